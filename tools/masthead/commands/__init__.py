@@ -1,0 +1,1 @@
+"""Sub-commands of `masthead`; each module has `register(subparsers)`."""

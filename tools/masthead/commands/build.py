@@ -1,0 +1,80 @@
+"""`masthead build`: the static site, atomically and incrementally."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from masthead.domain.problems import ContentError
+
+from .check import print_problems
+from .common import parse_moment, repo_root
+
+HELP = """\
+Builds the whole magazine (stories, lists, author pages, the masthead, the leaderboard,
+feeds, search and sitemap) into site/.
+
+Only what changed since the last build is rendered, on every core; the new site replaces
+the old one in a single step, so a failed build leaves the previous site as it was.
+The build checks everything first, like `masthead check`, and stops on errors.
+
+Examples:
+  masthead build                          # into site/
+  masthead build --preview                # also drafts and future stories, under a banner
+  masthead build --now 2027-03-01         # as the site will be on that day
+  masthead build --site-dir /tmp/preview  # somewhere else
+  masthead build --clean                  # forget caches and rebuild everything
+"""
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("build", help="build the site into site/", description=HELP,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--site-dir", metavar="DIR", type=Path, default=None, help="where to write (default: site/)")
+    p.add_argument("--preview", action="store_true",
+                   help="include drafts and future stories, marked 'not published yet'")
+    p.add_argument("--now", metavar="WHEN", type=parse_moment, default=None,
+                   help="build as of this date or date-time (default: now); decides what is published")
+    p.add_argument("--site-url", metavar="URL", default=None,
+                   help="public address of the site (default: site_url in site_config/mkdocs.yml)")
+    p.add_argument("--clean", action="store_true", help="discard caches and the previous site first")
+    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                   help="show a progress bar (default: on a terminal, not in CI)")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    root = repo_root(args)
+    if up_to_date(root, args):
+        return 0
+    from masthead.site.build import build_site  # heavy: only when there is work to do
+
+    try:
+        report = build_site(root, site_dir=args.site_dir, preview=args.preview, now=args.now,
+                            progress=args.progress, url=args.site_url, clean=args.clean)
+    except ContentError as exc:
+        print_problems(exc.problems, "text", out=sys.stderr)
+        print("masthead build: stopped; the previous site is unchanged", file=sys.stderr)
+        return 1
+    if report.problems:
+        print_problems(report.problems, "text", out=sys.stderr)
+    print(report.summary())
+    return 0
+
+
+def up_to_date(root: Path, args: argparse.Namespace) -> bool:
+    """The quick answer for an unchanged magazine, before loading anything heavy."""
+    from datetime import datetime, timezone
+
+    from masthead.site import freshness
+
+    if args.clean:
+        return False
+    site_dir = (args.site_dir or root / "site").resolve()
+    options = freshness.build_options(args.preview, args.site_url, site_dir, None)
+    now = args.now or datetime.now(timezone.utc)
+    if freshness.is_fresh(site_dir, freshness.site_home(site_dir), freshness.inputs_digest(root, options), now):
+        print(f"{site_dir} is up to date: nothing changed since the last build")
+        return True
+    return False

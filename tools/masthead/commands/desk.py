@@ -1,0 +1,149 @@
+"""`masthead desk`: the editor's view: what waits, what publishes when, and how the week is going."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from datetime import datetime
+from typing import Any
+
+from masthead.domain.desk import Desk, Pending, describe_age
+from masthead.domain.promises import Delivery
+from masthead.domain.stories import Story
+from masthead.editorial import build_desk
+
+from .common import parse_day, parse_moment, repo_root
+
+HELP = """\
+Shows, in a terminal:
+  - submissions waiting for review: local `submissions/*` branches (and, with --github,
+    open pull requests), oldest first, with their check status and age;
+  - promises overdue or due soon (when the magazine keeps promises);
+  - what publishes today and this week, against the daily target;
+  - the community vs editorial share of this week's pieces, against its target.
+
+Examples:
+  masthead desk
+  masthead desk --today 2026-11-23          # as of the end of that day
+  masthead desk --github --repository owner/magazine   # token in $GITHUB_TOKEN
+  masthead desk --format json
+"""
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("desk", help="the editor's desk: submissions, promises, schedule, share",
+                       description=HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    when = p.add_mutually_exclusive_group()
+    when.add_argument("--today", type=parse_day, metavar="DATE", help="show the desk as of the end of DATE")
+    when.add_argument("--now", type=parse_moment, metavar="DATETIME", help="show the desk as of DATETIME")
+    p.add_argument("--main", default="main", metavar="BRANCH", help="the branch that publishes (default: main)")
+    p.add_argument("--github", action="store_true", help="also list open pull requests on GitHub")
+    p.add_argument("--repository", metavar="OWNER/NAME", default=os.environ.get("GITHUB_REPOSITORY", ""),
+                   help="the GitHub repository (default: $GITHUB_REPOSITORY)")
+    p.add_argument("--token-env", default="GITHUB_TOKEN", metavar="NAME",
+                   help="the environment variable holding the GitHub token (default: GITHUB_TOKEN)")
+    p.add_argument("--api-url", default="https://api.github.com", help=argparse.SUPPRESS)
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    root = repo_root(args)
+    pulls, notes = None, ()
+    if args.github:
+        from masthead.commands.desk_github import open_pulls
+
+        pulls, notes = open_pulls(args)
+    desk = build_desk(root, args.main, args.now, args.today, pulls, notes)
+    print(render_json(desk) if args.format == "json" else render_text(desk), end="")
+    return 0
+
+
+# --- text ---------------------------------------------------------------------------------
+
+def _pending_line(p: Pending, now: datetime, width: int) -> str:
+    who = ", ".join(p.authors) or "unknown author"
+    return f"  {p.ref:<{width}}  {p.status:<22} {describe_age(p.age(now)):>9}  {p.title} ({who})"
+
+
+def _story_line(s: Story, desk: Desk, tz: Any) -> str:
+    local = s.date.astimezone(tz)
+    state = "live" if s.date <= desk.now else f"at {local:%H:%M}"
+    return f"    {local:%a %d} {state:<8} {s.title} ({', '.join(desk.name(a) for a in s.authors)})"
+
+
+def _promise_line(d: Delivery) -> str:
+    return f"  {d.promise.id}: {', '.join(d.promise.contributors)}, {d.describe()} (due {d.promise.due.isoformat()})"
+
+
+def render_text(desk: Desk) -> str:
+    now, plan = desk.now, desk.schedule
+    tz = now.tzinfo
+    out = [f"masthead desk, {desk.today:%A %d %B %Y}", ""]
+    width = max([len(p.ref) for p in desk.pending + desk.declined] + [10])
+    out.append(f"Waiting for review ({len(desk.pending)})")
+    out += [_pending_line(p, now, width) for p in desk.pending] or ["  nothing waiting"]
+    if desk.pending:
+        out.append("  next: masthead review BRANCH, then masthead accept BRANCH --editor YOU "
+                   "or masthead decline BRANCH --reason \"...\" --editor YOU")
+    if desk.declined:
+        out += ["", f"Declined, kept on their branches ({len(desk.declined)})"]
+        out += [f"  {p.ref:<{width}}  {p.title}: {p.declined}" for p in desk.declined]
+    if desk.promises is not None:
+        d = desk.promises
+        out += ["", f"Promises: {len(d.overdue)} overdue, {len(d.due_soon)} due soon"]
+        out += [_promise_line(x) for x in (*d.overdue, *d.due_soon)] or ["  none overdue or due soon"]
+    today = plan.on_today
+    target = plan.daily_target
+    out += ["", "Publishing",
+            f"  today: {len(today)} of {target:g} a day{'' if len(today) >= target else ' (short)'}"]
+    out += [_story_line(s, desk, tz) for s in today]
+    first, last = plan.days[0].day, plan.days[-1].day
+    out.append(f"  this week ({first:%d %b} to {last:%d %b}): {plan.week_count} of {plan.week_target:g}")
+    out += [_story_line(s, desk, tz) for d in plan.days if d.day != desk.today for s in d.stories]
+    if plan.short_days:
+        out.append("  short of the target: " + ", ".join(f"{d:%a %d}" for d in plan.short_days))
+    share = desk.share
+    total = share.editorial + share.community
+    pct = f"{share.community_share:.0%}" if total else "no pieces yet"
+    verdict = "met" if share.met else "below target"
+    out += ["", f"Community share this week: {share.community} community, {share.editorial} editorial "
+                f"({pct}); target {share.target:.0%}: {verdict}"]
+    out += ["", *[f"note: {n}" for n in desk.notes]] if desk.notes else []
+    return "\n".join(out) + "\n"
+
+
+# --- json -----------------------------------------------------------------------------------
+
+def _pending_json(p: Pending, now: datetime) -> dict[str, Any]:
+    return {"ref": p.ref, "title": p.title, "authors": list(p.authors), "status": p.status,
+            "errors": p.errors, "warnings": p.warnings, "conflict": p.conflict, "declined": p.declined,
+            "since": p.since.isoformat(), "age_hours": round(p.age(now).total_seconds() / 3600, 1), "url": p.url}
+
+
+def render_json(desk: Desk) -> str:
+    plan = desk.schedule
+    data: dict[str, Any] = {
+        "now": desk.now.isoformat(), "today": desk.today.isoformat(),
+        "pending": [_pending_json(p, desk.now) for p in desk.pending],
+        "declined": [_pending_json(p, desk.now) for p in desk.declined],
+        "schedule": {"daily_target": plan.daily_target, "today": [s.source for s in plan.on_today],
+                     "week": {d.day.isoformat(): [s.source for s in d.stories] for d in plan.days},
+                     "week_count": plan.week_count, "week_target": plan.week_target,
+                     "short_days": [d.isoformat() for d in plan.short_days]},
+        "share": {"community": desk.share.community, "editorial": desk.share.editorial,
+                  "community_share": desk.share.community_share, "target": desk.share.target,
+                  "met": desk.share.met},
+        "promises": None if desk.promises is None else {
+            "overdue": [_promise_json(d) for d in desk.promises.overdue],
+            "due_soon": [_promise_json(d) for d in desk.promises.due_soon]},
+        "notes": list(desk.notes),
+    }
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def _promise_json(d: Delivery) -> dict[str, Any]:
+    return {"id": d.promise.id, "by": list(d.promise.contributors), "due": d.promise.due.isoformat(),
+            "state": d.state.value, "days": d.days}
+

@@ -1,0 +1,157 @@
+"""`masthead submissions`: the editors' view of the send-text service's private store."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from masthead.domain.problems import UsageError
+from masthead.submissions.settings import load_service_settings
+from masthead.submissions.store import FAILED, STATUSES, Record, Store
+
+from .common import repo_root
+
+HELP = """\
+Lists what arrived through the site's send-text form and what became of it, and lets an
+editor act on one submission. An ID is the receipt number (its first 8 characters are
+enough; 4 will do when they are unique).
+
+  masthead submissions                       every submission, newest first, with its status
+  masthead submissions --status failed       only those whose delivery needs a person
+  masthead submissions retry ID              deliver again (after fixing the reason it failed)
+  masthead submissions retry --failed        every failed one
+  masthead submissions contact ID            show the author's private contact address
+  masthead submissions forget-contact ID     delete that address for good
+  masthead submissions decline ID --reason "..."   tell the author why it will not be published
+
+Statuses: received (waiting for delivery), delivering, in-review (a branch or pull request
+exists), published, declined, failed (see the error; fix it, then retry).
+
+The contact address is private: it is kept only in the service's store (never in git, a
+pull request, a log or the site). Reading it is for answering the author; do not copy it
+into an issue or a commit. Addresses are deleted automatically after `contact_days`.
+
+The service does the delivering: `retry` queues, and a running `masthead formbot` delivers
+within a second.
+"""
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("submissions", help="list form submissions; retry, read or delete a contact, decline",
+                       description=HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--status", choices=STATUSES, help="only submissions with this status")
+    p.add_argument("--format", choices=("text", "json"), default="text", help="text for people, json for tools")
+    p.set_defaults(run=run_list)
+    actions = p.add_subparsers(dest="action", metavar="ACTION")
+    retry = actions.add_parser("retry", help="queue a submission for delivery again",
+                               description="Queue a failed (or waiting) submission for delivery now.\n\n"
+                               "Examples:\n  masthead submissions retry 3f2a9c1d\n  masthead submissions retry --failed",
+                               formatter_class=argparse.RawDescriptionHelpFormatter)
+    retry.add_argument("id", nargs="?", help="the submission's id (its first characters are enough)")
+    retry.add_argument("--failed", action="store_true", help="retry every failed submission")
+    retry.set_defaults(run=run_retry)
+    contact = actions.add_parser("contact", help="show the author's private contact address",
+                                 description="Print the contact address the author left, to answer them.\n\n"
+                                 "Example:\n  masthead submissions contact 3f2a9c1d",
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    contact.add_argument("id")
+    contact.set_defaults(run=run_contact)
+    forget = actions.add_parser("forget-contact", help="delete the author's contact address",
+                                description="Delete the contact address for good (it is also deleted "
+                                "automatically after contact_days).\n\nExample:\n"
+                                "  masthead submissions forget-contact 3f2a9c1d",
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    forget.add_argument("id")
+    forget.set_defaults(run=run_forget)
+    decline = actions.add_parser("decline", help="mark a submission declined, with the reason the author sees",
+                                 description="Record that the editors will not publish it; the author's "
+                                 "receipt shows the reason.\n\nExample:\n  masthead submissions decline 3f2a9c1d "
+                                 "--reason \"We published a piece on the same festival last week.\"",
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    decline.add_argument("id")
+    decline.add_argument("--reason", required=True, help="one or two kind sentences for the author")
+    decline.set_defaults(run=run_decline)
+
+
+def open_store(args: argparse.Namespace) -> Store:
+    fields = load_service_settings(repo_root(args), os.environ)
+    folder = Path(fields.data_dir)
+    if not (folder / "submissions.sqlite3").exists():
+        raise UsageError(f"no submissions store in {folder} yet; it is created when 'masthead formbot' first "
+                         "runs (check data_dir in site_config/submissions.yml)")
+    return Store(folder)
+
+
+def _line(r: Record) -> str:
+    where = r.published_url or r.review_url or r.branch or "-"
+    line = f"{r.id[:8]}  {r.received:%Y-%m-%d %H:%M}  {r.status:<10}  {r.title[:50]:<50}  {where}"
+    if r.status == FAILED or (r.last_error and r.status == "received"):
+        line += f"\n          {r.last_error}"
+    return line
+
+
+def run_list(args: argparse.Namespace) -> int:
+    store = open_store(args)
+    records = store.list(args.status)
+    if args.format == "json":
+        rows = [{"id": r.id, "received": r.received.isoformat(), "status": r.status, "title": r.title,
+                 "branch": r.branch, "review_url": r.review_url, "published_url": r.published_url,
+                 "attempts": r.attempts, "last_error": r.last_error, "has_contact": r.has_contact}
+                for r in records]
+        json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    for r in records:
+        print(_line(r))
+    counts = store.counts()
+    print("masthead submissions: " + (", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "none yet"))
+    return 0
+
+
+def run_retry(args: argparse.Namespace) -> int:
+    store = open_store(args)
+    if args.failed:
+        ids = [r.id for r in store.list(FAILED)]
+    elif args.id:
+        ids = [store.find(args.id).id]
+    else:
+        raise UsageError("say which submission to retry (an ID), or --failed for every failed one")
+    queued = [i for i in ids if store.retry(i)]
+    for i in queued:
+        print(f"{i[:8]} queued for delivery")
+    if args.id and not queued:
+        raise UsageError(f"{args.id} is not waiting or failed ({store.find(args.id).status}); nothing to retry")
+    return 0
+
+
+def run_contact(args: argparse.Namespace) -> int:
+    store = open_store(args)
+    record = store.find(args.id)
+    email = store.contact(record.id)
+    if email is None:
+        print(f"{record.id[:8]}: no contact address (none was given, or it was deleted)", file=sys.stderr)
+        return 1
+    print(email)
+    return 0
+
+
+def run_forget(args: argparse.Namespace) -> int:
+    store = open_store(args)
+    record = store.find(args.id)
+    print(f"{record.id[:8]}: contact address deleted" if store.forget_contact(record.id)
+          else f"{record.id[:8]}: there was no contact address")
+    return 0
+
+
+def run_decline(args: argparse.Namespace) -> int:
+    store = open_store(args)
+    record = store.find(args.id)
+    reason = " ".join(args.reason.split())
+    if not reason:
+        raise UsageError("give the author a reason with --reason \"...\"")
+    store.decline(record.id, reason)
+    print(f"{record.id[:8]} declined; the receipt shows: {reason}")
+    return 0

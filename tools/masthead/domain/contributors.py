@@ -1,0 +1,40 @@
+"""Contributors and the editorial board."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+ROLES = ("author", "editor", "translator", "photographer", "illustrator", "moderator", "organiser")
+
+
+@dataclass(frozen=True)
+class Link:
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Contributor:
+    handle: str
+    name: str
+    joined: date
+    roles: tuple[str, ...]
+    source: str
+    bio: str = ""
+    links: tuple[Link, ...] = ()
+    avatar: str = ""
+    avatar_alt: str = ""
+    languages: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()
+    github: str = ""
+    fields_lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def is_editor(self) -> bool:
+        return "editor" in self.roles
+
+
+def editorial_board(people: dict[str, Contributor]) -> list[Contributor]:
+    """Editors, by name, then handle."""
+    return sorted((p for p in people.values() if p.is_editor), key=lambda p: (p.name.casefold(), p.handle))

@@ -1,0 +1,65 @@
+"""The magazine's settings, as the domain sees them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import tzinfo
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    titles: dict[str, str]
+    descriptions: dict[str, str] = field(default_factory=dict)
+
+    def title(self, lang: str, fallback: str) -> str:
+        return self.titles.get(lang) or self.titles.get(fallback) or next(iter(self.titles.values()), self.id)
+
+    def description(self, lang: str, fallback: str) -> str:
+        return self.descriptions.get(lang) or self.descriptions.get(fallback, "")
+
+
+@dataclass(frozen=True)
+class Window:
+    """A leaderboard window: the last `days` days, or since 1 January (`year`), or all time."""
+
+    id: str
+    days: int | None = None
+    year: bool = False
+
+
+@dataclass(frozen=True)
+class Targets:
+    daily_pieces: float = 5.0
+    community_share: float = 0.5
+
+
+@dataclass(frozen=True)
+class Settings:
+    title: str
+    url: str
+    language: str
+    languages: tuple[str, ...]
+    timezone: tzinfo
+    timezone_name: str
+    sections: tuple[Section, ...]
+    taglines: dict[str, str] = field(default_factory=dict)
+    descriptions: dict[str, str] = field(default_factory=dict)
+    per_page: int = 10
+    feed_items: int = 20
+    feed_content: str = "full"
+    trust_raw_html: bool = False
+    licence: str = "CC BY-SA 4.0"
+    windows: tuple[Window, ...] = (Window("30d", days=30), Window("year", year=True), Window("all"))
+    targets: Targets = Targets()
+    words_per_minute: int = 220
+    send_form: bool = True
+
+    def section(self, section_id: str) -> Section | None:
+        return next((s for s in self.sections if s.id == section_id), None)
+
+    def tagline(self, lang: str) -> str:
+        return self.taglines.get(lang) or self.taglines.get(self.language, "")
+
+    def description(self, lang: str) -> str:
+        return self.descriptions.get(lang) or self.descriptions.get(self.language, "")

@@ -1,0 +1,65 @@
+"""Stories and the one publication rule."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+TARGET_RE = re.compile(r"\]\([^)\s]*\)|<[^>\n]*>")
+PUNCTUATION = "#>*_`|-–—:;.,!?()[]{}\"'«»“”„…/\\+=~^"
+
+
+@dataclass(frozen=True)
+class Story:
+    """A story as written, with its place in the site computed by `urls`."""
+
+    source: str  # path relative to the repository root, with forward slashes
+    slug: str
+    lang: str
+    title: str
+    authors: tuple[str, ...]
+    date: datetime  # aware
+    section: str
+    digest: str  # content hash of the whole file: the cache key of everything derived
+    summary: str = ""
+    tags: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()
+    cover: str = ""
+    cover_alt: str = ""
+    translation_of: str = ""
+    promise: str = ""
+    draft: bool = False
+    updated: datetime | None = None
+    submitted_via: str = ""
+    words: int = 0
+    body_line: int = 1
+    images: tuple[str, ...] = ()  # local image files the body and cover use, relative to the story
+    links: tuple[str, ...] = ()  # other stories the body links to, as paths below content/
+    lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def content_path(self) -> str:
+        """The path below `content/`, as `translation_of` names stories."""
+        return self.source.split("/", 1)[1] if self.source.startswith("content/") else self.source
+
+
+def is_published(story: Story, now: datetime) -> bool:
+    """The publication rule, in one place: not a draft, and its date has come."""
+    return not story.draft and story.date <= now
+
+
+def count_words(markdown_text: str) -> int:
+    """Words a reader reads: link targets, tags and bare punctuation left out (code blocks
+    are removed by the caller)."""
+    text = TARGET_RE.sub(" ", markdown_text) if ("](" in markdown_text or "<" in markdown_text) else markdown_text
+    return sum(1 for token in text.split() if token.strip(PUNCTUATION))
+
+
+def reading_minutes(words: int, words_per_minute: int) -> int:
+    return max(1, round(words / max(1, words_per_minute)))
+
+
+def newest_first(stories: list[Story]) -> list[Story]:
+    """Newest first; ties broken by source path so every build orders alike."""
+    return sorted(stories, key=lambda s: (-s.date.timestamp(), s.source))

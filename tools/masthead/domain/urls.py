@@ -1,0 +1,89 @@
+"""Every output path of the site, computed here and nowhere else.
+
+Paths are site-relative, without a leading slash; a page's path ends in `/` and is written
+as `<path>index.html`. Two sources claiming one path is an error naming both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .slugs import term_slug
+from .stories import Story
+
+RESERVED = ("tags", "places", "authors", "archive", "masthead", "leaderboard", "search", "assets",
+            "send", "board", "page", "feeds", "404.html", "sitemap.xml", "rss.xml", "atom.xml")
+
+
+def story_path(story: Story, site_language: str) -> str:
+    prefix = "" if story.lang == site_language else f"{story.lang}/"
+    return f"{prefix}{story.section}/{story.slug}/"
+
+
+def section_path(section_id: str) -> str:
+    return f"{section_id}/"
+
+
+def tag_path(tag: str) -> str:
+    return f"tags/{term_slug(tag)}/"
+
+
+def place_path(place: str) -> str:
+    return f"places/{term_slug(place)}/"
+
+
+def author_path(handle: str) -> str:
+    return f"authors/{handle}/"
+
+
+def language_path(lang: str) -> str:
+    return f"{lang}/"
+
+
+def archive_path(year: int | None = None, month: int | None = None) -> str:
+    if year is None:
+        return "archive/"
+    if month is None:
+        return f"archive/{year:04d}/"
+    return f"archive/{year:04d}/{month:02d}/"
+
+
+def paged(path: str, page: int) -> str:
+    """Page 1 of a list is the list's own path; page N is `<path>page/N/`."""
+    return path if page <= 1 else f"{path}page/{page}/"
+
+
+def feed_paths(list_path: str) -> tuple[str, str]:
+    """The RSS and Atom feeds of a list live beside it."""
+    return f"{list_path}rss.xml", f"{list_path}atom.xml"
+
+
+def output_file(path: str) -> str:
+    """The file a path is written to."""
+    return f"{path}index.html" if path == "" or path.endswith("/") else path
+
+
+def relative_root(path: str) -> str:
+    """The way back to the site root from a page at `path`."""
+    depth = path.count("/") if path.endswith("/") else path.count("/")
+    return "../" * depth
+
+
+def absolute(base_url: str, path: str) -> str:
+    return base_url.rstrip("/") + "/" + path
+
+
+@dataclass
+class PathRegistry:
+    """Remembers who owns each output path; a second claimant is reported, not overwritten."""
+
+    owners: dict[str, str] = field(default_factory=dict)
+
+    def claim(self, path: str, owner: str) -> str | None:
+        """Claim `path` for `owner`; returns the earlier owner when the path is taken."""
+        key = output_file(path)
+        earlier = self.owners.get(key)
+        if earlier is not None and earlier != owner:
+            return earlier
+        self.owners[key] = owner
+        return None

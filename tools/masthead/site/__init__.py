@@ -1,0 +1,1 @@
+"""The site: rendering, pages, feeds, and the MkDocs plugin that hosts them."""

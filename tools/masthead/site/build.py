@@ -1,0 +1,196 @@
+"""`build_site`: load -> resolve -> plan -> render what changed (on every core) -> publish.
+
+The whole magazine is checked and planned before anything is written; a build with errors
+raises `ContentError` and leaves the published site as it was.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import shutil
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, time as dtime, timedelta, timezone
+from pathlib import Path
+from typing import Iterator
+
+from masthead.domain.magazine import Magazine
+from masthead.domain.problems import ContentError, Problem, has_errors
+from masthead.sources.load import CACHE_DIR
+from masthead.sources.magazine import load_magazine
+
+from .freshness import build_options, forget, inputs_digest, is_fresh, remember, site_home
+from .pages import plan_site
+from .plan import Job
+from .publish import Publisher, write_file
+from .render import Theme
+from .views import Views
+
+log = logging.getLogger(__name__)
+PARALLEL_FROM = 48  # below this many jobs, forking costs more than it saves
+
+
+@dataclass
+class BuildReport:
+    site_dir: Path
+    pages: int = 0
+    feeds: int = 0
+    files: int = 0
+    rendered: int = 0
+    removed: int = 0
+    seconds: float = 0.0
+    problems: list[Problem] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    fresh: bool = False
+
+    def summary(self) -> str:
+        if self.fresh:
+            return f"{self.site_dir} is up to date: nothing changed since the last build ({self.seconds:.2f} s)"
+        return (f"built {self.site_dir}: {self.pages} pages, {self.feeds} feeds, {self.files} files in all; "
+                f"{self.rendered} written, {self.removed} removed, in {self.seconds:.2f} s")
+
+
+# Jobs and target folder of the running build, inherited by forked workers.
+_JOBS: list[Job] = []
+_TARGET: Path = Path(".")
+
+
+def _render_chunk(indices: list[int]) -> tuple[int, list[tuple[str, str]]]:
+    failures: list[tuple[str, str]] = []
+    for i in indices:
+        job = _JOBS[i]
+        try:
+            write_file(_TARGET, job.path, job.make())
+        except Exception as exc:  # noqa: BLE001 - reported with the page's path, then the build fails
+            failures.append((job.path, f"{type(exc).__name__}: {exc}"))
+    return len(indices), failures
+
+
+def _chunks(indices: list[int], size: int) -> Iterator[list[int]]:
+    for start in range(0, len(indices), size):
+        yield indices[start:start + size]
+
+
+def workers_available() -> int:
+    """Cores this process may use; MASTHEAD_WORKERS overrides (1 turns forking off)."""
+    if os.environ.get("MASTHEAD_WORKERS", "").isdigit():
+        return max(1, int(os.environ["MASTHEAD_WORKERS"]))
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+
+
+def show_progress(explicit: bool | None) -> bool:
+    """Bars on a terminal, quiet in CI and pipes."""
+    if explicit is not None:
+        return explicit
+    return sys.stderr.isatty() and not os.environ.get("CI")
+
+
+def render_jobs(jobs: list[Job], todo: list[int], target: Path, progress: bool) -> list[tuple[str, str]]:
+    global _JOBS, _TARGET
+    _JOBS, _TARGET = jobs, target
+    from tqdm import tqdm
+
+    bar = tqdm(total=len(todo), unit="file", desc="writing", disable=not progress, leave=False)
+    failures: list[tuple[str, str]] = []
+    workers = workers_available()
+    try:
+        if len(todo) < PARALLEL_FROM or workers == 1 or "fork" not in multiprocessing.get_all_start_methods():
+            for chunk in _chunks(todo, 64):
+                done, failed = _render_chunk(chunk)
+                failures += failed
+                bar.update(done)
+        else:
+            size = max(16, min(256, len(todo) // (workers * 8)))
+            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+                for done, failed in pool.map(_render_chunk, _chunks(todo, size)):
+                    failures += failed
+                    bar.update(done)
+    finally:
+        bar.close()
+        _JOBS = []
+    return failures
+
+
+def valid_until(magazine: Magazine, now: datetime) -> datetime:
+    """The output stays right until the next story is due or the local day ends."""
+    tz = magazine.settings.timezone
+    local = now.astimezone(tz)
+    midnight = datetime.combine(local.date() + timedelta(days=1), dtime(0), tzinfo=tz)
+    upcoming = [s.date for s in magazine.stories if not s.draft and s.date > now]
+    return min([midnight, *upcoming])
+
+
+def build_site(root: Path, *, site_dir: Path | None = None, preview: bool = False, now: datetime | None = None,
+               progress: bool | None = None, url: str | None = None, clean: bool = False,
+               theme_dir: Path | None = None, direct: bool = False) -> BuildReport:
+    """Build the magazine at `root` into `site_dir` (default `root/site`).
+
+    `now` decides what is published (default: the clock); `preview` shows unpublished stories
+    under a banner; `direct` writes straight into `site_dir` (for MkDocs, which owns that folder)."""
+    started = time.perf_counter()
+    root = root.resolve()
+    site_dir = (site_dir or root / "site").resolve()
+    now = now or datetime.now(timezone.utc)
+    report = BuildReport(site_dir)
+    if clean:
+        for path in (site_dir, site_home(site_dir), root / CACHE_DIR):
+            shutil.rmtree(path, ignore_errors=True)
+    home = site_home(site_dir)
+    digest = inputs_digest(root, build_options(preview, url, site_dir, theme_dir))
+    if not direct and not clean and is_fresh(site_dir, home, digest, now):
+        report.seconds = time.perf_counter() - started
+        report.fresh = True
+        return report
+    forget(home)
+    workers = workers_available()
+    t0 = time.perf_counter()
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) if workers > 1 else None
+    try:
+        magazine, problems = load_magazine(root, executor=pool, url=url)
+    finally:
+        if pool is not None:
+            pool.shutdown()
+    report.timings["load"] = time.perf_counter() - t0
+    report.problems = problems
+    if magazine is None or has_errors(problems):
+        raise ContentError(problems)
+    t0 = time.perf_counter()
+    theme = Theme(theme_dir or root / "theme")
+    plan = plan_site(Views(magazine, theme, now, preview), theme, root)
+    report.timings["plan"] = time.perf_counter() - t0
+    if plan.problems:
+        raise ContentError(problems + plan.problems)
+    theme.preload()
+    keys = {job.path: job.key for job in plan.jobs}
+    t0 = time.perf_counter()
+    if direct:
+        todo = list(range(len(plan.jobs)))
+        failures = render_jobs(plan.jobs, todo, site_dir, show_progress(progress))
+        removed: list[str] = []
+    else:
+        publisher = Publisher(site_dir)
+        before = publisher.open()
+        todo = [i for i, job in enumerate(plan.jobs) if before.get(job.path) != job.key]
+        removed = sorted(set(before) - set(keys))
+        failures = render_jobs(plan.jobs, todo, publisher.stage, show_progress(progress))
+        if failures:
+            publisher.discard()
+        else:
+            publisher.remove(removed)
+            publisher.publish(keys, [plan.jobs[i].path for i in todo], removed)
+    report.timings["render"] = time.perf_counter() - t0
+    if failures:
+        raise ContentError([Problem(path, 0, "", f"could not be written: {why}", code="render")
+                            for path, why in failures])
+    report.files = len(plan.jobs)
+    report.pages = sum(1 for j in plan.jobs if j.path.endswith(".html"))
+    report.feeds = sum(1 for j in plan.jobs if j.path.endswith(("rss.xml", "atom.xml")))
+    report.rendered, report.removed = len(todo), len(removed)
+    if not direct:
+        remember(home, digest, valid_until(magazine, now))
+    report.seconds = time.perf_counter() - started
+    return report

@@ -1,0 +1,92 @@
+"""Search, sitemap, robots.txt, the 404 page, stand-alone pages and theme assets."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+from xml.sax.saxutils import escape
+
+from markupsafe import Markup
+
+from masthead.domain import urls
+
+from .markdown import render_markdown, split_body
+from .plan import Job, Planner, key_of
+
+SITEMAP_LIMIT = 50_000  # URLs per sitemap file, as the protocol allows
+
+
+def plan_search(plan: Planner) -> None:
+    views, lang = plan.views, plan.settings.language
+    t = plan.theme.translator(lang)
+    cards = [views.card(s) for s in views.stories]
+
+    def make() -> bytes:
+        rows = [{"t": c["title"], "u": c["url"], "s": c["summary"], "a": ", ".join(a["name"] for a in c["authors"]),
+                 "g": [x["name"] for x in c["tags"]], "l": c["lang"], "d": c["date_iso"][:10],
+                 "c": c["section"]["title"]} for c in cards]
+        return json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+    plan.add(Job("search/index.json", key_of("search", cards), make), "search")
+    plan.page("search/", "search.html", "search", title=t("search.heading"), lang=lang, kind="search",
+              extra={"index_url": "search/index.json"})
+
+
+def plan_404(plan: Planner) -> None:
+    lang = plan.settings.language
+    t = plan.theme.translator(lang)
+    plan.page("404.html", "404.html", "404", title=t("notfound.title"), lang=lang, kind="404")
+
+
+def plan_static_pages(plan: Planner) -> None:
+    for p in plan.views.magazine.pages:
+        source = os.path.join(plan.root, p.source)
+
+        def late(context: dict[str, Any], source: str = source) -> None:
+            with open(source, encoding="utf-8-sig") as fh:
+                html = render_markdown(split_body(fh.read()), trusted=plan.settings.trust_raw_html)
+            context["body"] = Markup(html)
+
+        plan.page(f"{p.slug}/", "page.html", p.source, title=p.title, lang=p.lang, kind="page", late=late,
+                  key_extra=p.digest)
+
+
+def plan_assets(plan: Planner) -> None:
+    folder = plan.theme.folder / "assets"
+    for path in plan.theme.assets():
+        rel = path.relative_to(folder).as_posix()
+        st = path.stat()
+        plan.add(Job(f"assets/{rel}", key_of("asset", rel, st.st_mtime_ns, st.st_size),
+                     lambda path=path: path.read_bytes()), f"theme/assets/{rel}")
+
+
+def plan_sitemap(plan: Planner) -> None:
+    """Every readable page, planned last so it sees them all; split past 50,000 addresses."""
+    entries = sorted((urls.absolute(plan.settings.url, j.path.removesuffix("index.html")), j.lastmod)
+                     for j in plan.jobs if j.html)
+    chunks = [entries[i:i + SITEMAP_LIMIT] for i in range(0, len(entries), SITEMAP_LIMIT)] or [[]]
+    names = ["sitemap.xml"] if len(chunks) == 1 else [f"sitemap-{n + 1}.xml" for n in range(len(chunks))]
+    for name, chunk in zip(names, chunks):
+        plan.add(Job(name, key_of("sitemap", chunk), lambda chunk=chunk: _urlset(chunk)), "sitemap")
+    if len(chunks) > 1:
+        index = [urls.absolute(plan.settings.url, n) for n in names]
+        plan.add(Job("sitemap.xml", key_of("sitemap-index", index), lambda: _index(index)), "sitemap")
+    robots = f"User-agent: *\nAllow: /\nSitemap: {urls.absolute(plan.settings.url, 'sitemap.xml')}\n"
+    plan.add(Job("robots.txt", key_of("robots", robots), lambda: robots.encode()), "sitemap")
+
+
+def _urlset(entries: list[tuple[str, str | None]]) -> bytes:
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    for loc, lastmod in entries:
+        mod = f"<lastmod>{lastmod}</lastmod>" if lastmod else ""
+        lines.append(f"<url><loc>{escape(loc)}</loc>{mod}</url>")
+    lines.append("</urlset>\n")
+    return "\n".join(lines).encode("utf-8")
+
+
+def _index(locs: list[str]) -> bytes:
+    body = "".join(f"<sitemap><loc>{escape(loc)}</loc></sitemap>" for loc in locs)
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            f"{body}</sitemapindex>\n").encode("utf-8")

@@ -1,0 +1,99 @@
+"""RSS 2.0 and Atom feeds: the one module that imports feedgen.
+
+Dates come from front matter only (never the build's clock): a feed's own date is its newest
+entry's. Links are absolute; entries are newest first.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+
+from feedgen.feed import FeedGenerator
+
+from masthead.domain import urls
+from masthead.domain.stories import Story
+
+from .markdown import absolutize
+from .plan import Job, Planner, key_of
+from .story_pages import body_html
+
+EPOCH = datetime(2000, 1, 1).astimezone()
+
+
+def build_feed(plan: Planner, list_path: str, title: str, lang: str, stories: list[Story], kind: str) -> bytes:
+    settings, views = plan.settings, plan.views
+    page_url = urls.absolute(settings.url, list_path)
+    rss_path, atom_path = urls.feed_paths(list_path)
+    fg = FeedGenerator()
+    fg.load_extension("dc")
+    fg.id(page_url)
+    fg.title(title)
+    fg.link(href=page_url, rel="alternate")
+    fg.link(href=urls.absolute(settings.url, rss_path if kind == "rss" else atom_path), rel="self")
+    fg.description(settings.description(lang) or settings.title)
+    fg.language(lang)
+    fg.generator("masthead")
+    newest = max((s.updated or s.date for s in stories), default=EPOCH)
+    fg.lastBuildDate(newest)
+    fg.updated(newest)
+    for s in stories:
+        card = views.card(s)
+        url = urls.absolute(settings.url, card["url"])
+        entry = fg.add_entry(order="append")
+        entry.id(url)
+        entry.guid(url, permalink=True)
+        entry.title(s.title)
+        entry.link(href=url)
+        for author in card["authors"]:
+            entry.author({"name": author["name"], "uri": urls.absolute(settings.url, author["url"])})
+        entry.dc.dc_creator([a["name"] for a in card["authors"]])
+        entry.published(s.date)
+        entry.updated(s.updated or s.date)
+        entry.summary(s.summary or s.title)
+        entry.category([{"term": t} for t in s.tags])
+        if settings.feed_content == "full":
+            links = {target: views.story_url(target) for target in s.links}
+            body = body_html(plan.root, s, links, s.lang, settings.trust_raw_html, "",
+                             plan.theme.translator(s.lang))
+            entry.content(absolutize(str(body), url), type="html")
+    return fg.rss_str(pretty=False) if kind == "rss" else fg.atom_str(pretty=False)
+
+
+def plan_feed(plan: Planner, list_path: str, title: str, lang: str, stories: list[Story], owner: str) -> None:
+    if not stories:
+        return
+    items = stories[: plan.settings.feed_items]
+    key = key_of("feed", title, lang, [plan.views.card(s) for s in items], [s.digest for s in items],
+                 plan.settings.url, plan.settings.feed_content, plan.theme.digest,
+                 sorted({t: plan.views.story_url(t) for s in items for t in s.links}.items()))
+    for kind, path in zip(("rss", "atom"), urls.feed_paths(list_path)):
+        plan.add(Job(path, key + kind, _maker(plan, list_path, title, lang, items, kind)), owner)
+
+
+def _maker(plan: Planner, list_path: str, title: str, lang: str, items: list[Story], kind: str):  # type: ignore[no-untyped-def]
+    return lambda: build_feed(plan, list_path, title, lang, items, kind)
+
+
+def plan_feeds(plan: Planner) -> None:
+    """The whole site, each section, each author and each language."""
+    settings, views = plan.settings, plan.views
+    published = [s for s in views.stories if views.card(s)["published"]]  # previews never reach a feed
+    lang = settings.language
+    plan_feed(plan, "", settings.title, lang, published, "site_config/magazine.yml")
+    groups: dict[tuple[str, str], list[Story]] = defaultdict(list)
+    for s in published:
+        groups[("section", s.section)].append(s)
+        groups[("lang", s.lang)].append(s)
+        for a in s.authors:
+            groups[("author", a)].append(s)
+    for (kind, value), stories in sorted(groups.items()):
+        if kind == "section":
+            section = views.section(value, lang)
+            plan_feed(plan, section["url"], f"{settings.title} · {section['title']}", lang, stories, f"section:{value}")
+        elif kind == "lang":
+            name = views.card(stories[0])["lang_name"]
+            plan_feed(plan, urls.language_path(value), f"{settings.title} · {name}", value, stories, f"language:{value}")
+        elif value in views.magazine.people:
+            person = views.magazine.people[value]
+            plan_feed(plan, urls.author_path(value), f"{settings.title} · {person.name}", lang, stories, person.source)

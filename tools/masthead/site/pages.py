@@ -1,0 +1,55 @@
+"""The generate stage: every page, feed and file of the site, planned as jobs.
+
+To add a page to the site, write a function `plan_<what>(plan: Planner) -> None` that calls
+`plan.page(path, template, owner, title=..., lang=..., kind=..., extra={...})` (or `plan.add(Job(...))`
+for a non-HTML file), and add it to PROVIDERS. Paths come from `masthead.domain.urls`.
+The sitemap is planned last, from the jobs the providers made.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Callable
+
+from masthead.domain import urls
+
+from .board import plan_board  # promises: board/ (docs/promises.md)
+from .extras import plan_404, plan_assets, plan_search, plan_sitemap, plan_static_pages
+from .feeds import plan_feeds
+from .lists import plan_archive, plan_authors, plan_home, plan_languages, plan_sections, plan_terms
+from .people_pages import plan_leaderboard, plan_masthead
+from .plan import Job, Planner, key_of
+from .render import Theme
+from .story_pages import plan_stories
+from .views import Views
+from masthead.submissions.site_page import plan_send  # send-text form: send/ (docs/send-text.md)
+
+
+def plan_avatars(plan: Planner) -> None:
+    """Avatars kept in contributors/ are copied beside their author page."""
+    for handle, person in sorted(plan.views.magazine.people.items()):
+        if not person.avatar or "://" in person.avatar:
+            continue
+        source = os.path.normpath(os.path.join(plan.root, "contributors", person.avatar))
+        if not os.path.isfile(source) or not source.startswith(str(plan.root)):
+            continue
+        st = os.stat(source)
+        name = person.avatar.rsplit("/", 1)[-1]
+        plan.add(Job(f"{urls.author_path(handle)}{name}", key_of("copy", source, st.st_mtime_ns, st.st_size),
+                     lambda source=source: Path(source).read_bytes()), person.source)
+
+
+PROVIDERS: list[Callable[[Planner], None]] = [
+    plan_stories, plan_home, plan_sections, plan_terms, plan_languages, plan_authors, plan_avatars,
+    plan_archive, plan_masthead, plan_leaderboard, plan_board, plan_search, plan_404, plan_static_pages,
+    plan_assets, plan_feeds, plan_send,
+]
+
+
+def plan_site(views: Views, theme: Theme, root: Path) -> Planner:
+    plan = Planner(views, theme, root)
+    for provider in PROVIDERS:
+        provider(plan)
+    plan_sitemap(plan)
+    return plan

@@ -1,0 +1,65 @@
+"""The masthead page (who makes the magazine) and the leaderboard (who published what)."""
+
+from __future__ import annotations
+
+from masthead.domain import leaderboard as lb
+from masthead.domain.contributors import editorial_board
+
+from .board import reliability_cells, reliable_rows, rules as promise_rules  # promises
+from .plan import Planner
+from .render import language_name
+from .views import View
+
+
+def plan_masthead(plan: Planner) -> None:
+    views, lang = plan.views, plan.settings.language
+    t = plan.theme.translator(lang)
+    people = views.magazine.people
+    board = [views.person(p.handle, lang) for p in editorial_board(people)]
+    published = sorted((h for h in people if views.pieces.get(h)),
+                       key=lambda h: (-views.pieces[h], people[h].name.casefold(), h))
+    plan.page("masthead/", "masthead.html", "contributors/", title=t("masthead.heading"), lang=lang,
+              kind="masthead", extra={"board": board, "contributors": [views.person(h, lang) for h in published]})
+
+
+def window_label(window_id: str, days: int | None, t) -> str:  # type: ignore[no-untyped-def]
+    if days is not None:
+        return t("leaderboard.window.days", n=days)
+    return t(f"leaderboard.window.{window_id}") if window_id in ("year", "all") else window_id
+
+
+def leaderboard_view(plan: Planner) -> View:
+    views, settings = plan.views, plan.settings
+    lang = settings.language
+    t = plan.theme.translator(lang)
+    today = views.magazine.local_day(views.now)
+    published = [s for s in views.stories if s.date <= views.now and not s.draft]
+    first = views.magazine.local_day(published[-1].date) if published else None
+    windows = []
+    summary: View | None = None
+    for w in settings.windows:
+        start = lb.window_start(w, today, first)
+        stories = lb.in_window(published, start, today, views.magazine.local_day)
+        rows = [{"rank": r.rank, "person": views.person(r.handle, lang) if r.handle in views.magazine.people
+                 else {"name": r.handle, "url": None, "handle": r.handle},
+                 "pieces": r.pieces, "words": r.words,
+                 "languages": [language_name(code) for code in r.languages], **reliability_cells(r)}
+                for r in reliable_rows(plan, lb.rank(stories), start)]  # promises: kept, on-time rate
+        windows.append({"id": w.id, "label": window_label(w.id, w.days, t), "start": start.isoformat(), "rows": rows})
+        if summary is None:
+            share = lb.share(stories, views.magazine.people, settings.targets)
+            cadence = lb.cadence(stories, start, today, settings.targets)
+            summary = {
+                "share": {"editorial": share.editorial, "community": share.community,
+                          "community_share": round(share.community_share, 3), "target": share.target, "met": share.met},
+                "cadence": {"per_day": round(cadence.per_day, 2), "target": cadence.target, "met": cadence.met,
+                            "days": cadence.days},
+            }
+    return {"windows": windows, **(summary or {}), "rules": [t(key) for key in lb.RULES] + promise_rules(t)}
+
+
+def plan_leaderboard(plan: Planner) -> None:
+    lang = plan.settings.language
+    t = plan.theme.translator(lang)
+    plan.page("leaderboard/", "leaderboard.html", "leaderboard", title=t("leaderboard.heading"), lang=lang,
+              kind="leaderboard", extra={"leaderboard": leaderboard_view(plan)})

@@ -1,0 +1,150 @@
+"""Jobs: one per output file, each with a key that changes whenever its content would.
+
+Planning builds every page's context cheaply (cards are shared, bodies are not rendered);
+only jobs whose key differs from the last build's are rendered. A key is the fingerprint of
+the whole context, where any view carrying a `key` stands for itself by that key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from masthead.domain import urls
+from masthead.domain.problems import Problem
+
+from .render import Theme, language_name
+from .views import View, Views
+
+TEXT_DIRECTION = {"ar": "rtl", "he": "rtl", "fa": "rtl", "ur": "rtl", "yi": "rtl"}
+
+
+@dataclass
+class Job:
+    """One output file: where it goes, its key, and how to make its bytes."""
+
+    path: str
+    key: str
+    make: Callable[[], bytes]
+    lastmod: str | None = None  # for the sitemap: set on HTML pages readers should find
+    html: bool = False
+
+
+def _flatten(value: Any, out: list[str]) -> None:
+    if isinstance(value, dict):
+        key = value.get("key")
+        if isinstance(key, str):
+            out.append("K" + key)
+            return
+        for k in sorted(value):
+            out.append("k" + str(k))
+            _flatten(value[k], out)
+    elif isinstance(value, (list, tuple)):
+        out.append("[")
+        for item in value:
+            _flatten(item, out)
+        out.append("]")
+    elif callable(value):
+        out.append("f" + getattr(value, "__qualname__", "fn"))
+    else:
+        out.append(repr(value))
+
+
+def key_of(*parts: Any) -> str:
+    out: list[str] = []
+    _flatten(parts, out)
+    return hashlib.blake2b("\x1f".join(out).encode(), digest_size=16).hexdigest()
+
+
+def json_ld(data: dict[str, Any]) -> str:
+    """JSON for a <script> element: `<`, `>` and `&` escaped so no text can close it."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+@dataclass
+class Planner:
+    """Collects jobs; owns the common context every page gets."""
+
+    views: Views
+    theme: Theme
+    root: Path
+    jobs: list[Job] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    registry: urls.PathRegistry = field(default_factory=urls.PathRegistry)
+    _site: dict[str, View] = field(default_factory=dict)
+
+    @property
+    def settings(self):  # type: ignore[no-untyped-def]
+        return self.views.settings
+
+    def add(self, job: Job, owner: str) -> None:
+        earlier = self.registry.claim(job.path, owner)
+        if earlier:
+            self.problems.append(Problem(owner, 0, "", f"two sources claim /{job.path}: {earlier} and {owner}",
+                                         fix="rename one of them", code="duplicate-url"))
+            return
+        self.jobs.append(job)
+
+    def site(self, lang: str) -> View:
+        cached = self._site.get(lang)
+        if cached is not None:
+            return cached
+        s = self.settings
+        languages = sorted({st.lang for st in self.views.stories} | {s.language})
+        view: View = {
+            "title": s.title, "tagline": s.tagline(lang), "description": s.description(lang),
+            "url": s.url, "lang": s.language, "licence": s.licence, "year": self.views.now.year,
+            "languages": [{"code": c, "name": language_name(c), "url": urls.language_path(c)} for c in languages],
+            "sections": [self.views.section(x.id, lang) for x in s.sections],
+            "send_url": "send/" if s.send_form else None,
+            "board_url": "board/" if getattr(self.views.magazine, "promises", None) is not None else None,
+        }
+        view["key"] = key_of(sorted((k, v) for k, v in view.items()), self.theme.digest, repr(s))
+        self._site[lang] = view
+        return view
+
+    def nav(self, lang: str, path: str) -> list[View]:
+        t = self.theme.translator(lang)
+        items = [(t("nav.archive"), "archive/"), (t("nav.masthead"), "masthead/"),
+                 (t("nav.leaderboard"), "leaderboard/"), (t("nav.search"), "search/")]
+        sections = [(x["title"], x["url"]) for x in self.site(lang)["sections"]]
+        return [{"label": label, "url": url, "current": path.startswith(url)} for label, url in sections + items]
+
+    def page(self, path: str, template: str, owner: str, *, title: str, lang: str, kind: str,
+             description: str = "", feeds: list[View] | None = None, extra: dict[str, Any] | None = None,
+             image: tuple[str, str] | None = None, jsonld: dict[str, Any] | None = None,
+             preview: bool = False, lastmod: str | None = None, late: Callable[[dict[str, Any]], None] | None = None,
+             key_extra: Any = None) -> None:
+        """Plan an HTML page. `late` fills the context at render time (bodies), `key_extra`
+        stands for what it adds."""
+        page: View = {
+            "title": title, "description": description or self.settings.description(lang), "lang": lang,
+            "dir": TEXT_DIRECTION.get(lang.split("-")[0], "ltr"), "path": path,
+            "canonical": urls.absolute(self.settings.url, path), "kind": kind, "feeds": feeds or [],
+            "og_type": "article" if kind == "story" else "website",
+            "image": image[0] if image else None, "image_alt": image[1] if image else None,
+            "jsonld": json_ld(jsonld) if jsonld else None, "preview": preview, "noindex": kind == "404" or preview,
+        }
+        context: dict[str, Any] = {"site": self.site(lang), "page": page, "root": urls.relative_root(path),
+                                   "nav": self.nav(lang, path), **(extra or {})}
+        key = key_of(template, context, key_extra)
+        theme = self.theme
+
+        def make() -> bytes:
+            full = dict(context, t=theme.translator(lang))
+            if late is not None:
+                late(full)
+            return theme.render(template, full).encode("utf-8")
+
+        indexed = kind not in ("404",) and not preview
+        self.add(Job(urls.output_file(path), key, make, lastmod=lastmod if indexed else None, html=indexed),
+                 owner)
+
+    def feeds_of(self, list_path: str, title: str) -> list[View]:
+        rss, atom = urls.feed_paths(list_path)
+        return [{"title": f"{title} · RSS", "type": "application/rss+xml", "url": urls.absolute(self.settings.url, rss)},
+                {"title": f"{title} · Atom", "type": "application/atom+xml", "url": urls.absolute(self.settings.url, atom)}]

@@ -1,0 +1,93 @@
+"""Templates and interface strings: the Jinja2 environment over `theme/`."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable
+
+import jinja2
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date
+from datetime import date
+
+from masthead.sources.frontmatter import parse_yaml_file
+
+from .fragments import FragmentCache
+
+
+class Theme:
+    """The theme folder: templates, assets and translations, with a digest of all of them."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(folder / "templates")),
+            autoescape=True, undefined=jinja2.ChainableUndefined, trim_blocks=True, lstrip_blocks=True,
+            auto_reload=False, extensions=[FragmentCache])
+        self.strings = self._load_strings()
+        self.digest = self._digest()
+
+    def _load_strings(self) -> dict[str, dict[str, str]]:
+        strings: dict[str, dict[str, str]] = {}
+        folder = self.folder / "i18n"
+        for path in sorted(folder.glob("*.yml")) if folder.is_dir() else []:
+            parsed = parse_yaml_file(f"theme/i18n/{path.name}", path.read_bytes())
+            strings[path.stem] = {str(k): str(v) for k, v in (parsed.data or {}).items()}
+        return strings
+
+    def _digest(self) -> str:
+        h = hashlib.blake2b(digest_size=16)
+        for base, _, files in sorted(os.walk(self.folder)):
+            for name in sorted(files):
+                path = os.path.join(base, name)
+                h.update(path.encode())
+                with open(path, "rb") as fh:
+                    h.update(fh.read())
+        return h.hexdigest()
+
+    def translator(self, lang: str) -> Callable[..., str]:
+        """`t(key, **values)` in `lang`, falling back to English, then to the key itself."""
+        table = self.strings.get(lang, {})
+        fallback = self.strings.get("en", {})
+
+        def t(key: str, **values: Any) -> str:
+            text = table.get(key) or fallback.get(key) or key
+            for name, value in values.items():
+                text = text.replace("{" + name + "}", str(value))
+            return text
+
+        return t
+
+    def preload(self) -> None:
+        """Compile every template once, before worker processes are forked."""
+        for name in self.env.list_templates(extensions=("html", "xml", "txt")):
+            self.env.get_template(name)
+
+    def render(self, template: str, context: dict[str, Any]) -> str:
+        return self.env.get_template(template).render(context)
+
+    def assets(self) -> list[Path]:
+        folder = self.folder / "assets"
+        return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
+
+
+@lru_cache(maxsize=None)
+def language_name(code: str) -> str:
+    """The language's name in itself: 'русский', 'français', '한국어'."""
+    try:
+        name = Locale.parse(code).get_display_name(code) or code
+    except (UnknownLocaleError, ValueError):
+        return code
+    return name[:1].upper() + name[1:] if code not in ("fr",) else name
+
+
+@lru_cache(maxsize=65536)
+def date_text(day: date, lang: str) -> str:
+    """A date as readers of `lang` write it: '14 May 2026', '14 мая 2026 г.', '2026년 5월 14일'."""
+    try:
+        return format_date(day, format="long", locale=lang)
+    except (UnknownLocaleError, ValueError):
+        return day.isoformat()

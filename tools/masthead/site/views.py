@@ -1,0 +1,121 @@
+"""Domain objects as the plain dictionaries templates receive (see docs/theme.md).
+
+Each view is built once per build and shared by every page that shows it; its `key` is a
+digest of everything it shows, so pages can tell cheaply whether they changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from typing import Any
+
+from masthead.domain import urls
+from masthead.domain.contributors import Contributor
+from masthead.domain.magazine import Magazine
+from masthead.domain.stories import Story, is_published, reading_minutes
+
+from .markdown import render_markdown
+from .render import Theme, date_text, language_name
+
+View = dict[str, Any]
+
+
+def digest(*parts: object) -> str:
+    return hashlib.blake2b(repr(parts).encode(), digest_size=12).hexdigest()
+
+
+class Views:
+    """Cards, people, sections and terms of one build."""
+
+    def __init__(self, magazine: Magazine, theme: Theme, now: datetime, preview: bool) -> None:
+        self.magazine = magazine
+        self.settings = magazine.settings
+        self.theme = theme
+        self.now = now
+        self.preview = preview
+        self.stories = magazine.visible(now, preview)
+        self.paths = {s.source: urls.story_path(s, self.settings.language) for s in magazine.stories}
+        self.by_content = {s.content_path: s for s in magazine.stories}
+        self._cards: dict[str, View] = {}
+        self._people: dict[str, View] = {}
+        self.pieces: dict[str, int] = {}
+        for s in self.stories:
+            for a in s.authors:
+                self.pieces[a] = self.pieces.get(a, 0) + 1
+
+    # --- small pieces ---------------------------------------------------------------------
+
+    def section(self, section_id: str, lang: str) -> View:
+        sec = self.settings.section(section_id)
+        title = sec.title(lang, self.settings.language) if sec else section_id
+        return {"id": section_id, "title": title, "url": urls.section_path(section_id)}
+
+    def term(self, name: str, kind: str) -> View:
+        return {"name": name, "url": urls.tag_path(name) if kind == "tag" else urls.place_path(name)}
+
+    def author_link(self, handle: str) -> View:
+        person = self.magazine.people.get(handle)
+        return {"handle": handle, "name": person.name if person else handle, "url": urls.author_path(handle)}
+
+    def story_url(self, content_path: str) -> str | None:
+        """The address of the story at `content_path` (below content/), if it is shown."""
+        story = self.by_content.get(content_path)
+        if story is None or not (self.preview or is_published(story, self.now)):
+            return None
+        return self.paths[story.source]
+
+    # --- cards and people -----------------------------------------------------------------
+
+    def card(self, story: Story) -> View:
+        cached = self._cards.get(story.source)
+        if cached is not None:
+            return cached
+        lang = story.lang
+        path = self.paths[story.source]
+        day = self.magazine.local_day(story.date)
+        cover = None
+        if story.cover:
+            src = story.cover if "://" in story.cover else path + story.cover
+            cover = {"url": src, "alt": story.cover_alt, "remote": "://" in story.cover}
+        view: View = {
+            "source": story.source, "title": story.title, "url": path, "summary": story.summary,
+            "date_iso": story.date.isoformat(), "date_text": date_text(day, lang), "lang": lang,
+            "lang_name": language_name(lang), "words": story.words,
+            "reading_minutes": reading_minutes(story.words, self.settings.words_per_minute),
+            "section": self.section(story.section, lang),
+            "authors": [self.author_link(a) for a in story.authors],
+            "tags": [self.term(t, "tag") for t in story.tags],
+            "places": [self.term(p, "place") for p in story.places],
+            "cover": cover, "published": is_published(story, self.now), "promise": story.promise or None,
+        }
+        view["key"] = digest(story.digest, sorted((k, repr(v)) for k, v in view.items()))
+        self._cards[story.source] = view
+        return view
+
+    def person(self, handle: str, lang: str) -> View:
+        cached = self._people.get(handle)
+        if cached is not None:
+            return cached
+        p: Contributor = self.magazine.people[handle]
+        t = self.theme.translator(lang)
+        feeds = urls.feed_paths(urls.author_path(handle))
+        view: View = {
+            "handle": handle, "name": p.name, "url": urls.author_path(handle),
+            "bio": render_markdown(p.bio, trusted=False) if p.bio else "",
+            "links": [{"label": x.label, "url": x.url} for x in p.links],
+            "avatar": ({"url": p.avatar if "://" in p.avatar else f"authors/{handle}/{p.avatar.rsplit('/', 1)[-1]}",
+                        "alt": p.avatar_alt or p.name} if p.avatar else None),
+            "roles": [{"id": r, "label": t(f"role.{r}")} for r in p.roles],
+            "languages": [{"code": c, "name": language_name(c)} for c in p.languages],
+            "places": list(p.places), "joined_iso": p.joined.isoformat(),
+            "joined_text": date_text(p.joined, lang), "pieces": self.pieces.get(handle, 0),
+            "is_editor": p.is_editor,
+            "feeds": [{"title": f"{p.name} · RSS", "type": "application/rss+xml",
+                       "url": urls.absolute(self.settings.url, feeds[0])},
+                      {"title": f"{p.name} · Atom", "type": "application/atom+xml",
+                       "url": urls.absolute(self.settings.url, feeds[1])}],
+        }
+        view["key"] = digest(sorted((k, repr(v)) for k, v in view.items()))
+        self._people[handle] = view
+        return view

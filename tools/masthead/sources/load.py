@@ -1,0 +1,194 @@
+"""The load stage: files in the repository to settings, contributors and story records.
+
+Every problem is collected; nothing here raises for bad content.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from masthead.domain.contributors import Contributor, Link
+from masthead.domain.problems import Problem, UsageError
+from masthead.domain.site import Section, Settings, Targets, Window
+from masthead.domain.slugs import HANDLE_RE
+
+from .frontmatter import parse_yaml_file, load_yaml
+from .records import StoryRecord, read_record, stamp
+from .schemas import ContributorFields, MagazineFields, emails_in, validate
+
+from masthead.paths import CONFIG, find_root  # noqa: F401 - re-exported
+MKDOCS = "site_config/mkdocs.yml"
+CACHE_DIR = ".masthead-cache"
+RECORDS_CACHE = "records-v1.pickle"
+
+
+def _localised(value: Any, default_lang: str) -> dict[str, str]:
+    if isinstance(value, dict):
+        return {str(k): str(v) for k, v in value.items()}
+    return {default_lang: str(value)} if value else {}
+
+
+def site_url(root: Path) -> str:
+    """`site_url` from mkdocs.yml: the one place the public address is set."""
+    path = root / MKDOCS
+    if not path.is_file():
+        return "http://127.0.0.1:8000/"
+    data, _ = load_yaml(MKDOCS, _strip_tags(path.read_text(encoding="utf-8")))
+    url = (data or {}).get("site_url") or "http://127.0.0.1:8000/"
+    return str(url).rstrip("/") + "/"
+
+
+def _strip_tags(text: str) -> str:
+    """MkDocs' `!ENV`/`!relative` tags mean nothing to the safe loader; read them as plain values."""
+    return text.replace("!ENV ", "").replace("!relative", "")
+
+
+def load_settings(root: Path, url: str | None = None) -> tuple[Settings | None, list[Problem]]:
+    raw = (root / CONFIG).read_bytes()
+    parsed = parse_yaml_file(CONFIG, raw)
+    if parsed.data is None:
+        return None, parsed.problems
+    model, problems = validate(MagazineFields, parsed.data, CONFIG, parsed.lines)
+    if model is None:
+        return None, parsed.problems + problems
+    try:
+        tz = ZoneInfo(model.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None, [Problem(CONFIG, parsed.lines.get("timezone", 1), "timezone", "unknown time zone",
+                              expected="an IANA name such as Europe/Paris", found=repr(model.timezone),
+                              code="timezone")]
+    lang = model.language
+    windows = tuple(Window(w.id, days=w.days, year=w.since == "year") for w in model.leaderboard.windows)
+    settings = Settings(
+        title=model.title, url=url or site_url(root), language=lang,
+        languages=tuple(dict.fromkeys([lang, *model.languages])), timezone=tz, timezone_name=model.timezone,
+        sections=tuple(Section(s.id, _localised(s.title, lang), _localised(s.description, lang))
+                       for s in model.sections),
+        taglines=_localised(model.tagline, lang), descriptions=_localised(model.description, lang),
+        per_page=model.per_page, feed_items=model.feed_items, feed_content=model.feed_content,
+        trust_raw_html=model.trust_raw_html, licence=model.licence, windows=windows,
+        targets=Targets(model.targets.daily_pieces, model.targets.community_share),
+        words_per_minute=model.words_per_minute, send_form=model.send_form)
+    return settings, parsed.problems + _section_problems(settings, parsed.lines)
+
+
+def _section_problems(settings: Settings, lines: dict[str, int]) -> list[Problem]:
+    seen: set[str] = set()
+    out = []
+    for s in settings.sections:
+        if s.id in seen:
+            out.append(Problem(CONFIG, lines.get("sections", 1), "sections", f"section '{s.id}' is listed twice",
+                               fix="give each section its own id", code="duplicate-section"))
+        seen.add(s.id)
+    return out
+
+
+def walk(root: Path, sub: str, suffixes: tuple[str, ...]) -> tuple[list[str], list[Problem]]:
+    """Files below `root/sub` with one of `suffixes`; links leaving the repository are reported."""
+    base = root / sub
+    found: list[str] = []
+    problems: list[Problem] = []
+    real_root = str(root.resolve()) + os.sep
+    for folder, dirs, files in os.walk(base, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if not name.endswith(suffixes) or name.startswith("."):
+                continue
+            full = os.path.join(folder, name)
+            rel = os.path.relpath(full, root).replace(os.sep, "/")
+            if not os.path.realpath(full).startswith(real_root):
+                problems.append(Problem(rel, 0, "", "path escapes the repository (a link to a file outside it)",
+                                        fix="copy the file into the repository instead of linking it",
+                                        code="path-escape"))
+                continue
+            found.append(rel)
+    return found, problems
+
+
+def load_contributors(root: Path) -> tuple[dict[str, Contributor], list[Problem]]:
+    files, problems = walk(root, "contributors", (".yml", ".yaml"))
+    people: dict[str, Contributor] = {}
+    for rel in files:
+        handle = rel.rsplit("/", 1)[1].rsplit(".", 1)[0]
+        if "/" in rel.removeprefix("contributors/"):
+            continue  # sub-folders (promises, topics) belong to other loaders
+        if not HANDLE_RE.match(handle):
+            problems.append(Problem(rel, 0, "", f"'{handle}' is not a valid handle",
+                                    expected="2-39 lower-case letters, digits, '-' or '_'",
+                                    fix=f"rename the file to contributors/{handle.lower()}.yml", code="handle"))
+            continue
+        parsed = parse_yaml_file(rel, (root / rel).read_bytes())
+        problems += parsed.problems
+        if parsed.data is None:
+            continue
+        problems += emails_in(parsed.data, rel, parsed.lines)
+        model, more = validate(ContributorFields, parsed.data, rel, parsed.lines)
+        problems += more
+        if model is not None:
+            people[handle] = Contributor(
+                handle=handle, name=model.name, joined=model.joined, roles=tuple(model.roles), source=rel,
+                bio=model.bio, links=tuple(Link(x.label, x.url) for x in model.links), avatar=model.avatar,
+                avatar_alt=model.avatar_alt, languages=tuple(model.languages), places=tuple(model.places),
+                github=model.github, fields_lines=parsed.lines)
+    return people, problems
+
+
+@dataclass
+class RecordCache:
+    """Story records from the last run, keyed by path, valid while the file's stamp is unchanged."""
+
+    path: Path
+    entries: dict[str, tuple[tuple[int, int, int], StoryRecord]] = field(default_factory=dict)
+
+    @classmethod
+    def open(cls, root: Path) -> "RecordCache":
+        path = root / CACHE_DIR / RECORDS_CACHE
+        try:
+            with open(path, "rb") as fh:
+                return cls(path, pickle.load(fh))
+        except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError):
+            return cls(path)
+
+    def save(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(".tmp")
+        with open(tmp, "wb") as fh:
+            pickle.dump(self.entries, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, self.path)
+
+
+def _read_chunk(args: tuple[str, list[str]]) -> list[StoryRecord]:
+    root, rels = args
+    return [read_record(root, rel) for rel in rels]
+
+
+def load_records(root: Path, cache: RecordCache | None = None,
+                 executor: Executor | None = None) -> tuple[list[StoryRecord], list[Problem]]:
+    """Every story file as a record; unchanged files come from the cache, the rest are parsed
+    (in chunks on the executor's workers when one is given)."""
+    files, problems = walk(root, "content", (".md", ".markdown"))
+    stamps = {rel: stamp(str(root / rel)) for rel in files}
+    entries = cache.entries if cache else {}
+    stale = [rel for rel in files if rel not in entries or entries[rel][0] != stamps[rel]]
+    fresh: list[StoryRecord] = []
+    if executor is not None and len(stale) > 200:
+        size = max(50, len(stale) // 16)
+        chunks = [(str(root), stale[i:i + size]) for i in range(0, len(stale), size)]
+        for batch in executor.map(_read_chunk, chunks):
+            fresh.extend(batch)
+    else:
+        fresh = _read_chunk((str(root), stale))
+    stale_set = set(stale)
+    new_entries = {rel: entries[rel] for rel in files if rel not in stale_set}
+    for record in fresh:
+        new_entries[record.source] = (stamps[record.source], record)
+    if cache is not None:
+        cache.entries = new_entries
+    return [new_entries[rel][1] for rel in files], problems
+

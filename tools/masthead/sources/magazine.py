@@ -1,0 +1,66 @@
+"""Load and resolve the whole magazine: the entry of `check` and `build`."""
+
+from __future__ import annotations
+
+import hashlib
+from concurrent.futures import Executor
+from pathlib import Path
+
+from masthead.domain.magazine import Magazine, StaticPage
+from masthead.domain.problems import Problem, sort_problems
+from masthead.domain.slugs import is_slug
+from masthead.domain.urls import RESERVED
+
+from .frontmatter import parse_story
+from .load import RecordCache, load_contributors, load_records, load_settings, walk
+from .promises import load_promise_data
+from .resolve import resolve_stories
+from .schemas import PageFields, validate
+
+
+def load_pages(root: Path, languages: tuple[str, ...], default_lang: str) -> tuple[list[StaticPage], list[Problem]]:
+    files, problems = walk(root, "site_config/pages", (".md",))
+    pages = []
+    for rel in files:
+        raw = (root / rel).read_bytes()
+        parsed = parse_story(rel, raw)
+        problems += parsed.problems
+        if parsed.data is None:
+            continue
+        model, more = validate(PageFields, parsed.data, rel, parsed.lines)
+        problems += more
+        slug = rel.rsplit("/", 1)[1][:-3]
+        if not is_slug(slug) or slug in RESERVED:
+            problems.append(Problem(rel, 0, "", f"'{slug}' cannot be a page address",
+                                    fix="use lower-case letters, digits and hyphens, and not a reserved word",
+                                    code="bad-slug"))
+            continue
+        if model is not None:
+            pages.append(StaticPage(rel, slug, model.title, model.lang or default_lang,
+                                    hashlib.blake2b(raw, digest_size=16).hexdigest()))
+    return pages, problems
+
+
+def load_magazine(root: Path, *, use_cache: bool = True, executor: Executor | None = None,
+                  url: str | None = None) -> tuple[Magazine | None, list[Problem]]:
+    """Every file read and checked; the magazine is None only when the settings are unusable."""
+    settings, problems = load_settings(root, url)
+    people, more = load_contributors(root)
+    problems += more
+    if settings is None:
+        return None, sort_problems(problems)
+    cache = RecordCache.open(root) if use_cache else None
+    records, more = load_records(root, cache, executor)
+    problems += more
+    stories, more = resolve_stories(records, settings, people)
+    problems += more
+    pages, more = load_pages(root, settings.languages, settings.language)
+    problems += more
+    # promises (sources/promises.py): topics and promises, checked against people and stories
+    topics, promises, more = load_promise_data(root, people, stories, settings)
+    problems += more
+    if cache is not None:
+        cache.save()
+    magazine = Magazine(settings, people, stories, pages, sort_problems(problems), topics=topics, promises=promises)
+    magazine.sort()
+    return magazine, magazine.problems

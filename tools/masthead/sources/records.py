@@ -1,0 +1,101 @@
+"""Story files to records: everything about a story that depends on its file alone.
+
+A record is cached by the file's stamp (mtime, size, and its folder's mtime, so an image
+added or removed next to the story is noticed); records are plain data so they pickle fast.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from masthead.domain.problems import Problem, Severity
+from masthead.domain.stories import count_words
+
+from .frontmatter import parse_story
+from .schemas import StoryFields, validate
+
+IMAGE_RE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+LINK_RE = re.compile(r"(?<!!)\[[^\]]*\]\(\s*<?([^)\s>#]+\.md)(#[^)\s>]*)?>?\s*\)")
+FENCE_RE = re.compile(r"^(```|~~~).*?^\1", re.S | re.M)
+MAX_STORY_BYTES = 2_000_000
+
+
+@dataclass
+class StoryRecord:
+    source: str
+    digest: str
+    fields: dict[str, Any] | None
+    lines: dict[str, int]
+    body_line: int
+    words: int
+    images: list[tuple[str, int]] = field(default_factory=list)
+    md_links: list[tuple[str, int]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def stamp(path: str) -> tuple[int, int, int]:
+    st = os.stat(path)
+    return st.st_mtime_ns, st.st_size, os.stat(os.path.dirname(path)).st_mtime_ns
+
+
+def is_remote(ref: str) -> bool:
+    return ref.startswith(("http://", "https://", "//", "data:"))
+
+
+def _line_of(body: str, pos: int, body_line: int) -> int:
+    return body.count("\n", 0, pos) + body_line
+
+
+def read_record(root: str, rel: str) -> StoryRecord:
+    """Parse one story file; never raises for bad content."""
+    full = os.path.join(root, rel)
+    with open(full, "rb") as fh:
+        raw = fh.read(MAX_STORY_BYTES + 1) if os.path.getsize(full) <= MAX_STORY_BYTES else fh.read()
+    digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
+    parsed = parse_story(rel, raw, MAX_STORY_BYTES)
+    record = StoryRecord(rel, digest, None, parsed.lines, parsed.body_line, 0, problems=list(parsed.problems))
+    if parsed.data is None:
+        return record
+    model, problems = validate(StoryFields, parsed.data, rel, parsed.lines)
+    record.problems += problems
+    record.fields = model.model_dump() if model is not None else None
+    body = parsed.body
+    prose = FENCE_RE.sub(lambda m: "\n" * m.group(0).count("\n"), body) if ("```" in body or "~~~" in body) else body
+    record.words = count_words(prose)
+    if "![" in prose:
+        record.images = [(m.group(1), _line_of(prose, m.start(), parsed.body_line))
+                         for m in IMAGE_RE.finditer(prose)]
+    if ".md" in prose:
+        record.md_links = [(m.group(1), _line_of(prose, m.start(), parsed.body_line))
+                           for m in LINK_RE.finditer(prose) if not is_remote(m.group(1))]
+    record.problems += _check_files(root, rel, record)
+    return record
+
+
+def _check_files(root: str, rel: str, record: StoryRecord) -> list[Problem]:
+    """Images the story uses must sit next to it, inside the repository."""
+    out: list[Problem] = []
+    here = os.path.dirname(os.path.join(root, rel))
+    refs = list(record.images)
+    if record.fields and record.fields.get("cover"):
+        refs.append((record.fields["cover"], record.lines.get("cover", 1)))
+    for ref, line in refs:
+        where = "cover" if record.fields and ref == record.fields.get("cover") else "body"
+        if is_remote(ref):
+            out.append(Problem(rel, line, where, f"image on another host: {ref}", Severity.WARNING,
+                               fix="readers' browsers will request that host; put the image next to the story",
+                               code="remote-image"))
+            continue
+        target = os.path.normpath(os.path.join(here, ref))
+        if not target.startswith(os.path.realpath(root) + os.sep) or ".." in ref.split("/"):
+            out.append(Problem(rel, line, where, f"image path leaves the story's folder: {ref}",
+                               fix="put the image next to the story and use its file name", code="path-escape"))
+        elif not os.path.isfile(target):
+            out.append(Problem(rel, line, where, f"missing image: {ref}", expected="a file next to the story",
+                               fix=f"add {os.path.relpath(target, root)} or correct the name",
+                               code="missing-image"))
+    return out

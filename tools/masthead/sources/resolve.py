@@ -1,0 +1,167 @@
+"""The resolve stage: story records become stories, checked against settings, the registry
+and each other (authors, sections, languages, translations, links, duplicate addresses)."""
+
+from __future__ import annotations
+
+import difflib
+import posixpath
+from datetime import datetime
+
+from masthead.domain.contributors import Contributor
+from masthead.domain.problems import Problem, Severity
+from masthead.domain.site import Settings
+from masthead.domain.slugs import is_slug, make_slug
+from masthead.domain.stories import Story
+from masthead.domain.urls import RESERVED, PathRegistry, story_path
+
+from .records import StoryRecord, is_remote
+
+
+def _near(word: str, choices: list[str]) -> str:
+    match = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return f"did you mean '{match[0]}'? " if match else ""
+
+
+def _aware(moment: datetime, settings: Settings) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=settings.timezone)
+
+
+def split_name(rel: str, languages: tuple[str, ...]) -> tuple[str, str | None]:
+    """`river.fr.md` -> ('river', 'fr'); the suffix counts only for a known language."""
+    stem = rel.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    if "." in stem:
+        base, suffix = stem.rsplit(".", 1)
+        if suffix in languages:
+            return base, suffix
+    return stem, None
+
+
+def to_story(record: StoryRecord, settings: Settings, people: dict[str, Contributor]) -> tuple[Story | None, list[Problem]]:
+    f = record.fields
+    if f is None:
+        return None, []
+    rel, line = record.source, record.lines
+    out: list[Problem] = []
+    stem, suffix = split_name(rel, settings.languages)
+    lang = f["lang"] or suffix or settings.language
+    if lang not in settings.languages:
+        out.append(Problem(rel, line.get("lang", 1), "lang", f"language '{lang}' is not one of the site's languages",
+                           expected=", ".join(settings.languages),
+                           fix="add it to 'languages' in site_config/magazine.yml or correct the code",
+                           code="unknown-language"))
+    slug = f["slug"] or stem
+    if not is_slug(slug):
+        out.append(Problem(rel, 0, "slug", f"file name '{stem}' cannot be an address",
+                           expected="lower-case letters, digits and hyphens",
+                           fix=f"rename the file to {make_slug(stem)}.md or set 'slug: {make_slug(stem)}'",
+                           code="bad-slug"))
+        slug = make_slug(stem)
+    if settings.section(f["section"]) is None:
+        ids = [s.id for s in settings.sections]
+        out.append(Problem(rel, line.get("section", 1), "section", f"unknown section '{f['section']}'",
+                           expected=", ".join(ids),
+                           fix=f"{_near(f['section'], ids)}sections are listed in site_config/magazine.yml",
+                           code="unknown-section"))
+    for handle in f["authors"]:
+        if handle not in people:
+            near = _near(handle, sorted(people))
+            out.append(Problem(rel, line.get("authors", 1), "authors", f"unknown contributor '{handle}'",
+                               fix=f"{near}register them in contributors/{handle}.yml", code="unknown-author"))
+    date = _aware(f["date"], settings)
+    updated = _aware(f["updated"], settings) if f["updated"] else None
+    if date.year < 1900:
+        out.append(Problem(rel, line.get("date", 1), "date", "impossible date", expected="a year after 1900",
+                           found=str(f["date"]), code="impossible-date"))
+    if updated and updated < date:
+        out.append(Problem(rel, line.get("updated", 1), "updated", "updated before the story's date",
+                           expected=f"on or after {date.isoformat()}", found=updated.isoformat(),
+                           fix="correct 'updated' or 'date'", code="impossible-date"))
+    if f["cover"] and not f["cover_alt"]:
+        out.append(Problem(rel, line.get("cover", 1), "cover_alt", "the cover has no alt text",
+                           fix="add 'cover_alt: ...' describing the image for readers who cannot see it",
+                           code="missing-alt"))
+    if not f["summary"]:
+        out.append(Problem(rel, 1, "summary", "no summary: lists and feeds will show the first words",
+                           Severity.WARNING, fix="add 'summary: ...' (one or two sentences)", code="no-summary"))
+    images = tuple(ref for ref, _ in record.images if not is_remote(ref))
+    if f["cover"] and not is_remote(f["cover"]):
+        images += (f["cover"],)
+    story = Story(
+        source=rel, slug=slug, lang=lang, title=f["title"], authors=tuple(f["authors"]), date=date,
+        section=f["section"], digest=record.digest, summary=f["summary"], tags=tuple(f["tags"]),
+        places=tuple(f["places"]), cover=f["cover"], cover_alt=f["cover_alt"],
+        translation_of=f["translation_of"], promise=f["promise"], draft=f["draft"], updated=updated,
+        submitted_via=f["submitted_via"], words=record.words, body_line=record.body_line,
+        images=tuple(dict.fromkeys(images)), links=_linked(record), lines=line)
+    return story, out
+
+
+def _linked(record: StoryRecord) -> tuple[str, ...]:
+    folder = posixpath.dirname(record.source.removeprefix("content/"))
+    return tuple(sorted({posixpath.normpath(posixpath.join(folder, t)) for t, _ in record.md_links}))
+
+
+def resolve_stories(records: list[StoryRecord], settings: Settings,
+                    people: dict[str, Contributor]) -> tuple[list[Story], list[Problem]]:
+    problems: list[Problem] = []
+    stories: list[Story] = []
+    for record in records:
+        problems += record.problems
+        story, more = to_story(record, settings, people)
+        problems += more
+        if story is not None:
+            stories.append(story)
+    by_content = {s.content_path: s for s in stories}
+    problems += _translations(stories, by_content)
+    problems += _links(records, by_content)
+    problems += _addresses(stories, settings)
+    return stories, problems
+
+
+def _translations(stories: list[Story], by_content: dict[str, Story]) -> list[Problem]:
+    out = []
+    for s in stories:
+        if not s.translation_of:
+            continue
+        target = by_content.get(s.translation_of.removeprefix("content/"))
+        line = s.lines.get("translation_of", 1)
+        if target is None:
+            near = _near(s.translation_of, sorted(by_content))
+            out.append(Problem(s.source, line, "translation_of", f"no story at '{s.translation_of}'",
+                               expected="a path below content/, such as city/river.md",
+                               fix=near.strip() or "check the path", code="translation-target"))
+        elif target is s or target.lang == s.lang:
+            out.append(Problem(s.source, line, "translation_of",
+                               "a translation must point to a story in another language",
+                               found=f"{target.source} ({target.lang})", code="translation-target"))
+    return out
+
+
+def _links(records: list[StoryRecord], by_content: dict[str, Story]) -> list[Problem]:
+    out = []
+    for r in records:
+        folder = posixpath.dirname(r.source.removeprefix("content/"))
+        for target, line in r.md_links:
+            path = posixpath.normpath(posixpath.join(folder, target))
+            if path not in by_content:
+                out.append(Problem(r.source, line, "body", f"link to a story that does not exist: {target}",
+                                   fix="correct the path, relative to this file", code="broken-link"))
+    return out
+
+
+def _addresses(stories: list[Story], settings: Settings) -> list[Problem]:
+    registry = PathRegistry()
+    out = []
+    reserved = set(RESERVED) | set(settings.languages)
+    for s in settings.sections:
+        if s.id in reserved:
+            out.append(Problem("site_config/magazine.yml", 0, "sections", f"section id '{s.id}' is a reserved address",
+                               fix=f"reserved: {', '.join(sorted(reserved))}", code="reserved"))
+        registry.claim(f"{s.id}/", "site_config/magazine.yml")
+    for story in stories:
+        path = story_path(story, settings.language)
+        earlier = registry.claim(path, story.source)
+        if earlier:
+            out.append(Problem(story.source, 0, "slug", f"duplicate URL /{path}: {earlier} has it too",
+                               fix="rename one of the files or set a different 'slug'", code="duplicate-url"))
+    return out
