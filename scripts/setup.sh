@@ -12,10 +12,11 @@ fi
 .venv/bin/python -m pip install -q --upgrade pip
 if [ "$want_test" = 1 ]; then
   .venv/bin/python -m pip install -q -e '.[test]'
-  if ! command -v chromium >/dev/null 2>&1; then
+  # Chromium for the browser tests; shellcheck lets actionlint check the workflows' scripts.
+  if ! command -v chromium >/dev/null 2>&1 || ! command -v shellcheck >/dev/null 2>&1; then
     if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
     $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium shellcheck >/dev/null
   fi
 else
   .venv/bin/python -m pip install -q -e .

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from editorial_helpers import Magazine, make_magazine
+from .editorial_helpers import Magazine, make_magazine
 
 
 @pytest.fixture

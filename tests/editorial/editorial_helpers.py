@@ -1,6 +1,6 @@
 """A tiny real magazine in a temporary Git repository, and helpers to send it submissions.
 
-A module of its own (not conftest.py) so tests can import the helpers by a unique name."""
+A module of its own, not conftest.py, so tests import the helpers explicitly."""
 
 from __future__ import annotations
 

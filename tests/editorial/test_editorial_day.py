@@ -17,7 +17,7 @@ import feedparser
 import pytest
 from bs4 import BeautifulSoup
 
-from editorial_helpers import ADVERT, NIGHT_BREAD, Magazine
+from .editorial_helpers import ADVERT, NIGHT_BREAD, Magazine
 from masthead import gitrepo
 from masthead.editorial import accept, build_desk, decline, review_branch
 from masthead.site.build import build_site

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from editorial_helpers import ADVERT, NIGHT_BREAD, Magazine, story
+from .editorial_helpers import ADVERT, NIGHT_BREAD, Magazine, story
 from masthead import gitrepo
 from masthead.cli import main
 from masthead.domain.problems import UsageError
@@ -181,3 +181,35 @@ def test_desk_schedule_and_share_this_week(magazine: Magazine, capsys: pytest.Ca
     assert "today: 1 of 5 a day (short)" in text
     assert "Night bread (Lena Fischer)" in text
     assert "Community share this week: 2 community, 1 editorial (67%); target 50%: met" in text
+
+
+PROMISES = {
+    "contributors/topics/night-buses.yml": "title: The night buses\nsection: city\n",
+    "contributors/topics/river-school.yml": "title: The school on the river\nsection: city\n",
+    "contributors/promises/night-buses.yml": "topic: night-buses\nby: anna-sokolova\nmade: 2026-11-01\n"
+                                             "due: 2026-11-25\n",
+    "contributors/promises/river-school.yml": "topic: river-school\nby: mathieu-roux\nmade: 2026-10-01\n"
+                                              "due: 2026-11-10\n",
+}
+
+
+def test_desk_shows_promises_and_the_summary_judges_delivery(magazine: Magazine,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    from .editorial_helpers import write
+
+    write(magazine.root, PROMISES)
+    magazine.git("add", "-A")
+    magazine.git("commit", "-q", "-m", "Promises")
+    assert run_cli(magazine.root, "desk", "--today", "2026-11-21") == 0
+    text = capsys.readouterr().out
+    assert "Promises: 1 overdue, 1 due soon" in text
+    assert "  river-school: Mathieu Roux, overdue by 11 days (due 2026-11-10)" in text
+    assert "  night-buses: Anna Sokolova, due in 4 days (due 2026-11-25)" in text
+
+    buses = story("The night buses", "anna-sokolova", "2026-11-24 07:00", extra="promise: night-buses\n")
+    magazine.submit("submissions/buses", {"content/city/night-buses.md": buses})
+    summary, _ = review_branch(magazine.root, "submissions/buses", "main", NOW)
+    [s] = summary.stories
+    assert s.promise is not None and (s.promise.id, s.promise.verdict) == ("night-buses", "on time")
+    late, _ = review_branch(magazine.root, "submissions/buses", "main", datetime(2026, 11, 27, 12, tzinfo=timezone.utc))
+    assert late.stories[0].promise.verdict == "late by 2 days"  # type: ignore[union-attr]

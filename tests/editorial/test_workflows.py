@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
-from editorial_helpers import ROOT
+from .editorial_helpers import ROOT
 
 WORKFLOWS = ROOT / ".github" / "workflows"
 SHA_PIN = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")

@@ -89,11 +89,10 @@ class Mag:
         return code, out, err
 
 
-@pytest.fixture
-def mag(tmp_path: Path) -> Mag:
+def make_mag(root: Path) -> Mag:
     """A tiny magazine, committed on main on 2026-10-01: four people, no promises yet."""
-    m = Mag(tmp_path / "mag")
-    m.root.mkdir()
+    m = Mag(root)
+    m.root.mkdir(parents=True)
     m.write("site_config/magazine.yml", MAGAZINE)
     m.write("site_config/mkdocs.yml", "site_name: Tiny\nsite_url: https://tiny.example.org/\n")
     for handle, text in PEOPLE.items():
@@ -102,3 +101,8 @@ def mag(tmp_path: Path) -> Mag:
     m.git("init", "-q", "-b", "main")
     m.commit("2026-10-01T09:00:00+02:00", "the magazine")
     return m
+
+
+@pytest.fixture
+def mag(tmp_path: Path) -> Mag:
+    return make_mag(tmp_path / "mag")

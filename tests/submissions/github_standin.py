@@ -7,7 +7,7 @@ Failures are injected with `fail(...)`: 401, 403, 404, 422, 5xx, and rate limits
 `Retry-After` or `X-RateLimit-Remaining: 0`. Every request is logged in `requests`.
 
 Endpoints: repositories; git refs, commits and trees; contents; pull requests (list, create,
-get); issues (get, create, list) with labels and comments, for features that come later.
+get); issues (get, create, list, edit) with labels and comments (the promise reminders).
 Editors' actions (merge, close) are methods, not endpoints.
 """
 
@@ -281,6 +281,8 @@ class GitHubStandIn:
     def list_issues(self, repo: Repo, m: re.Match[str], q: dict[str, str], body: Any) -> tuple[int, Any, dict[str, str]]:
         state = q.get("state", "open")
         found = [i for i in repo.issues.values() if state == "all" or i["state"] == state]
+        wanted = {x for x in q.get("labels", "").split(",") if x}  # promise reminders: ?labels=a,b
+        found = [i for i in found if wanted <= set(i["labels"])]
         return 200, [self.issue_json(repo, i) for i in sorted(found, key=lambda i: -i["number"])], {}
 
     def get_issue(self, repo: Repo, m: re.Match[str], q: dict[str, str], body: Any) -> tuple[int, Any, dict[str, str]]:
@@ -311,6 +313,17 @@ class GitHubStandIn:
     def list_comments(self, repo: Repo, m: re.Match[str], q: dict[str, str], body: Any) -> tuple[int, Any, dict[str, str]]:
         number = int(m["number"])
         return 200, [self.comment_json(repo, number, c) for c in repo.comments.get(number, [])], {}
+
+    # --- promise reminders: editing an issue (PATCH /repos/{owner}/{repo}/issues/{number}) -----
+
+    def edit_issue(self, repo: Repo, m: re.Match[str], q: dict[str, str], body: Any) -> tuple[int, Any, dict[str, str]]:
+        issue = repo.issues.get(int(m["number"]))
+        if issue is None:
+            return _not_found()
+        if body.get("state") not in (None, "open", "closed"):
+            return _invalid("state", "state must be open or closed", code="invalid")
+        issue.update({k: body[k] for k in ("title", "body", "state") if body.get(k) is not None})
+        return 200, self.issue_json(repo, issue), {}
 
     # --- shapes, as GitHub documents them -------------------------------------------------------
 
@@ -418,6 +431,7 @@ class GitHubStandIn:
     def comment_json(self, repo: Repo, number: int, comment: dict[str, Any]) -> dict[str, Any]:
         api = self._api(repo)
         return {"id": comment["id"], "node_id": f"IC_{comment['id']}", "body": comment["body"],
+                "body_html": "", "body_text": comment["body"],  # github3's IssueComment needs both
                 "url": f"{api}/issues/comments/{comment['id']}", "issue_url": f"{api}/issues/{number}",
                 "html_url": f"{self.url}/{repo.full}/issues/{number}#issuecomment-{comment['id']}",
                 "user": self.user_json(self.login), "created_at": STAMP, "updated_at": STAMP,
@@ -446,6 +460,7 @@ ROUTES = [(verb, re.compile(REPO + pattern), name) for verb, pattern, name in [
     ("POST", r"/issues/(?P<number>\d+)/labels", "add_labels"),
     ("GET", r"/issues/(?P<number>\d+)/comments", "list_comments"),
     ("POST", r"/issues/(?P<number>\d+)/comments", "create_comment"),
+    ("PATCH", r"/issues/(?P<number>\d+)", "edit_issue"),  # promise reminders
 ]]
 
 
@@ -461,6 +476,8 @@ def _invalid(name: str, message: str, code: str = "custom") -> tuple[int, Any, d
 def _handler(standin: GitHubStandIn) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        wbufsize = 64 * 1024  # headers and body leave in one write (no Nagle/delayed-ACK stalls)
+        disable_nagle_algorithm = True
 
         def log_message(self, format: str, *args: Any) -> None:  # quiet: tests read `requests`
             return

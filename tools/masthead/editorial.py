@@ -111,10 +111,13 @@ def merged_state(root: Path, branch: str, main: str) -> tuple[str, list[str]]:
     return (tree, []) if tree is not None else (gitrepo.resolve_commit(root, branch), conflicts)
 
 
-def review_branch(root: Path, branch: str, main: str, now: datetime) -> tuple[Summary, list[str]]:
-    """The branch as it would land on `main`: its summary and the paths that conflict, if any."""
+def review_branch(root: Path, branch: str, main: str, now: datetime,
+                  base: Tree | None = None) -> tuple[Summary, list[str]]:
+    """The branch as it would land on `main`: its summary and the paths that conflict, if any.
+    `base` is `main` already read, when the caller reviews several branches."""
     treeish, conflicts = merged_state(root, branch, main)
-    return summary_of(changes_between(root, main, branch), read_ref(root, treeish), read_ref(root, main), now), conflicts
+    base = base or read_ref(root, main)
+    return summary_of(changes_between(root, main, branch), read_ref(root, treeish), base, now), conflicts
 
 
 class DeskCache:
@@ -142,13 +145,15 @@ def pending_branches(root: Path, main: str, now: datetime, prefix: str = "submis
     cache = DeskCache(root)
     main_sha = gitrepo.resolve_commit(root, main)
     out = []
+    base: Tree | None = None
     for info in gitrepo.submission_branches(root, prefix, main):
         if info.merged:
             continue
         key = f"{main_sha}:{info.tip}"
         entry = cache.entries.get(key)
         if entry is None:
-            summary, conflicts = review_branch(root, info.name, main, now)
+            base = base or read_ref(root, main)
+            summary, conflicts = review_branch(root, info.name, main, now, base)
             entry = {"title": summary.title, "authors": [a.name for a in summary.authors],
                      "errors": summary.errors, "warnings": summary.warnings, "conflict": bool(conflicts)}
             cache.entries[key] = entry
@@ -194,7 +199,9 @@ def accept(root: Path, name: str, editor: str, main: str, now: datetime, strict:
     if checked_out is not None and (dirty := gitrepo.dirty_files(checked_out)):
         raise NotAccepted(f"not accepted: {checked_out} has uncommitted changes to "
                           f"{', '.join(dirty[:5])}; commit or stash them, then accept again")
-    summary, conflicts = review_branch(root, branch, main, now)
+    base = read_ref(root, main)
+    editor_name = editor_named(editor, base.magazine)
+    summary, conflicts = review_branch(root, branch, main, now, base)
     if conflicts:
         raise NotAccepted(f"not accepted: '{branch}' conflicts with '{main}' in {', '.join(conflicts)}; "
                           "ask the author to update the branch, or merge it by hand")
@@ -206,7 +213,6 @@ def accept(root: Path, name: str, editor: str, main: str, now: datetime, strict:
                           + (f", {elsewhere} of them in files the submission does not touch" if elsewhere else "")
                           + "".join(f"\n  {p.text()}" for p in shown[:20])
                           + f"\nrun 'masthead review {branch}' for the details")
-    editor_name = editor_named(editor, read_ref(root, main).magazine)
     message = merge_message(branch, summary, editor, editor_name)
     commit = gitrepo.merge_into(root, branch, message, editor_name, EDITOR_EMAIL.format(handle=editor), main, when)
     return Accepted(commit, summary, message)
@@ -275,3 +281,12 @@ def build_desk(root: Path, main: str, now: datetime | None = None, today: date |
     promises, note = promise_digest(root, tree, today)
     return Desk(now, today, waiting, declined, plan, week_share(plan, magazine.people, magazine.settings.targets),
                 promises, notes + ((note,) if note else ()), {h: p.name for h, p in magazine.people.items()})
+
+
+def pending_pulls(repository: str, token: str, base: str, api_url: str) -> list[Pending]:
+    """Open pull requests into `base` on GitHub, with the state of their checks."""
+    from masthead.forge import Forge, open_pulls
+
+    forge = Forge(repository, token, api_url, token_hint="the token's environment variable")
+    return [Pending(f"#{p.number}", p.title, (p.author,), p.opened, checked=False, url=p.url, checks=p.checks)
+            for p in open_pulls(forge, base)]

@@ -255,3 +255,48 @@ class Forge:
     def comment(self, number: int, body: str) -> None:
         issue = self._call(f"reading #{number}", lambda: self._repository().issue(number))
         self._call(f"commenting on #{number}", lambda: issue.create_comment(body))
+
+
+# --- editorial desk: open pull requests and the state of their checks ----------------------
+
+@dataclass(frozen=True)
+class OpenPull:
+    """An open pull request as the editor's desk lists it."""
+
+    number: int
+    title: str
+    author: str  # the GitHub login that opened it
+    opened: Any  # datetime, aware
+    url: str
+    head_sha: str
+    labels: tuple[str, ...]
+    checks: str  # passing, failing, pending, or none
+
+
+FAILED_CONCLUSIONS = ("failure", "timed_out", "cancelled", "action_required", "startup_failure")
+
+
+def check_state(forge: Forge, sha: str) -> str:
+    """The overall state of the check runs on one commit (GET /repos/{o}/{r}/commits/{sha}/check-runs)."""
+    repo = forge._repository()
+    url = repo._build_url("commits", sha, "check-runs", base_url=repo._api)
+    data = forge._call(f"reading the checks of {sha[:10]}",
+                       lambda: repo._json(repo._get(url, params={"per_page": 100}), 200)) or {}
+    runs = data.get("check_runs", [])
+    if not runs:
+        return "none"
+    if any(r.get("conclusion") in FAILED_CONCLUSIONS for r in runs):
+        return "failing"
+    if any(r.get("status") != "completed" for r in runs):
+        return "pending"
+    return "passing"
+
+
+def open_pulls(forge: Forge, base: str) -> list[OpenPull]:
+    """Open pull requests into `base`, oldest first, each with its checks' state."""
+    repo = forge._repository()
+    pulls = forge._call("listing open pull requests",
+                        lambda: list(repo.pull_requests(state="open", base=base, sort="created", direction="asc")))
+    return [OpenPull(int(pr.number), str(pr.title), str(pr.user.login), pr.created_at, str(pr.html_url),
+                     str(pr.head.sha), tuple(str(x["name"]) for x in pr.labels), check_state(forge, pr.head.sha))
+            for pr in pulls]

@@ -154,7 +154,9 @@ def merge_into(root: Path, branch: str, message: str, name: str, email: str, mai
     work tree has `main` checked out it is moved forward there, and only if it is clean."""
     repo = open_repo(root)
     main_sha, branch_sha = resolve_commit(root, main), resolve_commit(root, branch)
-    if repo.is_ancestor(branch_sha, main_sha):
+    ancestor, _, _ = repo.git.merge_base("--is-ancestor", branch_sha, main_sha,
+                                         with_extended_output=True, with_exceptions=False)
+    if ancestor == 0:
         raise GitError(f"'{branch}' is already merged into '{main}'")
     tree, conflicts = merged_tree(root, branch, main)
     if tree is None:
@@ -360,11 +362,13 @@ def commit_message(root: Path, commit: str) -> str:
 
 def paths_on_branch(root: Path, branch: str, paths: list[str]) -> set[str]:
     """Those of `paths` that exist on `branch`; a clear error when the branch does not."""
-    repo = open_repo(root)
-    if branch_head(root, branch) is None:
+    if not paths:  # ls-tree without paths would list the whole top level
+        return set()
+    status, out, _ = open_repo(root).git.ls_tree("--name-only", "-z", f"refs/heads/{branch}", "--", *paths,
+                                                 with_extended_output=True, with_exceptions=False)
+    if status != 0:
         raise GitError(f"the base branch '{branch}' does not exist in {root}; "
                        "set 'base_branch' in site_config/submissions.yml to the branch stories are merged into")
-    out = repo.git.ls_tree("--name-only", "-z", f"refs/heads/{branch}", "--", *paths) if paths else ""
     return {p for p in out.split("\0") if p}
 
 
@@ -388,7 +392,10 @@ def write_branch(root: Path, base: str, branch: str, files: dict[str, bytes], me
         if base_sha is None:
             raise GitError(f"the base branch '{base}' does not exist in {root}; "
                            "set 'base_branch' to the branch stories are merged into")
-        tree = _tree_with(repo, base_sha, files)
+        try:
+            tree = _tree_with(repo, base_sha, files)
+        except git.GitCommandError as exc:
+            raise GitError(f"could not write the files of '{branch}': {str(exc.stderr).strip()}") from None
         stamp = when.isoformat()
         env = {"GIT_AUTHOR_NAME": author[0], "GIT_AUTHOR_EMAIL": author[1], "GIT_AUTHOR_DATE": stamp,
                "GIT_COMMITTER_NAME": "masthead formbot", "GIT_COMMITTER_EMAIL": author[1],
@@ -411,9 +418,11 @@ def _tree_with(repo: git.Repo, base_sha: str, files: dict[str, bytes]) -> str:
     env = {"GIT_INDEX_FILE": index}
     try:
         repo.git.read_tree(base_sha, env=env)
+        entries: list[str] = []
         for path, data in files.items():
-            blob = repo.odb.store(IStream("blob", len(data), io.BytesIO(data))).hexsha
-            repo.git.update_index("--add", "--cacheinfo", f"100644,{blob},{path}", env=env)
+            blob = repo.odb.store(IStream("blob", len(data), io.BytesIO(data))).binsha.hex()
+            entries += ["--cacheinfo", f"100644,{blob},{path}"]
+        repo.git.update_index("--add", *entries, env=env)
         return str(repo.git.write_tree(env=env)).strip()
     finally:
         if os.path.exists(index):

@@ -11,7 +11,8 @@ from typing import Any
 from masthead.domain.desk import Desk, Pending, describe_age
 from masthead.domain.promises import Delivery
 from masthead.domain.stories import Story
-from masthead.editorial import build_desk
+from masthead.domain.problems import UsageError
+from masthead.editorial import build_desk, pending_pulls
 
 from .common import parse_day, parse_moment, repo_root
 
@@ -43,19 +44,22 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                    help="the GitHub repository (default: $GITHUB_REPOSITORY)")
     p.add_argument("--token-env", default="GITHUB_TOKEN", metavar="NAME",
                    help="the environment variable holding the GitHub token (default: GITHUB_TOKEN)")
-    p.add_argument("--api-url", default="https://api.github.com", help=argparse.SUPPRESS)
+    p.add_argument("--api-url", default=os.environ.get("GITHUB_API_URL", "https://api.github.com"),
+                   help="the GitHub API (default: $GITHUB_API_URL or https://api.github.com)")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     root = repo_root(args)
-    pulls, notes = None, ()
+    pulls = None
     if args.github:
-        from masthead.commands.desk_github import open_pulls
-
-        pulls, notes = open_pulls(args)
-    desk = build_desk(root, args.main, args.now, args.today, pulls, notes)
+        token = os.environ.get(args.token_env, "")
+        if not args.repository or not token:
+            raise UsageError(f"--github needs --repository OWNER/NAME (or $GITHUB_REPOSITORY) and a token in "
+                             f"${args.token_env}")
+        pulls = pending_pulls(args.repository, token, args.main, args.api_url)
+    desk = build_desk(root, args.main, args.now, args.today, pulls)
     print(render_json(desk) if args.format == "json" else render_text(desk), end="")
     return 0
 
@@ -64,7 +68,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _pending_line(p: Pending, now: datetime, width: int) -> str:
     who = ", ".join(p.authors) or "unknown author"
-    return f"  {p.ref:<{width}}  {p.status:<22} {describe_age(p.age(now)):>9}  {p.title} ({who})"
+    link = f" {p.url}" if p.url else ""
+    return f"  {p.ref:<{width}}  {p.status:<22} {describe_age(p.age(now)):>9}  {p.title} ({who}){link}"
 
 
 def _story_line(s: Story, desk: Desk, tz: Any) -> str:
@@ -73,8 +78,9 @@ def _story_line(s: Story, desk: Desk, tz: Any) -> str:
     return f"    {local:%a %d} {state:<8} {s.title} ({', '.join(desk.name(a) for a in s.authors)})"
 
 
-def _promise_line(d: Delivery) -> str:
-    return f"  {d.promise.id}: {', '.join(d.promise.contributors)}, {d.describe()} (due {d.promise.due.isoformat()})"
+def _promise_line(d: Delivery, desk: Desk) -> str:
+    who = ", ".join(desk.name(h) for h in d.promise.contributors)
+    return f"  {d.promise.id}: {who}, {d.describe()} (due {d.promise.due.isoformat()})"
 
 
 def render_text(desk: Desk) -> str:
@@ -93,7 +99,7 @@ def render_text(desk: Desk) -> str:
     if desk.promises is not None:
         d = desk.promises
         out += ["", f"Promises: {len(d.overdue)} overdue, {len(d.due_soon)} due soon"]
-        out += [_promise_line(x) for x in (*d.overdue, *d.due_soon)] or ["  none overdue or due soon"]
+        out += [_promise_line(x, desk) for x in (*d.overdue, *d.due_soon)] or ["  none overdue or due soon"]
     today = plan.on_today
     target = plan.daily_target
     out += ["", "Publishing",

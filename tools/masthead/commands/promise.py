@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import re
 import sys
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from pathlib import Path
 
 from masthead.domain.magazine import Magazine
-from masthead.domain.problems import ContentError, Severity, UsageError
-from masthead.domain.promises import Delivery, Promise, State, Windows, delivering_stories
-from masthead.sources.magazine import load_magazine
+from masthead.domain.problems import UsageError
+from masthead.domain.promises import Delivery, Promise, State, delivering_stories
 from masthead.sources.promise_history import deliveries
-from masthead.sources.promises import PROMISES, load_windows, write_promise
+from masthead.sources.promises import PROMISES, write_promise
 
-from .common import need, parse_day, repo_root
+from .common import need
+from .promise_common import PromiseDesk, due_on, open_desk, parse_days, today_option
+from .topic import create_topic
 
 HELP = """\
 A promise is a contributor's word that a topic will be written by a date they chose. Each
@@ -32,53 +29,6 @@ Examples:
   masthead promise list --overdue
   masthead promise list --due-within 7d --by anna-sokolova --today 2026-11-22
 """
-
-DAYS_RE = re.compile(r"^(\d+)\s*([dw]?)$")
-
-
-def parse_days(text: str) -> int:
-    """`7d`, `2w` or `7` as a number of days."""
-    m = DAYS_RE.match(text.strip())
-    if not m:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a number of days; write 7d or 2w")
-    return int(m.group(1)) * (7 if m.group(2) == "w" else 1)
-
-
-def due_on(text: str, today: date) -> date:
-    """A due date written as a day (2026-12-01) or as days from today (14d, 2w)."""
-    try:
-        return today + timedelta(days=parse_days(text))
-    except argparse.ArgumentTypeError:
-        try:
-            return parse_day(text)
-        except argparse.ArgumentTypeError:
-            raise argparse.ArgumentTypeError(f"'{text}' is not a due date; write 2026-12-01 or 14d") from None
-
-
-@dataclass
-class Desk:
-    """What every promise command works on: the magazine, its windows and its day."""
-
-    root: Path
-    magazine: Magazine
-    windows: Windows
-    today: date
-
-
-def open_desk(args: argparse.Namespace) -> Desk:
-    """Load the magazine; refuse to work on one whose settings cannot be read."""
-    root = repo_root(args)
-    magazine, problems = load_magazine(root)
-    if magazine is None:
-        raise ContentError([p for p in problems if p.severity is Severity.ERROR])
-    today = getattr(args, "today", None) or datetime.now(magazine.settings.timezone).date()
-    return Desk(root, magazine, load_windows(root), today)
-
-
-def today_option(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--today", type=parse_day, metavar="DATE",
-                   help="the day to act as of (default: today in the site's time zone)")
-
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("promise", help="make, extend, release and list promises", description=HELP,
@@ -117,7 +67,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     ls.set_defaults(run=run_list)
 
 
-def _promise(desk: Desk, ident: str) -> Promise:
+def _promise(desk: PromiseDesk, ident: str) -> Promise:
     p = desk.magazine.promises.get(ident)
     if p is None:
         raise UsageError(f"no promise '{ident}' in {PROMISES}/ (masthead promise list --all shows them)")
@@ -128,8 +78,6 @@ def _promise(desk: Desk, ident: str) -> Promise:
 
 
 def run_add(args: argparse.Namespace) -> int:
-    from .topic import create_topic  # one command module may lean on another; no cycle at import time
-
     desk = open_desk(args)
     mag, handles = desk.magazine, list(dict.fromkeys(args.by))
     for h in handles:

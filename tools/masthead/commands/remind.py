@@ -12,7 +12,7 @@ from masthead.domain.problems import UsageError
 from masthead.domain.promises import Delivery, Digest, Windows, digest
 from masthead.sources.promise_history import activity, deliveries
 
-from .promise import open_desk, today_option
+from .promise_common import open_desk, today_option
 
 HELP = """\
 Prints the promises that need a word today: overdue, due within promises.due_soon_days, and

@@ -9,7 +9,7 @@ from masthead.domain.journey import STEPS, funnel, journeys
 from masthead.domain.stories import is_published
 from masthead.sources.promise_history import leading_since
 
-from .promise import open_desk, today_option
+from .promise_common import open_desk, today_option
 
 HELP = """\
 stats funnel: the contributor journey, from the registry and Git history.

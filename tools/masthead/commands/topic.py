@@ -10,7 +10,7 @@ from masthead.sources.promise_history import deliveries
 from masthead.sources.promises import TOPICS, write_topic
 
 from .common import need
-from .promise import Desk, open_desk, today_option
+from .promise_common import PromiseDesk, open_desk, today_option
 
 HELP = """\
 A topic is an idea for a piece: proposed by an editor or a volunteer, with a section and notes.
@@ -44,7 +44,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     ls.set_defaults(run=run_list)
 
 
-def create_topic(desk: Desk, ident: str, title: str, section: str = "", notes: str = "",
+def create_topic(desk: PromiseDesk, ident: str, title: str, section: str = "", notes: str = "",
                  proposed_by: str = "") -> Topic:
     """Check and write one topic file."""
     mag = desk.magazine

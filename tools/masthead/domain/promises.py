@@ -129,6 +129,8 @@ class Delivery:
     def describe(self) -> str:
         """Plain English for the command line: 'due in 3 days', 'late by 2 days'."""
         n, s = self.days, "" if self.days == 1 else "s"
+        if self.missed and self.state is not State.OVERDUE:
+            return f"{self.state.value} after its due date (counts as missed)"
         return {
             State.ON_TIME: "delivered on time",
             State.LATE: f"delivered late by {n} day{s}",
@@ -169,7 +171,11 @@ def evaluate(promise: Promise, stories: Iterable[Story], landed: Mapping[str, da
 def evaluate_all(promises: Iterable[Promise], stories: Sequence[Story], landed: Mapping[str, date] | None,
                  today: date) -> list[Delivery]:
     """Every promise made by `today`, soonest due first."""
-    out = [evaluate(p, stories, landed, today) for p in promises if p.made <= today]
+    naming: dict[str, list[Story]] = {}
+    for s in stories:  # grouped once: a magazine has many more stories than promises
+        if s.promise:
+            naming.setdefault(s.promise, []).append(s)
+    out = [evaluate(p, naming.get(p.id, []), landed, today) for p in promises if p.made <= today]
     return sorted(out, key=lambda d: (d.promise.due, d.promise.id))
 
 

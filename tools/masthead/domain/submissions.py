@@ -34,7 +34,7 @@ LABEL = "submission"
 EMAIL_RE = re.compile(r"^[^@\s<>\"]{1,64}@[^@\s<>\"]+\.[^@\s<>\"]{2,}$")
 # Arrows that reorder text on screen ("trojan source"), invisible to a reviewer.
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\ufeff")
-TAG_RE = re.compile(r"<\s*/?\s*[A-Za-z!?][^<>]*>")
+TAG_RE = re.compile(r"</?[A-Za-z!?][^<>]*>")  # as browsers read tags: no blank after the <
 CODE_RE = re.compile(r"(^(```|~~~)[^\n]*\n.*?^\2[ \t]*$|`[^`\n]+`)", re.S | re.M)
 AUTOLINK_RE = re.compile(r"<(https?://[^\s<>]+)>")
 BAD_URL_RE = re.compile(r"(\]\(\s*<?|^\s*\[[^\]\n]+\]:\s*<?)\s*(?:javascript|vbscript|data):", re.I | re.M)
@@ -121,15 +121,15 @@ def clean_line(value: str) -> str:
 def escape_html(markdown: str) -> str:
     """Raw HTML in Markdown shown as text (`<` becomes `&lt;`), outside code and autolinks,
     and `javascript:`-style link targets defused, so a text cannot put script into the site."""
-    parts = CODE_RE.split(markdown)
+    parts = CODE_RE.split(BAD_URL_RE.sub(lambda m: m.group(1) + "#blocked-", markdown))
     out: list[str] = []
     # re.split with two groups yields: text, whole code match, fence marker, text, ...
     for i in range(0, len(parts), 3):
-        text = AUTOLINK_RE.sub(lambda m: "\0" + m.group(1) + "\1", parts[i])
+        text = AUTOLINK_RE.sub(lambda m: "\0" + m.group(1) + "\1", parts[i]).replace("](<", "](\0")
         out.append(text.replace("<", "&lt;").replace("\0", "<").replace("\1", ">"))
         if i + 1 < len(parts):
             out.append(parts[i + 1])
-    return BAD_URL_RE.sub(lambda m: m.group(1) + "#blocked-", "".join(out))
+    return "".join(out)
 
 
 # --- validation -----------------------------------------------------------------------------
@@ -240,7 +240,7 @@ def candidate_paths(sub: Submission, submission_id: str, site_language: str) -> 
 def derive_summary(text: str) -> str:
     """The first paragraph as plain text, cut at a word near SUMMARY_AUTO characters."""
     para = next((p for p in text.split("\n\n") if p.strip() and not p.lstrip().startswith(("```", "~~~"))), "")
-    plain = " ".join(TAG_RE.sub("", MARKS_RE.sub(" ", para.replace("&lt;", "<"))).split())
+    plain = " ".join(MARKS_RE.sub(" ", TAG_RE.sub("", para.replace("&lt;", "<"))).split())
     if len(plain) <= SUMMARY_AUTO:
         return plain
     return plain[:SUMMARY_AUTO].rsplit(" ", 1)[0].rstrip(",;:") + "…"

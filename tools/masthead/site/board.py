@@ -132,6 +132,15 @@ def author_promises(plan: Planner, handle: str, lang: str) -> View:
                        "released": record.released, "on_time_rate": record.on_time_rate}}
 
 
+def story_promise(views: Views, story_promise_id: str) -> View | None:
+    """What a story page says about the promise it keeps: the topic, linked to the board."""
+    p = views.magazine.promises.get(story_promise_id) if story_promise_id else None
+    if p is None:
+        return None
+    topic = views.magazine.topics.get(p.topic)
+    return {"id": p.id, "title": topic.title if topic else p.topic, "url": f"board/#promise-{p.id}"}
+
+
 def reliable_rows(plan: Planner, rows: Sequence[Row], start: date | None) -> list[pr.ReliableRow]:
     """The leaderboard's rows re-ranked with promises kept (see `promises.with_reliability`)."""
     state = promise_state(plan)

@@ -193,4 +193,5 @@ def build_site(root: Path, *, site_dir: Path | None = None, preview: bool = Fals
     if not direct:
         remember(home, digest, valid_until(magazine, now))
     report.seconds = time.perf_counter() - started
+    log.info("timings: %s", ", ".join(f"{k} {v:.2f} s" for k, v in report.timings.items()))
     return report

@@ -36,7 +36,9 @@ def plan_search(plan: Planner) -> None:
 def plan_404(plan: Planner) -> None:
     lang = plan.settings.language
     t = plan.theme.translator(lang)
-    plan.page("404.html", "404.html", "404", title=t("notfound.title"), lang=lang, kind="404")
+    # Served at any depth, so its links start from the site's own path, not from where it is.
+    root = "/" + plan.settings.url.split("://", 1)[-1].split("/", 1)[-1] if "://" in plan.settings.url else "/"
+    plan.page("404.html", "404.html", "404", title=t("notfound.title"), lang=lang, kind="404", root=root)
 
 
 def plan_static_pages(plan: Planner) -> None:

@@ -12,7 +12,7 @@ from masthead.domain.pagination import paginate
 from masthead.domain.stories import Story
 
 from .board import author_promises  # promises: an author's record (site/board.py)
-from .plan import Planner
+from .plan import Planner, compact
 from .views import View
 
 HOME_LATEST = 8
@@ -22,9 +22,14 @@ SECTION_BLOCK = 4
 def pager_view(page: Any) -> View | None:
     if page.pages <= 1:
         return None
+    shown = sorted({1, page.pages, *range(max(1, page.number - 2), min(page.pages, page.number + 2) + 1)})
+    items: list[View] = []
+    for n in shown:
+        if items and n - items[-1]["number"] > 1:
+            items.append({"gap": True, "number": n - 1})
+        items.append({"gap": False, "number": n, "url": urls.paged(page.base, n), "current": n == page.number})
     return {"page": page.number, "pages": page.pages, "prev_url": page.prev_path, "next_url": page.next_path,
-            "pages_list": [{"number": n, "url": urls.paged(page.base, n), "current": n == page.number}
-                           for n in range(1, page.pages + 1)]}
+            "pages_list": items}
 
 
 def plan_list(plan: Planner, base: str, stories: list[Story], *, heading: str, lang: str, kind: str,
@@ -34,12 +39,20 @@ def plan_list(plan: Planner, base: str, stories: list[Story], *, heading: str, l
     views = plan.views
     cards = [views.card(s) for s in stories]
     t = plan.theme.translator(lang)
+    fixed = compact(extra)  # once per list, not once per page
     for page in paginate(cards, plan.settings.per_page, base):
         title = heading if page.number == 1 else f"{heading} · {t('pager.page_of', page=page.number, pages=page.pages)}"
-        listing = {"heading": heading, "intro": intro, "items": list(page.items), "pager": pager_view(page)}
+        shape = (heading, intro, "|".join(c["key"] for c in page.items), page.number, page.pages, base, fixed)
         plan.page(page.path, template, owner, title=title, lang=lang, kind=kind, feeds=feeds,
-                  description=intro, extra={"listing": listing, **(extra or {})},
+                  description=intro, extra=_listing(heading, intro, page, extra), extra_key=shape,
                   lastmod=page.items[0]["date_iso"][:10] if page.items else None)
+
+
+def _listing(heading: str, intro: str, page: Any, extra: dict[str, Any] | None) -> Any:
+    def make() -> dict[str, Any]:
+        listing = {"heading": heading, "intro": intro, "items": list(page.items), "pager": pager_view(page)}
+        return {"listing": listing, **(extra or {})}
+    return make
 
 
 def plan_home(plan: Planner) -> None:

@@ -33,30 +33,29 @@ class Job:
     html: bool = False
 
 
-def _flatten(value: Any, out: list[str]) -> None:
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def compact(value: Any, depth: int = 0) -> Any:
+    """The context with every keyed view replaced by its key, so that `repr` (fast, in C)
+    can stand for the rest."""
+    if type(value) in _SCALARS:
+        return value
     if isinstance(value, dict):
         key = value.get("key")
         if isinstance(key, str):
-            out.append("K" + key)
-            return
-        for k in sorted(value):
-            out.append("k" + str(k))
-            _flatten(value[k], out)
-    elif isinstance(value, (list, tuple)):
-        out.append("[")
-        for item in value:
-            _flatten(item, out)
-        out.append("]")
-    elif callable(value):
-        out.append("f" + getattr(value, "__qualname__", "fn"))
-    else:
-        out.append(repr(value))
+            return key
+        # insertion order is deterministic: every view is built by the same code each time
+        return [(k, compact(v, depth + 1)) for k, v in value.items()] if depth < 4 else value
+    if isinstance(value, (list, tuple)) and depth < 4:
+        return [compact(v, depth + 1) for v in value]
+    if callable(value):
+        return getattr(value, "__qualname__", "fn")
+    return value
 
 
 def key_of(*parts: Any) -> str:
-    out: list[str] = []
-    _flatten(parts, out)
-    return hashlib.blake2b("\x1f".join(out).encode(), digest_size=16).hexdigest()
+    return hashlib.blake2b(repr(compact(parts)).encode(), digest_size=16).hexdigest()
 
 
 def json_ld(data: dict[str, Any]) -> str:
@@ -76,6 +75,9 @@ class Planner:
     problems: list[Problem] = field(default_factory=list)
     registry: urls.PathRegistry = field(default_factory=urls.PathRegistry)
     _site: dict[str, View] = field(default_factory=dict)
+    _nav_items: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    _navs: dict[tuple[str, str | None], list[View]] = field(default_factory=dict)
+    _feeds: dict[tuple[str, str], list[View]] = field(default_factory=dict)
 
     @property
     def settings(self):  # type: ignore[no-untyped-def]
@@ -108,19 +110,31 @@ class Planner:
         return view
 
     def nav(self, lang: str, path: str) -> list[View]:
-        t = self.theme.translator(lang)
-        items = [(t("nav.archive"), "archive/"), (t("nav.masthead"), "masthead/"),
-                 (t("nav.leaderboard"), "leaderboard/"), (t("nav.search"), "search/")]
-        sections = [(x["title"], x["url"]) for x in self.site(lang)["sections"]]
-        return [{"label": label, "url": url, "current": path.startswith(url)} for label, url in sections + items]
+        """Header links, the one holding `path` marked current; one list per language and place."""
+        items = self._nav_items.get(lang)
+        if items is None:
+            t = self.theme.translator(lang)
+            items = self._nav_items[lang] = [(x["title"], x["url"]) for x in self.site(lang)["sections"]] + [
+                (t("nav.archive"), "archive/"), (t("nav.masthead"), "masthead/"),
+                (t("nav.leaderboard"), "leaderboard/"), (t("nav.search"), "search/")]
+        current = next((url for _, url in items if path.startswith(url)), None)
+        cached = self._navs.get((lang, current))
+        if cached is None:
+            cached = self._navs[(lang, current)] = [{"label": label, "url": url, "current": url == current}
+                                                    for label, url in items]
+        return cached
 
     def page(self, path: str, template: str, owner: str, *, title: str, lang: str, kind: str,
-             description: str = "", feeds: list[View] | None = None, extra: dict[str, Any] | None = None,
+             description: str = "", feeds: list[View] | None = None,
+             extra: dict[str, Any] | Callable[[], dict[str, Any]] | None = None,
              image: tuple[str, str] | None = None, jsonld: dict[str, Any] | None = None,
              preview: bool = False, lastmod: str | None = None, late: Callable[[dict[str, Any]], None] | None = None,
-             key_extra: Any = None) -> None:
-        """Plan an HTML page. `late` fills the context at render time (bodies), `key_extra`
-        stands for what it adds."""
+             key_extra: Any = None, extra_key: Any = None, root: str | None = None) -> None:
+        """Plan an HTML page.
+
+        `extra` is the template's own context, or a function making it when the page is
+        rendered; then `extra_key` must stand for everything it holds (views by their keys).
+        `late` fills the context at render time (bodies), and `key_extra` stands for that."""
         page: View = {
             "title": title, "description": description or self.settings.description(lang), "lang": lang,
             "dir": TEXT_DIRECTION.get(lang.split("-")[0], "ltr"), "path": path,
@@ -129,13 +143,22 @@ class Planner:
             "image": image[0] if image else None, "image_alt": image[1] if image else None,
             "jsonld": json_ld(jsonld) if jsonld else None, "preview": preview, "noindex": kind == "404" or preview,
         }
-        context: dict[str, Any] = {"site": self.site(lang), "page": page, "root": urls.relative_root(path),
-                                   "nav": self.nav(lang, path), **(extra or {})}
-        key = key_of(template, context, key_extra)
+        nav = self.nav(lang, path)
+        site = self.site(lang)
+        nav_key = tuple(n for n, item in enumerate(nav) if item["current"])
+        root = urls.relative_root(path) if root is None else root
+        if extra_key is None:
+            assert not callable(extra), "a lazy `extra` needs an `extra_key`"
+            extra_key = compact(extra)
+        scalars = tuple(v for k, v in page.items() if k != "feeds")
+        key = hashlib.blake2b(repr((template, scalars, [(f["title"], f["url"]) for f in page["feeds"]], site["key"], nav_key,
+                                    root, extra_key, compact(key_extra))).encode(), digest_size=16).hexdigest()
         theme = self.theme
 
         def make() -> bytes:
-            full = dict(context, t=theme.translator(lang))
+            own = extra() if callable(extra) else (extra or {})
+            full = {"site": site, "page": page, "root": root, "nav": nav, "nav_key": nav_key, **own,
+                    "t": theme.translator(lang), "card": theme.card_renderer(lang, root)}
             if late is not None:
                 late(full)
             return theme.render(template, full).encode("utf-8")
@@ -145,6 +168,12 @@ class Planner:
                  owner)
 
     def feeds_of(self, list_path: str, title: str) -> list[View]:
-        rss, atom = urls.feed_paths(list_path)
-        return [{"title": f"{title} · RSS", "type": "application/rss+xml", "url": urls.absolute(self.settings.url, rss)},
-                {"title": f"{title} · Atom", "type": "application/atom+xml", "url": urls.absolute(self.settings.url, atom)}]
+        cached = self._feeds.get((list_path, title))
+        if cached is None:
+            rss, atom = urls.feed_paths(list_path)
+            cached = self._feeds[(list_path, title)] = [
+                {"title": f"{title} · RSS", "type": "application/rss+xml",
+                 "url": urls.absolute(self.settings.url, rss), "key": f"{title}|{rss}"},
+                {"title": f"{title} · Atom", "type": "application/atom+xml",
+                 "url": urls.absolute(self.settings.url, atom), "key": f"{title}|{atom}"}]
+        return cached

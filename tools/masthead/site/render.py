@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import jinja2
+from markupsafe import Markup
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from datetime import date
@@ -28,6 +29,8 @@ class Theme:
             autoescape=True, undefined=jinja2.ChainableUndefined, trim_blocks=True, lstrip_blocks=True,
             auto_reload=False, extensions=[FragmentCache])
         self.strings = self._load_strings()
+        self._modules: dict[tuple[str, str], Any] = {}
+        self._cards: dict[tuple[Any, ...], Markup] = {}
         self.digest = self._digest()
 
     def _load_strings(self) -> dict[str, dict[str, str]]:
@@ -60,6 +63,27 @@ class Theme:
             return text
 
         return t
+
+    def card_renderer(self, lang: str, root: str) -> Callable[..., Markup]:
+        """`card(c, level, size)` for pages in `lang` at depth `root`: each card is rendered
+        once and reused by every list that shows it."""
+        module = self._modules.get((lang, root))
+        if module is None:
+            template = self.env.get_template("partials/card.html")
+            module = self._modules[(lang, root)] = template.make_module(
+                {"t": self.translator(lang), "root": root, "page": {"lang": lang}})
+        cards = self._cards
+
+        def card(c: dict[str, Any], level: int = 2, size: str = "default") -> Markup:
+            key = (c["key"], level, size, lang, root)
+            html = cards.get(key)
+            if html is None:
+                if len(cards) > 200_000:
+                    cards.clear()
+                html = cards[key] = Markup(module.card(c, level, size))
+            return html
+
+        return card
 
     def preload(self) -> None:
         """Compile every template once, before worker processes are forked."""

@@ -10,8 +10,9 @@ from typing import Any
 from masthead.domain import urls
 from masthead.domain.stories import Story
 
+from .board import story_promise  # promises
 from .markdown import render_markdown, rewrite_story_links, split_body
-from .plan import Job, Planner, key_of
+from .plan import Job, Planner, compact, json_ld, key_of
 from .render import date_text
 from .views import View
 
@@ -23,23 +24,25 @@ def related_stories(stories: list[Story]) -> dict[str, list[Story]]:
     """For each story, up to three others sharing tags (then section), nearest in time first.
 
     Only a few neighbours in each tag's timeline are scored, so the cost stays linear."""
-    by_tag: dict[str, list[Story]] = defaultdict(list)
-    for s in stories:  # newest first
-        for tag in s.tags:
-            by_tag[tag.casefold()].append(s)
-    position = {tag: {s.source: n for n, s in enumerate(items)} for tag, items in by_tag.items()}
-    out: dict[str, list[Story]] = {}
-    for s in stories:
-        mine = {t.casefold() for t in s.tags}
-        scored: dict[str, tuple[int, Story]] = {}
+    tags = [frozenset(t.casefold() for t in s.tags) for s in stories]
+    by_tag: dict[str, list[int]] = defaultdict(list)
+    for n, mine in enumerate(tags):  # stories are newest first, so each timeline is too
         for tag in mine:
-            items, at = by_tag[tag], position[tag][s.source]
+            by_tag[tag].append(n)
+    position = {tag: {n: i for i, n in enumerate(items)} for tag, items in by_tag.items()}
+    out: dict[str, list[Story]] = {}
+    for n, s in enumerate(stories):
+        mine = tags[n]
+        scored: dict[int, int] = {}
+        for tag in mine:
+            items = by_tag[tag]
+            at = position[tag][n]
             for other in items[max(0, at - NEIGHBOURS): at + NEIGHBOURS + 1]:
-                if other.source != s.source and other.source not in scored:
-                    shared = len(mine & {t.casefold() for t in other.tags})
-                    scored[other.source] = (2 * shared + (other.section == s.section), other)
-        ranked = sorted(scored.values(), key=lambda x: (-x[0], -x[1].date.timestamp(), x[1].source))
-        out[s.source] = [o for _, o in ranked[:RELATED]]
+                if other != n and other not in scored:
+                    scored[other] = 2 * len(mine & tags[other]) + (stories[other].section == s.section)
+        # newest first among equals: a lower index is a newer story
+        best = sorted(scored, key=lambda o: (-scored[o], o))[:RELATED]
+        out[s.source] = [stories[o] for o in best]
     return out
 
 
@@ -84,16 +87,25 @@ def plan_story(plan: Planner, s: Story, related: list[Story], versions: list[Sto
     card = views.card(s)
     path = card["url"]
     t = plan.theme.translator(s.lang)
-    story: View = {k: v for k, v in card.items() if k != "key"}  # the page shows more than the card
-    story.update({
-        "updated_iso": s.updated.isoformat() if s.updated else None,
-        "updated_text": date_text(views.magazine.local_day(s.updated), s.lang) if s.updated else None,
-        "translations": [{"lang": v.lang, "lang_name": views.card(v)["lang_name"], "title": v.title,
-                          "url": views.card(v)["url"]} for v in versions],
-        "related": [views.card(r) for r in related],
-        "prev": views.card(around[0]) if around[0] else None,
-        "next": views.card(around[1]) if around[1] else None,
-    })
+    versions_view = [{"lang": v.lang, "lang_name": views.card(v)["lang_name"], "title": v.title,
+                      "url": views.card(v)["url"], "key": views.card(v)["key"]} for v in versions]
+    related_cards = [views.card(r) for r in related]
+    prev, nxt = (views.card(x) if x else None for x in around)
+    promise = story_promise(views, s.promise)  # promises: the topic, linked to board/
+
+    def story_view() -> dict[str, Any]:
+        story: View = {k: v for k, v in card.items() if k != "key"}  # the page shows more than the card
+        story.update({
+            "updated_iso": s.updated.isoformat() if s.updated else None,
+            "updated_text": date_text(views.magazine.local_day(s.updated), s.lang) if s.updated else None,
+            "translations": versions_view, "related": related_cards, "prev": prev, "next": nxt,
+            "promise": promise,
+        })
+        return {"story": story}
+
+    shape = (card["key"], [v["key"] for v in versions_view], [c["key"] for c in related_cards],
+             prev["key"] if prev else None, nxt["key"] if nxt else None, compact(promise),
+             s.updated.isoformat() if s.updated else None)
     links = {target: views.story_url(target) for target in s.links}
     image = None
     if card["cover"]:
@@ -105,10 +117,12 @@ def plan_story(plan: Planner, s: Story, related: list[Story], versions: list[Sto
         context["story"] = dict(context["story"], body=body_html(root_dir, s, links, context["page"]["lang"],
                                                                  plan.settings.trust_raw_html, context["root"],
                                                                  plan.theme.translator(s.lang)))
+        # JSON-LD is made only when the page is written; the card's key already covers its facts
+        context["page"] = dict(context["page"], jsonld=json_ld(article_ld(plan, s, card, image)))
 
     plan.page(path, "story.html", s.source, title=s.title, lang=s.lang, kind="story",
               description=s.summary, feeds=plan.feeds_of(card["section"]["url"], card["section"]["title"]),
-              extra={"story": story}, image=image, jsonld=article_ld(plan, s, card, image),
+              extra=story_view, extra_key=shape, image=image,
               preview=not card["published"], lastmod=(s.updated or s.date).date().isoformat(), late=late,
               key_extra=(s.digest, sorted(links.items()), settings.trust_raw_html, t("admonition.note")))
 

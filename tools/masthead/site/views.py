@@ -89,7 +89,8 @@ class Views:
             "places": [self.term(p, "place") for p in story.places],
             "cover": cover, "published": is_published(story, self.now), "promise": story.promise or None,
         }
-        view["key"] = digest(story.digest, sorted((k, repr(v)) for k, v in view.items()))
+        view["key"] = digest(story.digest, path, view["date_text"], view["section"]["title"], view["authors"],
+                             view["published"], self.settings.words_per_minute)
         self._cards[story.source] = view
         return view
 

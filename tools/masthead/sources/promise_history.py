@@ -37,7 +37,10 @@ def landed_days(root: Path, magazine: Magazine, windows: Windows, deepen: bool =
 def deliveries(root: Path, magazine: Magazine, windows: Windows, today: date,
                deepen: bool = True) -> tuple[list[Delivery], Landing]:
     """Every promise made by `today`, judged by what the main branch holds."""
-    landing = landed_days(root, magazine, windows, deepen)
+    if any(s.promise in magazine.promises for s in magazine.stories):
+        landing = landed_days(root, magazine, windows, deepen)
+    else:
+        landing = Landing({})  # no story names a promise: history has nothing to add (and costs time)
     return evaluate_all(magazine.promises.values(), magazine.stories, landing.days, today), landing
 
 

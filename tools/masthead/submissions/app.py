@@ -14,7 +14,7 @@ from __future__ import annotations
 import uuid
 from contextlib import asynccontextmanager
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, AsyncIterator
+from typing import TYPE_CHECKING, Any, AsyncGenerator, AsyncIterator
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -63,7 +63,7 @@ async def parse_body(request: Request, body: bytes) -> dict[str, Any]:
     if kind == "application/json":
         return parse_json(body)
     if kind == "multipart/form-data":
-        async def once() -> AsyncIterator[bytes]:
+        async def once() -> AsyncGenerator[bytes, None]:
             yield body
             yield b""
         try:

@@ -40,9 +40,10 @@ class Pages:
                 "sections": [{"id": x.id, "title": x.title(lang, s.language), "url": urls.section_path(x.id)}
                              for x in s.sections],
                 "send_url": SEND_PATH}
-        page = {"title": title, "description": "", "lang": lang, "dir": "ltr", "path": path,
-                "canonical": s.url + path, "kind": kind, "feeds": [], "og_type": "website", "image": None,
-                "image_alt": None, "jsonld": None, "preview": False, "noindex": True}
+        page: dict[str, Any] = {
+            "title": title, "description": "", "lang": lang, "dir": "ltr", "path": path, "canonical": s.url + path,
+            "kind": kind, "feeds": [], "og_type": "website", "image": None, "image_alt": None, "jsonld": None,
+            "preview": False, "noindex": True}
         # `root` is the site's absolute address: these pages are served from the service's host.
         return {"site": site, "page": page, "root": s.url, "nav": [], "t": t}
 

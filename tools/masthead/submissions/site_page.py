@@ -40,7 +40,7 @@ def form_view(settings: Settings, lang: str, t: Callable[..., str], urls: dict[s
         "sections": [{"id": s.id, "title": s.title(lang, settings.language)} for s in settings.sections],
         "languages": [{"code": c, "name": language_name(c)} for c in settings.languages],
         "default_lang": lang if lang in settings.languages else settings.language,
-        "licence": settings.licence, "values": values or {}, "errors": shown,
+        "licence": settings.licence, "typed": values or {}, "errors": shown,
         "limits": {"name": rules.NAME_MAX, "title": rules.TITLE_MAX, "summary": rules.SUMMARY_MAX,
                    "promise": rules.PROMISE_MAX, "email": rules.EMAIL_MAX,
                    "text_kb": rules.TEXT_MAX_BYTES // 1000, "text_bytes": rules.TEXT_MAX_BYTES},

@@ -13,7 +13,7 @@ import json
 import os
 import sqlite3
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
@@ -73,7 +73,6 @@ class Record:
     published_url: str = ""
     reason: str = ""
     has_contact: bool = False
-    extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
     def title(self) -> str:

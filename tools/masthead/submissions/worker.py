@@ -91,8 +91,11 @@ class Worker:
             self._wake.clear()
 
     def _housekeeping_loop(self) -> None:
-        while not self._stop.wait(min(60.0, self.settings.refresh_seconds)):
-            self.housekeeping()
+        while not self._stop.wait(self.settings.refresh_seconds):
+            try:
+                self.housekeeping()
+            except Exception:  # housekeeping must never stop: log, and try again next round
+                log.exception("housekeeping failed")
 
     # --- work ------------------------------------------------------------------------------
 

@@ -1,0 +1,98 @@
+"""The sample magazine in headless Chromium: no request leaves localhost, keyboard use,
+dark mode, the narrowest phones, and search."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import threading
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (scripts/setup.sh --test installs it)"),
+]
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync"]
+
+
+class Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def server(sample: Path) -> Iterator[str]:
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(sample)))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        yield b
+        b.close()
+
+
+def test_story_page_requests_only_its_own_host(browser: object, server: str) -> None:
+    page = browser.new_page()  # type: ignore[attr-defined]
+    hosts: list[str] = []
+    page.on("request", lambda r: hosts.append(r.url))
+    page.goto(server + "city/river-festival/", wait_until="networkidle")
+    assert hosts and all(u.startswith(server) or u.startswith("data:") for u in hosts), hosts
+    weight = sum(len(r) for r in [page.content().encode()])
+    assert weight < 60_000
+    page.close()
+
+
+def test_keyboard_reaches_content_through_the_skip_link(browser: object, server: str) -> None:
+    page = browser.new_page()  # type: ignore[attr-defined]
+    page.goto(server + "city/river-festival/")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.getAttribute('href')")
+    assert focused == "#content"
+    page.keyboard.press("Enter")
+    assert page.evaluate("location.hash") == "#content"
+    page.close()
+
+
+def test_no_horizontal_scroll_at_320_px(browser: object, server: str) -> None:
+    page = browser.new_page(viewport={"width": 320, "height": 640})  # type: ignore[attr-defined]
+    for path in ("", "city/river-festival/", "work/rent-in-hours/", "leaderboard/", "ko/world/nakdong/"):
+        page.goto(server + path)
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, (path, overflow)
+    page.close()
+
+
+def test_dark_mode_follows_the_system(browser: object, server: str) -> None:
+    light = browser.new_page(color_scheme="light")  # type: ignore[attr-defined]
+    dark = browser.new_page(color_scheme="dark")  # type: ignore[attr-defined]
+    colours = []
+    for page in (light, dark):
+        page.goto(server)
+        colours.append(page.evaluate("getComputedStyle(document.body).backgroundColor"))
+        page.close()
+    assert colours[0] != colours[1]
+
+
+def test_search_finds_a_story_by_a_word_of_its_title(browser: object, server: str) -> None:
+    page = browser.new_page()  # type: ignore[attr-defined]
+    page.goto(server + "search/")
+    box = page.locator("input[type=search]")
+    box.fill("boats")
+    page.wait_for_timeout(400)
+    links = page.locator("main a").evaluate_all("els => els.map(e => e.getAttribute('href'))")
+    assert any("river-festival" in (href or "") for href in links), links
+    page.close()
