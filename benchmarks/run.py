@@ -887,7 +887,9 @@ def write_doc(path: Path, block: str) -> None:
 # --------------------------------------------------------------------------
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sizes", default=None, help="comma-separated story counts (default 1000,10000; --quick: 200)")
+    ap.add_argument("--sizes", default=None,
+                    help="comma-separated story counts (default 1000,10000; --quick: 200); N:K runs size N K times "
+                         "instead of --runs, e.g. 1000,10000:1")
     ap.add_argument("--runs", type=int, default=None, help="runs of each full build (default 3; --quick: 1)")
     ap.add_argument("--rebuild-runs", type=int, default=None,
                     help="runs of each rebuild kind (default: --runs; 0 skips the rebuilds)")
@@ -932,9 +934,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         args.hugo_enabled = False
         args.out = args.out or str(WORK / "quick-benchmarks.md")
         args.json = args.json or str(WORK / "quick-results.json")
-    args.sizes = [int(x.replace("_", "").replace(",", "")) for x in (args.sizes or "1000,10000").split(",") if x]
     args.runs = args.runs or 3
     args.rebuild_runs = args.runs if args.rebuild_runs is None else args.rebuild_runs
+    args.size_runs = {}
+    sizes = []
+    for item in (args.sizes or "1000,10000").split(","):
+        if not item.strip():
+            continue
+        size, _, runs = item.strip().replace("_", "").partition(":")
+        sizes.append(int(size))
+        if runs:
+            args.size_runs[int(size)] = int(runs)
+    args.sizes = sizes
     args.out = Path(args.out or PROJECT / "docs" / "benchmarks.md")
     args.json = Path(args.json or HERE / "results.json")
     return args
@@ -985,7 +996,11 @@ def main(argv: list[str] | None = None) -> int:
         + (f"; Hugo {data['versions'].get('hugo')} at {hugo}" if hugo else "; Hugo skipped")
         + (f"; `masthead --version` takes {data['startup']['median']:.2f} s (start-up: imports)" if data["startup"] else ""))
     for n in args.sizes:
-        rec = bench_size(args, n, masthead, hugo, shared, gen)
+        size_args = argparse.Namespace(**vars(args))
+        if n in args.size_runs:  # `--sizes 1000,10000:1`: this size runs fewer (or more) times
+            size_args.runs = args.size_runs[n]
+            size_args.rebuild_runs = min(args.rebuild_runs, size_args.runs) if args.rebuild_runs else 0
+        rec = bench_size(size_args, n, masthead, hugo, shared, gen)
         rec["run_id"] = run_id
         rec["versions"] = data["versions"]
         sizes[str(n)] = rec

@@ -11,6 +11,8 @@ from masthead.domain.problems import ContentError
 from .check import print_problems
 from .common import parse_moment, repo_root
 
+SHOWN_WARNINGS = 20  # a build shows a few; `masthead check` shows them all
+
 HELP = """\
 Builds the whole magazine (stories, lists, author pages, the masthead, the leaderboard,
 feeds, search and sitemap) into site/.
@@ -58,7 +60,11 @@ def run(args: argparse.Namespace) -> int:
         print("masthead build: stopped; the previous site is unchanged", file=sys.stderr)
         return 1
     if report.problems:
-        print_problems(report.problems, "text", out=sys.stderr)
+        shown = report.problems[:SHOWN_WARNINGS]
+        print_problems(shown, "text", out=sys.stderr)
+        if len(report.problems) > len(shown):
+            print(f"... and {len(report.problems) - len(shown)} more warning(s): run `masthead check` to see them all",
+                  file=sys.stderr)
     print(report.summary())
     return 0
 

@@ -56,7 +56,10 @@ class Settings:
     send_form: bool = True
 
     def section(self, section_id: str) -> Section | None:
-        return next((s for s in self.sections if s.id == section_id), None)
+        for s in self.sections:  # a handful of sections: a scan beats building an index
+            if s.id == section_id:
+                return s
+        return None
 
     def tagline(self, lang: str) -> str:
         return self.taglines.get(lang) or self.taglines.get(self.language, "")

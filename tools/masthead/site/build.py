@@ -159,7 +159,7 @@ def build_site(root: Path, *, site_dir: Path | None = None, preview: bool = Fals
     if magazine is None or has_errors(problems):
         raise ContentError(problems)
     t0 = time.perf_counter()
-    theme = Theme(theme_dir or root / "theme")
+    theme = Theme(theme_dir or root / "theme", root / CACHE_DIR)
     plan = plan_site(Views(magazine, theme, now, preview), theme, root)
     report.timings["plan"] = time.perf_counter() - t0
     if plan.problems:

@@ -20,15 +20,16 @@ SITEMAP_LIMIT = 50_000  # URLs per sitemap file, as the protocol allows
 def plan_search(plan: Planner) -> None:
     views, lang = plan.views, plan.settings.language
     t = plan.theme.translator(lang)
-    cards = [views.card(s) for s in views.stories]
+    stories = views.stories
 
     def make() -> bytes:
+        cards = [views.card(s) for s in stories]
         rows = [{"t": c["title"], "u": c["url"], "s": c["summary"], "a": ", ".join(a["name"] for a in c["authors"]),
                  "g": [x["name"] for x in c["tags"]], "l": c["lang"], "d": c["date_iso"][:10],
                  "c": c["section"]["title"]} for c in cards]
         return json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
-    plan.add(Job("search/index.json", key_of("search", cards), make), "search")
+    plan.add(Job("search/index.json", key_of("search", [views.card_key(s) for s in stories]), make), "search")
     plan.page("search/", "search.html", "search", title=t("search.heading"), lang=lang, kind="search",
               extra={"index_url": "search/index.json"})
 

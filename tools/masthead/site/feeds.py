@@ -21,7 +21,7 @@ from .story_pages import body_html
 EPOCH = datetime(2000, 1, 1).astimezone()
 
 
-def build_feed(plan: Planner, list_path: str, title: str, lang: str, stories: list[Story], kind: str) -> bytes:
+def build_feed(plan: Planner, list_path: str, title: str, lang: str, stories: list[Story], kind: str) -> FeedGenerator:
     settings, views = plan.settings, plan.views
     page_url = urls.absolute(settings.url, list_path)
     rss_path, atom_path = urls.feed_paths(list_path)
@@ -30,7 +30,7 @@ def build_feed(plan: Planner, list_path: str, title: str, lang: str, stories: li
     fg.id(page_url)
     fg.title(title)
     fg.link(href=page_url, rel="alternate")
-    fg.link(href=urls.absolute(settings.url, rss_path if kind == "rss" else atom_path), rel="self")
+    fg.link(href=urls.absolute(settings.url, rss_path), rel="self")
     fg.description(settings.description(lang) or settings.title)
     fg.language(lang)
     fg.generator("masthead")
@@ -57,7 +57,26 @@ def build_feed(plan: Planner, list_path: str, title: str, lang: str, stories: li
             body = body_html(plan.root, s, links, s.lang, settings.trust_raw_html, "",
                              plan.theme.translator(s.lang))
             entry.content(absolutize(str(body), url), type="html")
-    return fg.rss_str(pretty=False) if kind == "rss" else fg.atom_str(pretty=False)
+    return fg
+
+
+_MADE: dict[str, bytes] = {}  # the Atom twin of the RSS feed this process just made
+
+
+def feed_bytes(plan: Planner, list_path: str, title: str, lang: str, stories: list[Story], kind: str) -> bytes:
+    """Each feed's entries are gathered once for both formats (its two jobs sit side by side)."""
+    twin = _MADE.pop(f"{kind}:{list_path}", None)
+    if twin is not None:
+        return twin
+    fg = build_feed(plan, list_path, title, lang, stories, kind)
+    rss = fg.rss_str(pretty=False)
+    rss_path, atom_path = urls.feed_paths(list_path)
+    fg.link([{"href": urls.absolute(plan.settings.url, list_path), "rel": "alternate"},
+             {"href": urls.absolute(plan.settings.url, atom_path), "rel": "self"}], replace=True)
+    atom = fg.atom_str(pretty=False)
+    _MADE.clear()
+    _MADE["atom:" + list_path if kind == "rss" else "rss:" + list_path] = atom if kind == "rss" else rss
+    return rss if kind == "rss" else atom
 
 
 def plan_feed(plan: Planner, list_path: str, title: str, lang: str, stories: list[Story], owner: str) -> None:
@@ -72,7 +91,7 @@ def plan_feed(plan: Planner, list_path: str, title: str, lang: str, stories: lis
 
 
 def _maker(plan: Planner, list_path: str, title: str, lang: str, items: list[Story], kind: str):  # type: ignore[no-untyped-def]
-    return lambda: build_feed(plan, list_path, title, lang, items, kind)
+    return lambda: feed_bytes(plan, list_path, title, lang, items, kind)
 
 
 def plan_feeds(plan: Planner) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from itertools import islice
 from typing import Any
 
 from babel.dates import get_month_names
@@ -37,22 +38,27 @@ def plan_list(plan: Planner, base: str, stories: list[Story], *, heading: str, l
               extra: dict[str, Any] | None = None) -> None:
     """A list and its further pages; each page is its own job."""
     views = plan.views
-    cards = [views.card(s) for s in stories]
+    keys = [views.card_key(s) for s in stories]
     t = plan.theme.translator(lang)
     fixed = compact(extra)  # once per list, not once per page
-    for page in paginate(cards, plan.settings.per_page, base):
+    for page in paginate(stories, plan.settings.per_page, base):
+        first, last = (page.number - 1) * plan.settings.per_page, page.number * plan.settings.per_page
+        key = (template, heading, intro, keys[first:last], page.number, page.pages, base, kind, fixed,
+               [(f["title"], f["url"]) for f in feeds or []])
+        plan.lazy_page(page.path, template, owner, lang=lang, key=key,
+                       build=_list_page(plan, heading, intro, page, kind, feeds, extra, t),
+                       lastmod=page.items[0].date.date().isoformat() if page.items else None)
+
+
+def _list_page(plan: Planner, heading: str, intro: str, page: Any, kind: str, feeds: list[View] | None,
+               extra: dict[str, Any] | None, t: Any) -> Any:
+    def build() -> dict[str, Any]:
+        cards = [plan.views.card(s) for s in page.items]
+        listing = {"heading": heading, "intro": intro, "items": cards, "pager": pager_view(page)}
         title = heading if page.number == 1 else f"{heading} · {t('pager.page_of', page=page.number, pages=page.pages)}"
-        shape = (heading, intro, "|".join(c["key"] for c in page.items), page.number, page.pages, base, fixed)
-        plan.page(page.path, template, owner, title=title, lang=lang, kind=kind, feeds=feeds,
-                  description=intro, extra=_listing(heading, intro, page, extra), extra_key=shape,
-                  lastmod=page.items[0]["date_iso"][:10] if page.items else None)
-
-
-def _listing(heading: str, intro: str, page: Any, extra: dict[str, Any] | None) -> Any:
-    def make() -> dict[str, Any]:
-        listing = {"heading": heading, "intro": intro, "items": list(page.items), "pager": pager_view(page)}
-        return {"listing": listing, **(extra or {})}
-    return make
+        return {"title": title, "kind": kind, "feeds": feeds, "description": intro,
+                "extra": {"listing": listing, **(extra or {})}}
+    return build
 
 
 def plan_home(plan: Planner) -> None:
@@ -61,7 +67,7 @@ def plan_home(plan: Planner) -> None:
     cards = [views.card(s) for s in home[:HOME_LATEST + 1]]
     blocks = []
     for section in plan.settings.sections:
-        items = [views.card(s) for s in home if s.section == section.id][:SECTION_BLOCK]
+        items = [views.card(s) for s in islice((s for s in home if s.section == section.id), SECTION_BLOCK)]
         if items:
             blocks.append({"section": views.section(section.id, lang), "items": items})
     plan.page("", "home.html", "site_config/magazine.yml", title=plan.settings.title, lang=lang, kind="home",

@@ -14,13 +14,14 @@ import posixpath
 import re
 from typing import Callable
 
-import cmarkgfm
 import nh3
 from cmarkgfm.cmark import Options
 
 from masthead.domain.slugs import anchor
 
-OPTIONS = Options.CMARK_OPT_FOOTNOTES | Options.CMARK_OPT_UNSAFE
+from .cmark import to_html
+
+OPTIONS = Options.CMARK_OPT_FOOTNOTES | Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_GITHUB_PRE_LANG
 ADMONITION_RE = re.compile(r'^!!!\s+([A-Za-z][\w-]*)(?:\s+"(.*)")?\s*$')
 FENCE_RE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 ALERT_RE = re.compile(r"<blockquote>\s*<p>\[!(NOTE|TIP|IMPORTANT|WARNING|CAUTION)\]\s*(?:<br />)?\n?")
@@ -94,12 +95,22 @@ def add_heading_ids(body: str) -> str:
     return HEADING_RE.sub(named, body)
 
 
+RISKY = ("<", "script:", "data:", "&#", "&colon", "&newline", "&tab")
+
+
+def needs_cleaning(text: str) -> bool:
+    """Only text with raw HTML, entities or script-like URL schemes can put markup of its own
+    into cmark's output; everything else is cmark's (and our admonitions') markup alone."""
+    lowered = text.lower()
+    return any(mark in lowered for mark in RISKY)
+
+
 def render_markdown(text: str, *, trusted: bool = False, title_of: Titles = str.capitalize) -> str:
     """Markdown to HTML; untrusted HTML is sanitised (no script, no on*=, no javascript:)."""
-    rendered = cmarkgfm.github_flavored_markdown_to_html(expand_admonitions(text, title_of), options=OPTIONS)
+    rendered = to_html(expand_admonitions(text, title_of), OPTIONS)
     rendered = ALERT_RE.sub(lambda m: _alert(m, title_of), rendered)
     rendered = add_heading_ids(rendered)
-    return rendered if trusted else CLEANER.clean(rendered)
+    return rendered if trusted or not needs_cleaning(text) else CLEANER.clean(rendered)
 
 
 def rewrite_story_links(body: str, source_dir: str, resolve: Callable[[str], str | None], root: str) -> str:

@@ -54,6 +54,10 @@ def compact(value: Any, depth: int = 0) -> Any:
     return value
 
 
+def _digest(value: Any) -> str:
+    return hashlib.blake2b(repr(value).encode(), digest_size=16).hexdigest()
+
+
 def key_of(*parts: Any) -> str:
     return hashlib.blake2b(repr(compact(parts)).encode(), digest_size=16).hexdigest()
 
@@ -75,8 +79,7 @@ class Planner:
     problems: list[Problem] = field(default_factory=list)
     registry: urls.PathRegistry = field(default_factory=urls.PathRegistry)
     _site: dict[str, View] = field(default_factory=dict)
-    _nav_items: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
-    _navs: dict[tuple[str, str | None], list[View]] = field(default_factory=dict)
+    _navs: dict[tuple[str, str], list[View]] = field(default_factory=dict)
     _feeds: dict[tuple[str, str], list[View]] = field(default_factory=dict)
 
     @property
@@ -111,18 +114,50 @@ class Planner:
 
     def nav(self, lang: str, path: str) -> list[View]:
         """Header links, the one holding `path` marked current; one list per language and place."""
-        items = self._nav_items.get(lang)
-        if items is None:
+        head = path.split("/", 1)[0] + "/"
+        cached = self._navs.get((lang, head))
+        if cached is None:
             t = self.theme.translator(lang)
-            items = self._nav_items[lang] = [(x["title"], x["url"]) for x in self.site(lang)["sections"]] + [
+            items = [(x["title"], x["url"]) for x in self.site(lang)["sections"]] + [
                 (t("nav.archive"), "archive/"), (t("nav.masthead"), "masthead/"),
                 (t("nav.leaderboard"), "leaderboard/"), (t("nav.search"), "search/")]
-        current = next((url for _, url in items if path.startswith(url)), None)
-        cached = self._navs.get((lang, current))
-        if cached is None:
-            cached = self._navs[(lang, current)] = [{"label": label, "url": url, "current": url == current}
-                                                    for label, url in items]
+            cached = self._navs[(lang, head)] = [{"label": label, "url": url, "current": url == head}
+                                                 for label, url in items]
         return cached
+
+    def page_view(self, path: str, *, title: str, lang: str, kind: str, description: str = "",
+                  feeds: list[View] | None = None, image: tuple[str, str] | None = None,
+                  jsonld: dict[str, Any] | None = None, preview: bool = False) -> View:
+        """The `page` every template receives."""
+        return {
+            "title": title, "description": description or self.settings.description(lang), "lang": lang,
+            "dir": TEXT_DIRECTION.get(lang.split("-")[0], "ltr"), "path": path,
+            "canonical": urls.absolute(self.settings.url, path), "kind": kind, "feeds": feeds or [],
+            "og_type": "article" if kind == "story" else "website",
+            "image": image[0] if image else None, "image_alt": image[1] if image else None,
+            "jsonld": json_ld(jsonld) if jsonld else None, "preview": preview, "noindex": kind == "404" or preview,
+        }
+
+    def _frame(self, path: str, lang: str, root: str | None) -> tuple[View, list[View], tuple[int, ...], str]:
+        nav = self.nav(lang, path)
+        nav_key = tuple(n for n, item in enumerate(nav) if item["current"])
+        return self.site(lang), nav, nav_key, urls.relative_root(path) if root is None else root
+
+    def _maker(self, template: str, lang: str, frame: tuple[View, list[View], tuple[int, ...], str],
+               parts: Callable[[], tuple[View, dict[str, Any], Callable[[dict[str, Any]], None] | None]]
+               ) -> Callable[[], bytes]:
+        theme = self.theme
+        site, nav, nav_key, root = frame
+
+        def make() -> bytes:
+            page, own, late = parts()
+            full = {"site": site, "page": page, "root": root, "nav": nav, "nav_key": nav_key, **own,
+                    "t": theme.translator(lang), "card": theme.card_renderer(lang, root)}
+            if late is not None:
+                late(full)
+            return theme.render(template, full).encode("utf-8")
+
+        return make
 
     def page(self, path: str, template: str, owner: str, *, title: str, lang: str, kind: str,
              description: str = "", feeds: list[View] | None = None,
@@ -135,37 +170,41 @@ class Planner:
         `extra` is the template's own context, or a function making it when the page is
         rendered; then `extra_key` must stand for everything it holds (views by their keys).
         `late` fills the context at render time (bodies), and `key_extra` stands for that."""
-        page: View = {
-            "title": title, "description": description or self.settings.description(lang), "lang": lang,
-            "dir": TEXT_DIRECTION.get(lang.split("-")[0], "ltr"), "path": path,
-            "canonical": urls.absolute(self.settings.url, path), "kind": kind, "feeds": feeds or [],
-            "og_type": "article" if kind == "story" else "website",
-            "image": image[0] if image else None, "image_alt": image[1] if image else None,
-            "jsonld": json_ld(jsonld) if jsonld else None, "preview": preview, "noindex": kind == "404" or preview,
-        }
-        nav = self.nav(lang, path)
-        site = self.site(lang)
-        nav_key = tuple(n for n, item in enumerate(nav) if item["current"])
-        root = urls.relative_root(path) if root is None else root
+        page = self.page_view(path, title=title, lang=lang, kind=kind, description=description, feeds=feeds,
+                              image=image, jsonld=jsonld, preview=preview)
+        frame = self._frame(path, lang, root)
         if extra_key is None:
             assert not callable(extra), "a lazy `extra` needs an `extra_key`"
             extra_key = compact(extra)
         scalars = tuple(v for k, v in page.items() if k != "feeds")
-        key = hashlib.blake2b(repr((template, scalars, [(f["title"], f["url"]) for f in page["feeds"]], site["key"], nav_key,
-                                    root, extra_key, compact(key_extra))).encode(), digest_size=16).hexdigest()
-        theme = self.theme
+        key = _digest((template, scalars, [(f["title"], f["url"]) for f in page["feeds"]], frame[0]["key"],
+                       frame[2], frame[3], extra_key, compact(key_extra)))
 
-        def make() -> bytes:
-            own = extra() if callable(extra) else (extra or {})
-            full = {"site": site, "page": page, "root": root, "nav": nav, "nav_key": nav_key, **own,
-                    "t": theme.translator(lang), "card": theme.card_renderer(lang, root)}
-            if late is not None:
-                late(full)
-            return theme.render(template, full).encode("utf-8")
+        def parts() -> tuple[View, dict[str, Any], Callable[[dict[str, Any]], None] | None]:
+            return page, (extra() if callable(extra) else (extra or {})), late
 
         indexed = kind not in ("404",) and not preview
-        self.add(Job(urls.output_file(path), key, make, lastmod=lastmod if indexed else None, html=indexed),
-                 owner)
+        self.add(Job(urls.output_file(path), key, self._maker(template, lang, frame, parts),
+                     lastmod=lastmod if indexed else None, html=indexed), owner)
+
+    def lazy_page(self, path: str, template: str, owner: str, *, lang: str, key: Any,
+                  build: Callable[[], dict[str, Any]], lastmod: str | None = None, indexed: bool = True) -> None:
+        """Plan a page whose whole context is made only if it must be rendered.
+
+        `key` must stand for everything `build` reads (views by their keys): at 10,000 stories
+        most pages are unchanged, and building their contexts would cost more than the rest
+        of an incremental build. `build` returns the keyword arguments of `page_view` plus
+        `extra` and `late`."""
+        frame = self._frame(path, lang, None)
+        full_key = _digest((template, lang, path, frame[0]["key"], frame[2], frame[3], key))
+
+        def parts() -> tuple[View, dict[str, Any], Callable[[dict[str, Any]], None] | None]:
+            args = build()
+            extra, late = args.pop("extra", None) or {}, args.pop("late", None)
+            return self.page_view(path, lang=lang, **args), extra, late
+
+        self.add(Job(urls.output_file(path), full_key, self._maker(template, lang, frame, parts),
+                     lastmod=lastmod if indexed else None, html=indexed), owner)
 
     def feeds_of(self, list_path: str, title: str) -> list[View]:
         cached = self._feeds.get((list_path, title))

@@ -8,7 +8,7 @@ from collections import defaultdict
 from typing import Any
 
 from masthead.domain import urls
-from masthead.domain.stories import Story
+from masthead.domain.stories import Story, is_published
 
 from .board import story_promise  # promises
 from .markdown import render_markdown, rewrite_story_links, split_body
@@ -83,48 +83,51 @@ def plan_stories(plan: Planner) -> None:
 
 def plan_story(plan: Planner, s: Story, related: list[Story], versions: list[Story],
                around: tuple[Story | None, Story | None]) -> None:
+    """A story's page: planned by keys alone, its context made only when it is written."""
+    views, settings = plan.views, plan.settings
+    links = {target: views.story_url(target) for target in s.links}
+    promise = story_promise(views, s.promise)  # promises: the topic, linked to board/
+    key = (views.card_key(s), [views.card_key(v) for v in versions], [views.card_key(r) for r in related],
+           [views.card_key(x) if x else None for x in around], compact(promise),
+           s.updated.isoformat() if s.updated else None, sorted(links.items()), settings.trust_raw_html)
+
+    def build() -> dict[str, Any]:
+        return story_page_args(plan, s, related, versions, around, links, promise)
+
+    published = is_published(s, views.now)
+    plan.lazy_page(views.paths[s.source], "story.html", s.source, lang=s.lang, key=key, build=build,
+                   lastmod=(s.updated or s.date).date().isoformat(), indexed=published)
+
+
+def story_page_args(plan: Planner, s: Story, related: list[Story], versions: list[Story],
+                    around: tuple[Story | None, Story | None], links: dict[str, str | None],
+                    promise: Any) -> dict[str, Any]:
     views, settings = plan.views, plan.settings
     card = views.card(s)
-    path = card["url"]
-    t = plan.theme.translator(s.lang)
-    versions_view = [{"lang": v.lang, "lang_name": views.card(v)["lang_name"], "title": v.title,
-                      "url": views.card(v)["url"], "key": views.card(v)["key"]} for v in versions]
-    related_cards = [views.card(r) for r in related]
-    prev, nxt = (views.card(x) if x else None for x in around)
-    promise = story_promise(views, s.promise)  # promises: the topic, linked to board/
-
-    def story_view() -> dict[str, Any]:
-        story: View = {k: v for k, v in card.items() if k != "key"}  # the page shows more than the card
-        story.update({
-            "updated_iso": s.updated.isoformat() if s.updated else None,
-            "updated_text": date_text(views.magazine.local_day(s.updated), s.lang) if s.updated else None,
-            "translations": versions_view, "related": related_cards, "prev": prev, "next": nxt,
-            "promise": promise,
-        })
-        return {"story": story}
-
-    shape = (card["key"], [v["key"] for v in versions_view], [c["key"] for c in related_cards],
-             prev["key"] if prev else None, nxt["key"] if nxt else None, compact(promise),
-             s.updated.isoformat() if s.updated else None)
-    links = {target: views.story_url(target) for target in s.links}
     image = None
     if card["cover"]:
         image = (card["cover"]["url"] if card["cover"]["remote"] else urls.absolute(settings.url, card["cover"]["url"]),
                  card["cover"]["alt"])
-    root_dir = plan.root
+    story: View = {k: v for k, v in card.items() if k != "key"}  # the page shows more than the card
+    story.update({
+        "updated_iso": s.updated.isoformat() if s.updated else None,
+        "updated_text": date_text(views.magazine.local_day(s.updated), s.lang) if s.updated else None,
+        "translations": [{"lang": v.lang, "lang_name": views.card(v)["lang_name"], "title": v.title,
+                          "url": views.card(v)["url"]} for v in versions],
+        "related": [views.card(r) for r in related],
+        "prev": views.card(around[0]) if around[0] else None,
+        "next": views.card(around[1]) if around[1] else None,
+        "promise": promise,
+    })
 
     def late(context: dict[str, Any]) -> None:
-        context["story"] = dict(context["story"], body=body_html(root_dir, s, links, context["page"]["lang"],
-                                                                 plan.settings.trust_raw_html, context["root"],
-                                                                 plan.theme.translator(s.lang)))
-        # JSON-LD is made only when the page is written; the card's key already covers its facts
-        context["page"] = dict(context["page"], jsonld=json_ld(article_ld(plan, s, card, image)))
+        context["story"] = dict(context["story"], body=body_html(plan.root, s, links, s.lang, settings.trust_raw_html,
+                                                                 context["root"], plan.theme.translator(s.lang)))
 
-    plan.page(path, "story.html", s.source, title=s.title, lang=s.lang, kind="story",
-              description=s.summary, feeds=plan.feeds_of(card["section"]["url"], card["section"]["title"]),
-              extra=story_view, extra_key=shape, image=image,
-              preview=not card["published"], lastmod=(s.updated or s.date).date().isoformat(), late=late,
-              key_extra=(s.digest, sorted(links.items()), settings.trust_raw_html, t("admonition.note")))
+    return {"title": s.title, "kind": "story", "description": s.summary,
+            "feeds": plan.feeds_of(card["section"]["url"], card["section"]["title"]), "image": image,
+            "jsonld": article_ld(plan, s, card, image), "preview": not card["published"],
+            "extra": {"story": story}, "late": late}
 
 
 _BODIES: dict[tuple[str, str, bool, str], str] = {}
@@ -173,7 +176,9 @@ def article_ld(plan: Planner, s: Story, card: View, image: tuple[str, str] | Non
 
 def plan_images(plan: Planner, s: Story) -> None:
     """Images next to the story are copied beside its page."""
-    base = plan.views.card(s)["url"]
+    if not s.images:
+        return
+    base = plan.views.paths[s.source]
     folder = os.path.dirname(os.path.join(plan.root, s.source))
     for name in s.images:
         source = os.path.normpath(os.path.join(folder, name))

@@ -38,6 +38,7 @@ class Views:
         self.paths = {s.source: urls.story_path(s, self.settings.language) for s in magazine.stories}
         self.by_content = {s.content_path: s for s in magazine.stories}
         self._cards: dict[str, View] = {}
+        self._card_keys: dict[str, str] = {}
         self._people: dict[str, View] = {}
         self.pieces: dict[str, int] = {}
         for s in self.stories:
@@ -89,10 +90,22 @@ class Views:
             "places": [self.term(p, "place") for p in story.places],
             "cover": cover, "published": is_published(story, self.now), "promise": story.promise or None,
         }
-        view["key"] = digest(story.digest, path, view["date_text"], view["section"]["title"], view["authors"],
-                             view["published"], self.settings.words_per_minute)
+        view["key"] = self.card_key(story)
         self._cards[story.source] = view
         return view
+
+    def card_key(self, story: Story) -> str:
+        """Everything a card shows, as a digest: the file's content, its address, its authors'
+        names, its section's title, its local day, and whether it is published yet."""
+        key = self._card_keys.get(story.source)
+        if key is None:
+            people = self.magazine.people
+            section = self.settings.section(story.section)
+            key = self._card_keys[story.source] = digest(
+                story.digest, self.paths[story.source], [people[a].name if a in people else a for a in story.authors],
+                section.titles if section else story.section, self.magazine.local_day(story.date),
+                is_published(story, self.now), self.settings.words_per_minute)
+        return key
 
     def person(self, handle: str, lang: str) -> View:
         cached = self._people.get(handle)

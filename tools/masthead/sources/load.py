@@ -90,24 +90,32 @@ def _section_problems(settings: Settings, lines: dict[str, int]) -> list[Problem
 
 
 def walk(root: Path, sub: str, suffixes: tuple[str, ...]) -> tuple[list[str], list[Problem]]:
-    """Files below `root/sub` with one of `suffixes`; links leaving the repository are reported."""
-    base = root / sub
+    """Files below `root/sub` with one of `suffixes`, sorted; a link that leaves the repository
+    is reported (only links need resolving: a plain file below root cannot leave it)."""
     found: list[str] = []
     problems: list[Problem] = []
     real_root = str(root.resolve()) + os.sep
-    for folder, dirs, files in os.walk(base, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
-            if not name.endswith(suffixes) or name.startswith("."):
+
+    def visit(folder: str, rel_folder: str) -> None:
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except FileNotFoundError:
+            return
+        for entry in entries:
+            if entry.name.startswith("."):
                 continue
-            full = os.path.join(folder, name)
-            rel = os.path.relpath(full, root).replace(os.sep, "/")
-            if not os.path.realpath(full).startswith(real_root):
-                problems.append(Problem(rel, 0, "", "path escapes the repository (a link to a file outside it)",
-                                        fix="copy the file into the repository instead of linking it",
-                                        code="path-escape"))
-                continue
-            found.append(rel)
+            rel = f"{rel_folder}/{entry.name}"
+            if entry.is_symlink() and not os.path.realpath(entry.path).startswith(real_root):
+                if entry.name.endswith(suffixes) or os.path.isdir(entry.path):
+                    problems.append(Problem(rel, 0, "", "path escapes the repository (a link to a file outside it)",
+                                            fix="copy the file into the repository instead of linking it",
+                                            code="path-escape"))
+            elif entry.is_dir():
+                visit(entry.path, rel)
+            elif entry.name.endswith(suffixes):
+                found.append(rel)
+
+    visit(str(root / sub), sub)
     return found, problems
 
 
@@ -173,7 +181,8 @@ def load_records(root: Path, cache: RecordCache | None = None,
     """Every story file as a record; unchanged files come from the cache, the rest are parsed
     (in chunks on the executor's workers when one is given)."""
     files, problems = walk(root, "content", (".md", ".markdown"))
-    stamps = {rel: stamp(str(root / rel)) for rel in files}
+    folders: dict[str, int] = {}
+    stamps = {rel: stamp(str(root / rel), folders) for rel in files}
     entries = cache.entries if cache else {}
     stale = [rel for rel in files if rel not in entries or entries[rel][0] != stamps[rel]]
     fresh: list[StoryRecord] = []

@@ -37,9 +37,16 @@ class StoryRecord:
     problems: list[Problem] = field(default_factory=list)
 
 
-def stamp(path: str) -> tuple[int, int, int]:
+def stamp(path: str, folders: dict[str, int] | None = None) -> tuple[int, int, int]:
+    """(mtime, size, folder mtime); `folders` remembers folder stamps across one walk."""
     st = os.stat(path)
-    return st.st_mtime_ns, st.st_size, os.stat(os.path.dirname(path)).st_mtime_ns
+    folder = os.path.dirname(path)
+    known = folders.get(folder) if folders is not None else None
+    if known is None:
+        known = os.stat(folder).st_mtime_ns
+        if folders is not None:
+            folders[folder] = known
+    return st.st_mtime_ns, st.st_size, known
 
 
 def is_remote(ref: str) -> bool:
