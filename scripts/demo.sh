@@ -7,10 +7,9 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 .venv/bin/masthead check
 .venv/bin/masthead build
-pids=()
-if .venv/bin/masthead formbot --help >/dev/null 2>&1; then
+# The preview below is served from http://127.0.0.1:8000, so the service accepts posts from there.
+MASTHEAD_SUBMISSIONS_ALLOWED_ORIGINS="http://127.0.0.1:8000" \
   .venv/bin/masthead formbot --host 127.0.0.1 --port 8001 &
-  pids+=($!)
-fi
-trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
+formbot=$!
+trap 'kill "$formbot" 2>/dev/null || true' EXIT
 .venv/bin/masthead serve --host 127.0.0.1 --port 8000 --published-only

@@ -31,23 +31,9 @@ import httpx
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
 
-from conftest import (ORIGIN, THEME, Magazine, Process, free_port, git, magazine_files,  # noqa: E402
+from conftest import (ORIGIN, THEME, Magazine, Process, free_port, git, magazine_files, seed_repo,  # noqa: E402
                       make_magazine, service_env, valid)
 from masthead.submissions.store import Store  # noqa: E402
-
-
-def seed_repo(folder: Path) -> Path:
-    import shutil
-
-    root = folder / "seed"
-    for path, text in magazine_files().items():
-        (root / path).parent.mkdir(parents=True, exist_ok=True)
-        (root / path).write_text(text, encoding="utf-8")
-    shutil.copytree(THEME, root / "theme")
-    git(root, "init", "-q", "-b", "main")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "seed")
-    return root
 
 
 def one(client: httpx.Client, url: str, n: int) -> tuple[str | None, float]:
@@ -183,7 +169,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        seed = seed_repo(folder)
+        seed = seed_repo(folder / "seed")
         (folder / "load").mkdir()
         load_run(folder / "load", seed, args.submissions, args.clients)
         if not args.skip_fault:

@@ -81,7 +81,11 @@ def magazine_files() -> dict[str, str]:
 @pytest.fixture(scope="session")
 def seed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A repository holding the tiny magazine and the theme, made once."""
-    root = tmp_path_factory.mktemp("seed")
+    return seed_repo(tmp_path_factory.mktemp("seed"))
+
+
+def seed_repo(root: Path) -> Path:
+    """Write the tiny magazine and the theme into `root` and commit them on `main`."""
     for path, text in magazine_files().items():
         (root / path).parent.mkdir(parents=True, exist_ok=True)
         (root / path).write_text(text, encoding="utf-8")

@@ -17,16 +17,40 @@ COMMANDS = ("check", "build", "serve", "topic", "promise", "remind", "stats", "d
 DESCRIPTION = """\
 masthead turns a magazine kept in a Git repository into its website, feeds and leaderboard.
 
-Everyday use:
+Writing and publishing:
   masthead check              check every story, contributor and setting; fix what it reports
   masthead build              build the site into site/ (atomic: a failed build keeps the old site)
   masthead serve              preview on http://127.0.0.1:8000 with live reload, drafts included
 
-Run `masthead COMMAND --help` for the options of each command.
+Promises ("promised, do it"):
+  masthead topic add|list     topics waiting for a volunteer
+  masthead promise add|extend|release|list    who writes what, by when
+  masthead remind             the digest of due, overdue and quiet promises
+  masthead stats funnel       where contributors are on their way
+
+Editors:
+  masthead desk               pending submissions, promises, what publishes today
+  masthead review|accept|decline BRANCH       the review loop without GitHub
+  masthead formbot            the send-text service; `masthead submissions` lists what came in
+
+Run `masthead COMMAND --help` for the options and examples of each command.
 """
 
 
-def parser() -> argparse.ArgumentParser:
+def command_of(argv: Sequence[str]) -> str | None:
+    """The sub-command named in `argv`, if any (the first word that is not an option)."""
+    words = iter(argv)
+    for word in words:
+        if word == "--root":
+            next(words, None)
+        elif not word.startswith("-"):
+            return word.replace("-", "_")
+    return None
+
+
+def parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The argument parser. Only the chosen command's module is imported (some pull in
+    GitHub, Git or web libraries); without one, all are, for the full help."""
     top = argparse.ArgumentParser(prog="masthead", description=DESCRIPTION,
                                   formatter_class=argparse.RawDescriptionHelpFormatter)
     top.add_argument("--version", action="version", version=f"masthead {__version__}")
@@ -35,13 +59,18 @@ def parser() -> argparse.ArgumentParser:
                           "that holds site_config/magazine.yml)")
     top.add_argument("-v", "--verbose", action="store_true", help="log what happens, for debugging")
     sub = top.add_subparsers(dest="command", metavar="COMMAND")
+    chosen = command_of(argv) if argv is not None else None
     for name in COMMANDS:
-        importlib.import_module(f"masthead.commands.{name}").register(sub)
+        if chosen in COMMANDS and name != chosen:
+            sub.add_parser(name.replace("_", "-"))  # a stand-in: that command is not being run
+        else:
+            importlib.import_module(f"masthead.commands.{name}").register(sub)
     return top
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = parser(argv).parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
     if not getattr(args, "run", None):

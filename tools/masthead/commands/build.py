@@ -48,39 +48,40 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def run(args: argparse.Namespace) -> int:
     root = repo_root(args)
-    if up_to_date(root, args):
+    fresh, digest = up_to_date(root, args)
+    if fresh:
         return 0
     from masthead.site.build import build_site  # heavy: only when there is work to do
 
     try:
         report = build_site(root, site_dir=args.site_dir, preview=args.preview, now=args.now,
-                            progress=args.progress, url=args.site_url, clean=args.clean)
+                            progress=args.progress, url=args.site_url, clean=args.clean, digest=digest)
     except ContentError as exc:
         print_problems(exc.problems, "text", out=sys.stderr)
         print("masthead build: stopped; the previous site is unchanged", file=sys.stderr)
         return 1
     if report.problems:
         shown = report.problems[:SHOWN_WARNINGS]
-        print_problems(shown, "text", out=sys.stderr)
-        if len(report.problems) > len(shown):
-            print(f"... and {len(report.problems) - len(shown)} more warning(s): run `masthead check` to see them all",
-                  file=sys.stderr)
+        print_problems(shown, "text", out=sys.stderr, summary=False)
+        more = f", the first {len(shown)} shown above; `masthead check` lists them all" if len(report.problems) > len(shown) else ""
+        print(f"masthead build: {len(report.problems)} warning(s){more}", file=sys.stderr)
     print(report.summary())
     return 0
 
 
-def up_to_date(root: Path, args: argparse.Namespace) -> bool:
-    """The quick answer for an unchanged magazine, before loading anything heavy."""
+def up_to_date(root: Path, args: argparse.Namespace) -> tuple[bool, str | None]:
+    """The quick answer for an unchanged magazine, before loading anything heavy; also the
+    digest of the inputs, which the build then need not compute again."""
     from datetime import datetime, timezone
 
     from masthead.site import freshness
 
     if args.clean:
-        return False
+        return False, None
     site_dir = (args.site_dir or root / "site").resolve()
-    options = freshness.build_options(args.preview, args.site_url, site_dir, None)
+    digest = freshness.inputs_digest(root, freshness.build_options(args.preview, args.site_url, site_dir, None))
     now = args.now or datetime.now(timezone.utc)
-    if freshness.is_fresh(site_dir, freshness.site_home(site_dir), freshness.inputs_digest(root, options), now):
+    if freshness.is_fresh(site_dir, freshness.site_home(site_dir), digest, now):
         print(f"{site_dir} is up to date: nothing changed since the last build")
-        return True
-    return False
+        return True, digest
+    return False, digest

@@ -43,7 +43,8 @@ def run(args: argparse.Namespace) -> int:
     return 1 if has_errors(problems, args.strict) else 0
 
 
-def print_problems(problems: list[Problem], fmt: str, strict: bool = False, out: TextIO | None = None) -> None:
+def print_problems(problems: list[Problem], fmt: str, strict: bool = False, out: TextIO | None = None,
+                   summary: bool = True) -> None:
     out = out or sys.stdout
     if fmt == "json":
         json.dump({"problems": [as_json(p) for p in problems],
@@ -56,7 +57,7 @@ def print_problems(problems: list[Problem], fmt: str, strict: bool = False, out:
         out.write((github_line(p, strict) if fmt == "github" else p.text()) + "\n")
     errors = sum(p.severity is Severity.ERROR for p in problems)
     warnings = len(problems) - errors
-    if fmt == "text":
+    if fmt == "text" and summary:
         verdict = "no problems" if not problems else f"{errors} error(s), {warnings} warning(s)"
         out.write(f"masthead check: {verdict}\n")
 

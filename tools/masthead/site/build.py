@@ -126,11 +126,12 @@ def valid_until(magazine: Magazine, now: datetime) -> datetime:
 
 def build_site(root: Path, *, site_dir: Path | None = None, preview: bool = False, now: datetime | None = None,
                progress: bool | None = None, url: str | None = None, clean: bool = False,
-               theme_dir: Path | None = None, direct: bool = False) -> BuildReport:
+               theme_dir: Path | None = None, direct: bool = False, digest: str | None = None) -> BuildReport:
     """Build the magazine at `root` into `site_dir` (default `root/site`).
 
     `now` decides what is published (default: the clock); `preview` shows unpublished stories
-    under a banner; `direct` writes straight into `site_dir` (for MkDocs, which owns that folder)."""
+    under a banner; `direct` writes straight into `site_dir` (for MkDocs, which owns that folder);
+    `digest` is the inputs' digest when the caller has computed it already."""
     started = time.perf_counter()
     root = root.resolve()
     site_dir = (site_dir or root / "site").resolve()
@@ -140,7 +141,7 @@ def build_site(root: Path, *, site_dir: Path | None = None, preview: bool = Fals
         for path in (site_dir, site_home(site_dir), root / CACHE_DIR):
             shutil.rmtree(path, ignore_errors=True)
     home = site_home(site_dir)
-    digest = inputs_digest(root, build_options(preview, url, site_dir, theme_dir))
+    digest = digest or inputs_digest(root, build_options(preview, url, site_dir, theme_dir))
     if not direct and not clean and is_fresh(site_dir, home, digest, now):
         report.seconds = time.perf_counter() - started
         report.fresh = True

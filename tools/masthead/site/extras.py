@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from functools import partial
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -12,7 +13,7 @@ from markupsafe import Markup
 from masthead.domain import urls
 
 from .markdown import render_markdown, split_body
-from .plan import Job, Planner, key_of
+from .plan import Job, Planner, file_reader, key_of
 
 SITEMAP_LIMIT = 50_000  # URLs per sitemap file, as the protocol allows
 
@@ -61,7 +62,7 @@ def plan_assets(plan: Planner) -> None:
         rel = path.relative_to(folder).as_posix()
         st = path.stat()
         plan.add(Job(f"assets/{rel}", key_of("asset", rel, st.st_mtime_ns, st.st_size),
-                     lambda path=path: path.read_bytes()), f"theme/assets/{rel}")
+                     file_reader(path)), f"theme/assets/{rel}")
 
 
 def plan_sitemap(plan: Planner) -> None:
@@ -71,7 +72,7 @@ def plan_sitemap(plan: Planner) -> None:
     chunks = [entries[i:i + SITEMAP_LIMIT] for i in range(0, len(entries), SITEMAP_LIMIT)] or [[]]
     names = ["sitemap.xml"] if len(chunks) == 1 else [f"sitemap-{n + 1}.xml" for n in range(len(chunks))]
     for name, chunk in zip(names, chunks):
-        plan.add(Job(name, key_of("sitemap", chunk), lambda chunk=chunk: _urlset(chunk)), "sitemap")
+        plan.add(Job(name, key_of("sitemap", chunk), partial(_urlset, chunk)), "sitemap")
     if len(chunks) > 1:
         index = [urls.absolute(plan.settings.url, n) for n in names]
         plan.add(Job("sitemap.xml", key_of("sitemap-index", index), lambda: _index(index)), "sitemap")

@@ -105,8 +105,9 @@ def plan_terms(plan: Planner) -> None:
         groups = _grouped(plan.views.stories, attr)
         for path, (name, stories) in sorted(groups.items()):
             plan_list(plan, path, stories, heading=name, lang=lang, kind=kind, owner=f"{kind}:{name}")
-        terms = sorted(({"name": name, "url": path, "count": len(stories)} for path, (name, stories) in groups.items()),
-                       key=lambda x: (-x["count"], x["name"].casefold()))
+        counted = sorted(((name, path, len(stories)) for path, (name, stories) in groups.items()),
+                         key=lambda x: (-x[2], x[0].casefold()))
+        terms = [{"name": name, "url": path, "count": count} for name, path, count in counted]
         plan.page(index, "terms.html", f"{kind}-index", title=t(f"{kind}s.heading"), lang=lang, kind=kind,
                   extra={"terms": terms, "term_kind": kind})
 

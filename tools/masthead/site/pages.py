@@ -19,7 +19,7 @@ from .extras import plan_404, plan_assets, plan_search, plan_sitemap, plan_stati
 from .feeds import plan_feeds
 from .lists import plan_archive, plan_authors, plan_home, plan_languages, plan_sections, plan_terms
 from .people_pages import plan_leaderboard, plan_masthead
-from .plan import Job, Planner, key_of
+from .plan import Job, Planner, file_reader, key_of
 from .render import Theme
 from .story_pages import plan_stories
 from .views import Views
@@ -37,7 +37,7 @@ def plan_avatars(plan: Planner) -> None:
         st = os.stat(source)
         name = person.avatar.rsplit("/", 1)[-1]
         plan.add(Job(f"{urls.author_path(handle)}{name}", key_of("copy", source, st.st_mtime_ns, st.st_size),
-                     lambda source=source: Path(source).read_bytes()), person.source)
+                     file_reader(source)), person.source)
 
 
 PROVIDERS: list[Callable[[Planner], None]] = [

@@ -54,6 +54,14 @@ def compact(value: Any, depth: int = 0) -> Any:
     return value
 
 
+def file_reader(path: str | Path) -> Callable[[], bytes]:
+    """A job's maker that copies a file as it is (images, assets)."""
+    def read() -> bytes:
+        with open(path, "rb") as fh:
+            return fh.read()
+    return read
+
+
 def _digest(value: Any) -> str:
     return hashlib.blake2b(repr(value).encode(), digest_size=16).hexdigest()
 

@@ -78,7 +78,7 @@ class Theme:
         module = self._modules.get(lang)
         if module is None:
             template = self.env.get_template("partials/card.html")
-            module = self._modules[lang] = template.make_module(
+            module = self._modules[lang] = template.make_module(  # its macros are attributes
                 {"t": self.translator(lang), "root": ROOT_MARK, "page": {"lang": lang}})
         cards = self._cards
 
@@ -88,7 +88,7 @@ class Theme:
             if html is None:
                 if len(cards) > 200_000:
                     cards.clear()
-                html = cards[key] = str(module.card(c, level, size))
+                html = cards[key] = str(getattr(module, "card")(c, level, size))
             return Markup(html.replace(ROOT_MARK, root))
 
         return card

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import posixpath
 from collections import defaultdict
+from pathlib import Path
 from typing import Any
 
 from masthead.domain import urls
 from masthead.domain.stories import Story, is_published
+from masthead.sources.load import CACHE_DIR
 
+from . import cmark, markdown
 from .board import story_promise  # promises
 from .markdown import render_markdown, rewrite_story_links, split_body
-from .plan import Job, Planner, compact, json_ld, key_of
+from .plan import Job, Planner, compact, file_reader, json_ld, key_of
+from .publish import write_file
 from .render import date_text
 from .views import View
 
@@ -131,19 +136,31 @@ def story_page_args(plan: Planner, s: Story, related: list[Story], versions: lis
 
 
 _BODIES: dict[tuple[str, str, bool, str], str] = {}
+_RENDERER = hashlib.blake2b(b"".join(Path(m.__file__).read_bytes() for m in (markdown, cmark)),  # type: ignore[arg-type]
+                            digest_size=6).hexdigest()
 
 
 def rendered_body(root: Any, s: Story, trusted: bool, t: Any) -> str:
-    """The story's body as HTML, rendered once per process (pages and feeds share it)."""
-    key = (s.source, s.digest, trusted, t("admonition.note"))
+    """The story's body as HTML, rendered once: kept in this process and in
+    `.masthead-cache/bodies/`, where the feeds (made in other processes, or in later builds)
+    find it. The file name holds the story's digest and everything else the HTML depends on."""
+    titles = t("admonition.note")
+    key = (s.source, s.digest, trusted, titles)
     html = _BODIES.get(key)
-    if html is None:
+    if html is not None:
+        return html
+    variant = hashlib.blake2b(f"{trusted}|{titles}|{_RENDERER}".encode(), digest_size=6).hexdigest()
+    stored = Path(root) / CACHE_DIR / "bodies" / f"{s.digest}-{variant}.html"
+    try:
+        html = stored.read_text(encoding="utf-8")
+    except OSError:
         with open(os.path.join(root, s.source), encoding="utf-8-sig") as fh:
             body = split_body(fh.read())
         html = render_markdown(body, trusted=trusted, title_of=lambda kind: t(f"admonition.{kind}"))
-        if len(_BODIES) > 4096:
-            _BODIES.clear()
-        _BODIES[key] = html
+        write_file(stored.parent, stored.name, html.encode("utf-8"))
+    if len(_BODIES) > 2048:
+        _BODIES.clear()
+    _BODIES[key] = html
     return html
 
 
@@ -186,11 +203,4 @@ def plan_images(plan: Planner, s: Story) -> None:
             continue
         st = os.stat(source)
         plan.add(Job(posixpath.normpath(base + name), key_of("copy", source, st.st_mtime_ns, st.st_size),
-                     _reader(source)), s.source)
-
-
-def _reader(path: str):  # type: ignore[no-untyped-def]
-    def read() -> bytes:
-        with open(path, "rb") as fh:
-            return fh.read()
-    return read
+                     file_reader(source)), s.source)

@@ -169,8 +169,9 @@ def problems_from(exc: ValidationError, path: str, lines: dict[str, int], model:
         line = lines.get(loc[0], 1) if loc else 1
         found = err.get("input")
         if err["type"] == "extra_forbidden":
-            near = difflib.get_close_matches(loc[-1], list(model.model_fields), n=1)
-            fix = f"did you mean '{near[0]}'?" if near else f"known fields: {', '.join(model.model_fields)}"
+            known = list(_model_at(model, loc[:-1]).model_fields)
+            near = difflib.get_close_matches(loc[-1], known, n=1)
+            fix = f"did you mean '{near[0]}'?" if near else f"known fields: {', '.join(known)}"
             out.append(Problem(path, line, name, "unknown field", expected="a documented field",
                                found=repr(loc[-1]), fix=fix, code="unknown-field"))
         elif err["type"] == "missing":
@@ -180,6 +181,18 @@ def problems_from(exc: ValidationError, path: str, lines: dict[str, int], model:
             msg = err["msg"].removeprefix("Value error, ")
             out.append(Problem(path, line, name, msg, found=_short(found), code=err["type"]))
     return out
+
+
+def _model_at(model: type[BaseModel], path: list[str]) -> type[BaseModel]:
+    """The schema of a nested mapping (`promises.stale` -> the `promises` block's model)."""
+    for part in path:
+        field = model.model_fields.get(part)
+        annotation = getattr(field, "annotation", None)
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            model = annotation
+        else:
+            break
+    return model
 
 
 def _short(value: Any) -> str:

@@ -29,6 +29,7 @@ from masthead.domain.submissions import FieldError, validate_submission
 
 from .forms import HONEYPOT, TOKEN, UI_LANG, BodyError, keep_known, parse_json, parse_urlencoded
 from .pages import receipt_view
+from .settings import origin_of
 from .tokens import TOO_FAST
 
 if TYPE_CHECKING:
@@ -116,7 +117,9 @@ class Handlers:
     async def submit(self, request: Request) -> Response:
         svc = self.svc
         origin = request.headers.get("origin")
-        if origin is not None and origin.rstrip("/") not in svc.fields.allowed_origins:
+        # The service's own origin too: without JavaScript, the second post comes from the form it shows.
+        allowed_origins = (*svc.fields.allowed_origins, origin_of(svc.fields.service_url))
+        if origin is not None and origin.rstrip("/") not in allowed_origins:
             return self._refuse(request, 403, f"posting is only allowed from {', '.join(svc.fields.allowed_origins)}")
         allowed, wait = svc.limiter.allow(request.client.host if request.client else "unknown")
         if not allowed:
