@@ -32,6 +32,7 @@ from .views import Views
 
 log = logging.getLogger(__name__)
 PARALLEL_FROM = 48  # below this many jobs, forking costs more than it saves
+PRERENDER_FROM = 2000  # pages to write before rendering the cards first pays off
 
 
 @dataclass
@@ -57,6 +58,7 @@ class BuildReport:
 # Jobs and target folder of the running build, inherited by forked workers.
 _JOBS: list[Job] = []
 _TARGET: Path = Path(".")
+_STAGED = False  # writing into a staging tree (see publish.write_file)
 
 
 def _render_chunk(indices: list[int]) -> tuple[int, list[tuple[str, str]]]:
@@ -64,7 +66,7 @@ def _render_chunk(indices: list[int]) -> tuple[int, list[tuple[str, str]]]:
     for i in indices:
         job = _JOBS[i]
         try:
-            write_file(_TARGET, job.path, job.make())
+            write_file(_TARGET, job.path, job.make(), staged=_STAGED)
         except Exception as exc:  # noqa: BLE001 - reported with the page's path, then the build fails
             failures.append((job.path, f"{type(exc).__name__}: {exc}"))
     return len(indices), failures
@@ -89,9 +91,47 @@ def show_progress(explicit: bool | None) -> bool:
     return sys.stderr.isatty() and not os.environ.get("CI")
 
 
-def render_jobs(jobs: list[Job], todo: list[int], target: Path, progress: bool) -> list[tuple[str, str]]:
-    global _JOBS, _TARGET
-    _JOBS, _TARGET = jobs, target
+_VIEWS: Views | None = None
+_THEME: Theme | None = None
+CARD_LEVELS = (2, 3)  # lists show cards under h2, story pages and author pages under h3
+
+
+def _card_chunk(indices: list[int]) -> list[tuple[tuple[object, ...], str]]:
+    """Render the usual cards of some stories (in the site's language and their own)."""
+    assert _VIEWS is not None and _THEME is not None
+    views, theme = _VIEWS, _THEME
+    before = set(theme._cards)
+    site_lang = views.settings.language
+    for i in indices:
+        story = views.stories[i]
+        card = views.card(story)
+        for lang in {site_lang, story.lang}:
+            render = theme.card_renderer(lang, "")
+            for level in CARD_LEVELS:
+                render(card, level)
+    return [(key, html) for key, html in theme._cards.items() if key not in before]
+
+
+def prerender_cards(views: Views, theme: Theme, workers: int) -> None:
+    """Each story's card is shown on a dozen pages; render the common ones once, on every
+    core, before the page workers are forked, so that they share the result instead of
+    each rendering every card again."""
+    global _VIEWS, _THEME
+    _VIEWS, _THEME = views, theme
+    indices = list(range(len(views.stories)))
+    size = max(64, len(indices) // (workers * 4))
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            for entries in pool.map(_card_chunk, _chunks(indices, size)):
+                theme._cards.update(entries)
+    finally:
+        _VIEWS = _THEME = None
+
+
+def render_jobs(jobs: list[Job], todo: list[int], target: Path, progress: bool,
+                staged: bool = False) -> list[tuple[str, str]]:
+    global _JOBS, _TARGET, _STAGED
+    _JOBS, _TARGET, _STAGED = jobs, target, staged
     from tqdm import tqdm
 
     bar = tqdm(total=len(todo), unit="file", desc="writing", disable=not progress, leave=False)
@@ -161,7 +201,8 @@ def build_site(root: Path, *, site_dir: Path | None = None, preview: bool = Fals
         raise ContentError(problems)
     t0 = time.perf_counter()
     theme = Theme(theme_dir or root / "theme", root / CACHE_DIR)
-    plan = plan_site(Views(magazine, theme, now, preview), theme, root)
+    views = Views(magazine, theme, now, preview)
+    plan = plan_site(views, theme, root)
     report.timings["plan"] = time.perf_counter() - t0
     if plan.problems:
         raise ContentError(problems + plan.problems)
@@ -177,12 +218,16 @@ def build_site(root: Path, *, site_dir: Path | None = None, preview: bool = Fals
         before = publisher.open()
         todo = [i for i, job in enumerate(plan.jobs) if before.get(job.path) != job.key]
         removed = sorted(set(before) - set(keys))
-        failures = render_jobs(plan.jobs, todo, publisher.stage, show_progress(progress))
+        if workers > 1 and len(todo) > PRERENDER_FROM:
+            prerender_cards(views, theme, workers)
+            report.timings["cards"] = time.perf_counter() - t0
+        failures = render_jobs(plan.jobs, todo, publisher.stage, show_progress(progress), staged=True)
+        t1 = time.perf_counter()
         if failures:
             publisher.discard()
         else:
-            publisher.remove(removed)
             publisher.publish(keys, [plan.jobs[i].path for i in todo], removed)
+        report.timings["publish"] = time.perf_counter() - t1
     report.timings["render"] = time.perf_counter() - t0
     if failures:
         raise ContentError([Problem(path, 0, "", f"could not be written: {why}", code="render")

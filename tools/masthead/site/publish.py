@@ -1,16 +1,18 @@
-"""The write stage: files land in a staging tree, which then trades places with the site.
+"""The write stage: nothing is written into the published site until a build has succeeded.
 
-A build never writes into the published site: it renders into `.<site>.masthead/tree`, a
-hard-linked mirror of the site, then swaps the two folders in one `renameat2(RENAME_EXCHANGE)`
-(or three renames where the file system cannot exchange), so readers and a failed build only
-ever see a whole old site or a whole new one. Afterwards the old tree is brought up to date
-by linking the changed files, so the next build starts from a mirror again: cost follows the
-number of changed files, not the size of the site.
+Every file a build makes lands first in `.<site>.masthead/stage/`. A build that fails, or
+stops, leaves the site exactly as it was. A first build (or one whose record of the site is
+lost) then trades its whole staging tree for the site in one `renameat2(RENAME_EXCHANGE)`.
+Later builds move only the files that changed into the site, one atomic rename each, under a
+journal written (and synced) first: after a crash in the middle, the next build completes
+the moves before anything else, so the site is never left half old, half new for good.
+Cost follows the number of changed files, never the size of the site.
 """
 
 from __future__ import annotations
 
 import ctypes
+import json
 import logging
 import os
 import pickle
@@ -18,19 +20,27 @@ import shutil
 from pathlib import Path
 
 log = logging.getLogger(__name__)
-SYNCED = "synced"
-_MADE: set[Path] = set()  # folders this process has made; cleared when a tree moves
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
+_MADE: set[Path] = set()  # folders this process has made; cleared when a tree moves
 
 
-def write_file(base: Path, rel: str, data: bytes) -> None:
-    """Write through a temporary name and rename, so no reader sees half a file and a
-    hard-linked twin of the old file is left untouched."""
+def write_file(base: Path, rel: str, data: bytes, staged: bool = False) -> None:
+    """Write through a temporary name and rename, so no reader ever sees half a file.
+
+    `staged`: the file goes into a staging tree nobody reads until the build has succeeded, so
+    a file that does not exist yet is created in place (a rename less per file)."""
     target = base / rel
     if target.parent not in _MADE:
         target.parent.mkdir(parents=True, exist_ok=True)
         _MADE.add(target.parent)
+    if staged:
+        try:
+            with open(target, "xb") as fh:
+                fh.write(data)
+            return
+        except FileExistsError:
+            pass
     tmp = target.with_name(f".{target.name}.tmp{os.getpid()}")
     with open(tmp, "wb") as fh:
         fh.write(data)
@@ -51,36 +61,34 @@ def exchange(a: Path, b: Path) -> None:
     os.rename(spare, a)
 
 
-def clone(source: Path, target: Path) -> None:
-    """A hard-linked copy of `source` at `target` (replacing it)."""
-    _MADE.clear()
-    if target.exists():
-        shutil.rmtree(target)
-    target.mkdir(parents=True)
-    for folder, dirs, files in os.walk(source):
-        rel = os.path.relpath(folder, source)
-        here = target / rel if rel != "." else target
-        for d in dirs:
-            (here / d).mkdir(exist_ok=True)
-        for f in files:
-            os.link(os.path.join(folder, f), here / f)
+def _dump(path: Path, data: bytes) -> None:
+    tmp = path.with_suffix(".tmp")
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
 
 
 class Publisher:
-    """Owns the site folder, its staging mirror, and the manifest of what the site holds."""
+    """Owns the site folder, its staging tree, the manifest of what the site holds, and the
+    journal of a publication under way."""
 
     def __init__(self, site: Path) -> None:
         self.site = site.resolve()
         self.home = self.site.parent / f".{self.site.name}.masthead"
-        self.stage = self.home / "tree"
+        self.stage = self.home / "stage"
         self.manifest_path = self.home / "manifest.pickle"
-        self.state_path = self.home / "state"
+        self.next_manifest = self.home / "manifest.next"
+        self.journal = self.home / "journal.json"
         self.manifest: dict[str, str] = {}
         self.trusted = False
 
     def open(self) -> dict[str, str]:
-        """The keys of the files the published site holds; prepares the staging mirror."""
+        """The keys of the files the published site holds; an empty staging tree to fill."""
         self.home.mkdir(parents=True, exist_ok=True)
+        if self.journal.exists():
+            self._roll_forward()
         if self.site.is_dir() and self.manifest_path.is_file():
             try:
                 with open(self.manifest_path, "rb") as fh:
@@ -88,52 +96,43 @@ class Publisher:
                 self.trusted = True
             except (OSError, pickle.PickleError, EOFError):
                 self.manifest = {}
-        synced = self.state_path.is_file() and self.state_path.read_text() == SYNCED and self.stage.is_dir()
-        if not self.trusted:
-            self.manifest = {}
-            if self.stage.exists():
-                shutil.rmtree(self.stage)
-            self.stage.mkdir(parents=True)
-        elif not synced:
-            log.info("staging tree out of step with the site; re-linking it")
-            clone(self.site, self.stage)
-        self.state_path.unlink(missing_ok=True)
+        if self.stage.exists():
+            shutil.rmtree(self.stage)
+        self.stage.mkdir(parents=True)
+        _MADE.clear()
         return dict(self.manifest)
 
-    def remove(self, rels: list[str]) -> None:
-        for rel in rels:
-            try:
-                (self.stage / rel).unlink()
-            except FileNotFoundError:
-                pass
-
     def publish(self, manifest: dict[str, str], changed: list[str], removed: list[str]) -> None:
-        """Swap the staged tree in, record what the site now holds, re-mirror the old tree."""
-        first = not self.site.exists()
+        """Put the staged files into the site and record what the site now holds."""
         _MADE.clear()
-        if first:
-            os.rename(self.stage, self.site)
-        else:
-            exchange(self.stage, self.site)
-        tmp = self.manifest_path.with_suffix(".tmp")
-        with open(tmp, "wb") as fh:
-            pickle.dump(manifest, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, self.manifest_path)
-        if first or not self.trusted:
-            clone(self.site, self.stage)
-        else:
-            self._catch_up(changed, removed)
-        self.state_path.write_text(SYNCED)
+        if not self.trusted:  # the whole site was rendered: swap it in at once
+            if self.site.exists():
+                exchange(self.stage, self.site)
+                shutil.rmtree(self.stage)
+            else:
+                os.rename(self.stage, self.site)
+            _dump(self.manifest_path, pickle.dumps(manifest, protocol=pickle.HIGHEST_PROTOCOL))
+            return
+        _dump(self.next_manifest, pickle.dumps(manifest, protocol=pickle.HIGHEST_PROTOCOL))
+        _dump(self.journal, json.dumps({"changed": changed, "removed": removed}).encode())
+        self._roll_forward()
 
-    def _catch_up(self, changed: list[str], removed: list[str]) -> None:
-        for rel in changed:
-            target = self.stage / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            tmp = target.with_name(f".{target.name}.link")
-            os.link(self.site / rel, tmp)
-            os.replace(tmp, target)
-        self.remove(removed)
+    def _roll_forward(self) -> None:
+        """Complete the publication the journal describes (again, if a crash cut it short)."""
+        plan = json.loads(self.journal.read_text())
+        for rel in plan["changed"]:
+            source, target = self.stage / rel, self.site / rel
+            if source.exists():
+                if target.parent not in _MADE:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    _MADE.add(target.parent)
+                os.replace(source, target)
+        for rel in plan["removed"]:
+            (self.site / rel).unlink(missing_ok=True)
+        if self.next_manifest.exists():
+            os.replace(self.next_manifest, self.manifest_path)
+        self.journal.unlink()
 
     def discard(self) -> None:
-        """After a failed build: the site is untouched; the mirror must be re-linked next time."""
-        self.state_path.unlink(missing_ok=True)
+        """After a failed build: the site is untouched; the staging tree is emptied now."""
+        shutil.rmtree(self.stage, ignore_errors=True)
