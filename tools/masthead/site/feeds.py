@@ -12,7 +12,7 @@ from datetime import datetime
 from feedgen.feed import FeedGenerator
 
 from masthead.domain import urls
-from masthead.domain.stories import Story
+from masthead.domain.stories import Story, is_published
 
 from .markdown import absolutize
 from .plan import Job, Planner, key_of
@@ -83,8 +83,8 @@ def plan_feed(plan: Planner, list_path: str, title: str, lang: str, stories: lis
     if not stories:
         return
     items = stories[: plan.settings.feed_items]
-    key = key_of("feed", title, lang, [plan.views.card(s) for s in items], [s.digest for s in items],
-                 plan.settings.url, plan.settings.feed_content, plan.theme.digest,
+    key = key_of("feed", title, lang, [plan.views.card_key(s) for s in items],
+                 plan.site(lang)["key"], plan.settings.feed_content,
                  sorted({t: plan.views.story_url(t) for s in items for t in s.links}.items()))
     for kind, path in zip(("rss", "atom"), urls.feed_paths(list_path)):
         plan.add(Job(path, key + kind, _maker(plan, list_path, title, lang, items, kind)), owner)
@@ -97,7 +97,7 @@ def _maker(plan: Planner, list_path: str, title: str, lang: str, items: list[Sto
 def plan_feeds(plan: Planner) -> None:
     """The whole site, each section, each author and each language."""
     settings, views = plan.settings, plan.views
-    published = [s for s in views.stories if views.card(s)["published"]]  # previews never reach a feed
+    published = [s for s in views.stories if is_published(s, views.now)]  # previews never reach a feed
     lang = settings.language
     plan_feed(plan, "", settings.title, lang, published, "site_config/magazine.yml")
     groups: dict[tuple[str, str], list[Story]] = defaultdict(list)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import pickle
 import posixpath
 from collections import defaultdict
 from pathlib import Path
@@ -51,6 +52,26 @@ def related_stories(stories: list[Story]) -> dict[str, list[Story]]:
     return out
 
 
+def cached_related(root: Path, stories: list[Story]) -> dict[str, list[Story]]:
+    """`related_stories`, kept in `.masthead-cache/` while no story's place, tags or section
+    changes (editing a body, the usual change, leaves it valid)."""
+    signature = hashlib.blake2b(repr([(s.source, s.tags, s.section) for s in stories]).encode(),
+                                digest_size=16).hexdigest()
+    path = root / CACHE_DIR / "related.pickle"
+    by_source = {s.source: s for s in stories}
+    try:
+        with open(path, "rb") as fh:
+            saved_signature, saved = pickle.load(fh)
+        if saved_signature == signature:
+            return {src: [by_source[o] for o in others] for src, others in saved.items()}
+    except (OSError, pickle.PickleError, EOFError, ValueError, KeyError):
+        pass
+    related = related_stories(stories)
+    data = (signature, {src: [o.source for o in others] for src, others in related.items()})
+    write_file(path.parent, path.name, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+    return related
+
+
 def translation_groups(stories: list[Story]) -> dict[str, list[Story]]:
     """Stories linked by `translation_of`, each mapped to all versions of its group."""
     by_content = {s.content_path: s for s in stories}
@@ -72,7 +93,7 @@ def translation_groups(stories: list[Story]) -> dict[str, list[Story]]:
 def plan_stories(plan: Planner) -> None:
     views = plan.views
     stories = views.stories
-    related = related_stories(stories)
+    related = cached_related(plan.root, stories)
     versions = translation_groups(stories)
     by_lang: dict[str, list[Story]] = defaultdict(list)
     for s in stories:
