@@ -60,8 +60,9 @@ def parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     top.add_argument("-v", "--verbose", action="store_true", help="log what happens, for debugging")
     sub = top.add_subparsers(dest="command", metavar="COMMAND")
     chosen = command_of(argv) if argv is not None else None
+    quick = chosen in COMMANDS or (argv is not None and "--version" in argv)
     for name in COMMANDS:
-        if chosen in COMMANDS and name != chosen:
+        if quick and name != chosen:
             sub.add_parser(name.replace("_", "-"))  # a stand-in: that command is not being run
         else:
             importlib.import_module(f"masthead.commands.{name}").register(sub)
