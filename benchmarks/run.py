@@ -1007,7 +1007,9 @@ def main(argv: list[str] | None = None) -> int:
         data["sizes"] = sizes
         data["growth"], data["targets"] = evaluate(sizes)
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(data, indent=1, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+        text = json.dumps(data, indent=1, ensure_ascii=False, default=str) + "\n"
+        # no machine's own paths in a committed file: paths below the project are kept relative
+        args.json.write_text(text.replace(str(PROJECT) + "/", ""), encoding="utf-8")
         write_doc(args.out, render_markdown(data))
     say(f"results: {args.out} and {args.json}")
     for t in data.get("targets", []):
