@@ -81,7 +81,7 @@ class PathRegistry:
 
     def claim(self, path: str, owner: str) -> str | None:
         """Claim `path` for `owner`; returns the earlier owner when the path is taken."""
-        key = output_file(path)
+        key = path if path.endswith((".html", ".xml", ".json", ".txt")) else output_file(path)
         earlier = self.owners.get(key)
         if earlier is not None and earlier != owner:
             return earlier

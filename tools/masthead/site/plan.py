@@ -89,6 +89,7 @@ class Planner:
     _site: dict[str, View] = field(default_factory=dict)
     _navs: dict[tuple[str, str], list[View]] = field(default_factory=dict)
     _feeds: dict[tuple[str, str], list[View]] = field(default_factory=dict)
+    _frames: dict[tuple[str, str], tuple[View, list[View], tuple[int, ...]]] = field(default_factory=dict)
 
     @property
     def settings(self):  # type: ignore[no-untyped-def]
@@ -147,9 +148,14 @@ class Planner:
         }
 
     def _frame(self, path: str, lang: str, root: str | None) -> tuple[View, list[View], tuple[int, ...], str]:
-        nav = self.nav(lang, path)
-        nav_key = tuple(n for n, item in enumerate(nav) if item["current"])
-        return self.site(lang), nav, nav_key, urls.relative_root(path) if root is None else root
+        """What every page of `lang` at `path` shares: site, nav (and which item is current), root."""
+        head = path.split("/", 1)[0] + "/"
+        cached = self._frames.get((lang, head))
+        if cached is None:
+            nav = self.nav(lang, path)
+            cached = self._frames[(lang, head)] = (self.site(lang), nav,
+                                                   tuple(n for n, item in enumerate(nav) if item["current"]))
+        return (*cached, urls.relative_root(path) if root is None else root)
 
     def _maker(self, template: str, lang: str, frame: tuple[View, list[View], tuple[int, ...], str],
                parts: Callable[[], tuple[View, dict[str, Any], Callable[[dict[str, Any]], None] | None]]
