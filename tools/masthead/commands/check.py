@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import TextIO
+from contextlib import nullcontext
+from typing import Any, TextIO
 
 from masthead.domain.problems import Problem, Severity, has_errors
 
@@ -38,9 +39,23 @@ def run(args: argparse.Namespace) -> int:
     from masthead.sources.magazine import load_magazine  # heavy: imported only when checking
 
     root = repo_root(args)
-    _, problems = load_magazine(root)
+    with parsing_pool() as pool:
+        _, problems = load_magazine(root, executor=pool)
     print_problems(problems, args.format, args.strict)
     return 1 if has_errors(problems, args.strict) else 0
+
+
+def parsing_pool() -> Any:
+    """Both cores for parsing many stories (used only when there are hundreds to parse)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from masthead.sources.load import workers_available
+
+    workers = workers_available()
+    if workers < 2:
+        return nullcontext(None)
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
 
 
 def print_problems(problems: list[Problem], fmt: str, strict: bool = False, out: TextIO | None = None,

@@ -20,7 +20,7 @@ from typing import Iterator
 
 from masthead.domain.magazine import Magazine
 from masthead.domain.problems import ContentError, Problem, has_errors
-from masthead.sources.load import CACHE_DIR
+from masthead.sources.load import CACHE_DIR, workers_available
 from masthead.sources.magazine import load_magazine
 
 from .freshness import build_options, forget, inputs_digest, is_fresh, remember, site_home
@@ -75,13 +75,6 @@ def _render_chunk(indices: list[int]) -> tuple[int, list[tuple[str, str]]]:
 def _chunks(indices: list[int], size: int) -> Iterator[list[int]]:
     for start in range(0, len(indices), size):
         yield indices[start:start + size]
-
-
-def workers_available() -> int:
-    """Cores this process may use; MASTHEAD_WORKERS overrides (1 turns forking off)."""
-    if os.environ.get("MASTHEAD_WORKERS", "").isdigit():
-        return max(1, int(os.environ["MASTHEAD_WORKERS"]))
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
 
 
 def show_progress(explicit: bool | None) -> bool:

@@ -201,3 +201,9 @@ def load_records(root: Path, cache: RecordCache | None = None,
         cache.entries = new_entries
     return [new_entries[rel][1] for rel in files], problems
 
+
+def workers_available() -> int:
+    """Cores this process may use; MASTHEAD_WORKERS overrides (1 turns forking off)."""
+    if os.environ.get("MASTHEAD_WORKERS", "").isdigit():
+        return max(1, int(os.environ["MASTHEAD_WORKERS"]))
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
