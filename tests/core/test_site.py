@@ -166,3 +166,12 @@ def test_no_request_to_another_host(sample: Path) -> None:
                 if tag == "link" and el.get("rel") in (["canonical"], ["alternate"]):
                     continue
                 assert not value.startswith(("http://", "https://", "//")), (path, value)
+
+
+def test_archive_has_a_page_per_year_listing_its_months(page: Page) -> None:
+    index = page("archive/index.html")
+    assert index.select_one('main h2 a[href="../archive/2026/"]') is not None
+    year = page("archive/2026/index.html")
+    assert year.find("h1").get_text(" ", strip=True).endswith("2026")
+    months = [a["href"] for a in year.select("main ul.months a")]
+    assert "../../archive/2026/09/" in months and "../../archive/2026/11/" in months

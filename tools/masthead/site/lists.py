@@ -156,3 +156,6 @@ def plan_archive(plan: Planner) -> None:
         entry["months"].append({"month": month, "name": names[month], "count": len(stories), "url": path})
     plan.page(urls.archive_path(), "archive.html", "archive", title=t("archive.heading"), lang=lang, kind="archive",
               extra={"years": list(years.values())})
+    for year, entry in years.items():  # archive/2026/: that year's months
+        plan.page(urls.archive_path(year), "archive.html", "archive", title=f"{t('archive.heading')} · {year}",
+                  lang=lang, kind="archive", extra={"years": [entry], "year": year})
