@@ -11,8 +11,9 @@ from xml.sax.saxutils import escape
 from markupsafe import Markup
 
 from masthead.domain import urls
+from masthead.sources.frontmatter import split_body
 
-from .markdown import render_markdown, split_body
+from .markdown import render_markdown
 from .plan import Job, Planner, file_reader, key_of
 
 SITEMAP_LIMIT = 50_000  # URLs per sitemap file, as the protocol allows

@@ -54,7 +54,7 @@ def build_feed(plan: Planner, list_path: str, title: str, lang: str, stories: li
         entry.category([{"term": t} for t in s.tags])
         if settings.feed_content == "full":
             links = {target: views.story_url(target) for target in s.links}
-            body = body_html(plan.root, s, links, s.lang, settings.trust_raw_html, "",
+            body = body_html(plan.root, s, links, settings.trust_raw_html, "",
                              plan.theme.translator(s.lang))
             entry.content(absolutize(str(body), url), type="html")
     return fg

@@ -129,12 +129,3 @@ def rewrite_story_links(body: str, source_dir: str, resolve: Callable[[str], str
 def absolutize(body: str, base: str) -> str:
     """Relative links and images made absolute against `base` (for feeds)."""
     return RELATIVE_RE.sub(lambda m: f'{m.group(1)}="{base}{m.group(2)}"', body)
-
-
-def split_body(text: str) -> str:
-    """The body of a story file: everything after the closing `---` of the front matter."""
-    text = text.lstrip("\ufeff").replace("\r\n", "\n")
-    end = text.find("\n---", 3)
-    while end != -1 and text[end + 4: end + 5] not in ("\n", ""):
-        end = text.find("\n---", end + 4)
-    return text[end + 5:] if end != -1 else text

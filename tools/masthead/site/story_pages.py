@@ -12,11 +12,12 @@ from typing import Any
 
 from masthead.domain import urls
 from masthead.domain.stories import Story, is_published
+from masthead.sources.frontmatter import split_body
 from masthead.sources.load import CACHE_DIR
 
 from . import cmark, markdown
 from .board import story_promise  # promises
-from .markdown import render_markdown, rewrite_story_links, split_body
+from .markdown import render_markdown, rewrite_story_links
 from .plan import Job, Planner, compact, file_reader, json_ld, key_of
 from .publish import write_file
 from .render import date_text
@@ -147,7 +148,7 @@ def story_page_args(plan: Planner, s: Story, related: list[Story], versions: lis
     })
 
     def late(context: dict[str, Any]) -> None:
-        context["story"] = dict(context["story"], body=body_html(plan.root, s, links, s.lang, settings.trust_raw_html,
+        context["story"] = dict(context["story"], body=body_html(plan.root, s, links, settings.trust_raw_html,
                                                                  context["root"], plan.theme.translator(s.lang)))
 
     return {"title": s.title, "kind": "story", "description": s.summary,
@@ -185,7 +186,7 @@ def rendered_body(root: Any, s: Story, trusted: bool, t: Any) -> str:
     return html
 
 
-def body_html(root: Any, s: Story, links: dict[str, str | None], lang: str, trusted: bool, rel_root: str,
+def body_html(root: Any, s: Story, links: dict[str, str | None], trusted: bool, rel_root: str,
               t: Any) -> Any:
     """The body with links to other stories' files turned into their addresses from `rel_root`."""
     from markupsafe import Markup

@@ -98,6 +98,21 @@ def parse_yaml_file(path: str, raw: bytes, max_bytes: int = 1_000_000) -> Parsed
     return Parsed(data if isinstance(data, dict) else None, lines=key_lines(text), problems=problems)
 
 
+def front_matter_end(text: str) -> int:
+    """Where the line `---` closing the front matter starts (at its newline), or -1."""
+    end = text.find("\n---", 3)
+    while end != -1 and text[end + 4: end + 5] not in ("\n", ""):
+        end = text.find("\n---", end + 4)
+    return end
+
+
+def split_body(text: str) -> str:
+    """The body of a story file: everything after the closing `---` of the front matter."""
+    text = text.lstrip("\ufeff").replace("\r\n", "\n")
+    end = front_matter_end(text)
+    return text[end + 5:] if end != -1 else text
+
+
 def parse_story(path: str, raw: bytes, max_bytes: int = 2_000_000) -> Parsed:
     """Split front matter from the body and parse it."""
     text, problems = decode(path, raw, max_bytes)
@@ -109,9 +124,7 @@ def parse_story(path: str, raw: bytes, max_bytes: int = 2_000_000) -> Parsed:
             found=repr(text[:20]), fix="start the file with ---, the fields, and a closing ---",
             code="no-front-matter")])
     text = text.replace("\r\n", "\n")
-    end = text.find("\n---", 3)
-    while end != -1 and text[end + 4: end + 5] not in ("\n", ""):
-        end = text.find("\n---", end + 4)
+    end = front_matter_end(text)
     if end == -1:
         return Parsed(None, problems=problems + [Problem(
             path, 1, "", "front matter is never closed", expected="a line '---' after the fields",
