@@ -90,5 +90,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+def entry() -> None:
+    """The `masthead` command: `main`, then a quick exit (see `heap.exit_now`)."""
+    from masthead.heap import exit_now
+
+    exit_now(main())
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

@@ -19,20 +19,23 @@ from pathlib import Path
 from typing import Iterator
 
 from masthead.domain.magazine import Magazine
+from masthead.heap import long_lived
 from masthead.domain.problems import ContentError, Problem, has_errors
 from masthead.sources.load import CACHE_DIR, workers_available
 from masthead.sources.magazine import load_magazine
 
+from . import cards
 from .freshness import build_options, forget, inputs_digest, is_fresh, remember, site_home
+from .memo import forget_memo, global_signature, load_memo, save_memo, stale
 from .pages import plan_site
-from .plan import Job
+from .plan import Job, Planner, Unit
 from .publish import Publisher, write_file
 from .render import Theme
 from .views import Views
 
 log = logging.getLogger(__name__)
 PARALLEL_FROM = 48  # below this many jobs, forking costs more than it saves
-PRERENDER_FROM = 2000  # pages to write before rendering the cards first pays off
+CARDS_FROM = 200  # pages to write before rendering (or loading) the cards first pays off
 
 
 @dataclass
@@ -43,6 +46,7 @@ class BuildReport:
     files: int = 0
     rendered: int = 0
     removed: int = 0
+    kept: int = 0  # files whose planning was skipped: the last build planned them from the same inputs
     seconds: float = 0.0
     problems: list[Problem] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
@@ -84,43 +88,6 @@ def show_progress(explicit: bool | None) -> bool:
     return sys.stderr.isatty() and not os.environ.get("CI")
 
 
-_VIEWS: Views | None = None
-_THEME: Theme | None = None
-CARD_LEVELS = (2, 3)  # lists show cards under h2, story pages and author pages under h3
-
-
-def _card_chunk(indices: list[int]) -> list[tuple[tuple[object, ...], str]]:
-    """Render the usual cards of some stories (in the site's language and their own)."""
-    assert _VIEWS is not None and _THEME is not None
-    views, theme = _VIEWS, _THEME
-    before = set(theme._cards)
-    site_lang = views.settings.language
-    for i in indices:
-        story = views.stories[i]
-        card = views.card(story)
-        for lang in {site_lang, story.lang}:
-            render = theme.card_renderer(lang, "")
-            for level in CARD_LEVELS:
-                render(card, level)
-    return [(key, html) for key, html in theme._cards.items() if key not in before]
-
-
-def prerender_cards(views: Views, theme: Theme, workers: int) -> None:
-    """Each story's card is shown on a dozen pages; render the common ones once, on every
-    core, before the page workers are forked, so that they share the result instead of
-    each rendering every card again."""
-    global _VIEWS, _THEME
-    _VIEWS, _THEME = views, theme
-    indices = list(range(len(views.stories)))
-    size = max(64, len(indices) // (workers * 4))
-    try:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            for entries in pool.map(_card_chunk, _chunks(indices, size)):
-                theme._cards.update(entries)
-    finally:
-        _VIEWS = _THEME = None
-
-
 def render_jobs(jobs: list[Job], todo: list[int], target: Path, progress: bool,
                 staged: bool = False) -> list[tuple[str, str]]:
     global _JOBS, _TARGET, _STAGED
@@ -157,6 +124,33 @@ def valid_until(magazine: Magazine, now: datetime) -> datetime:
     return min([midnight, *upcoming])
 
 
+def load_and_plan(root: Path, report: BuildReport, workers: int, *, now: datetime, preview: bool, url: str | None,
+                  theme_dir: Path | None, memo: Path | None, options: str) -> tuple[Magazine, Views, Planner]:
+    """Load and check the magazine, then plan every file; `memo` is where the last build's
+    plan memo is kept, if it may be used. Raises `ContentError` on errors."""
+    t0 = time.perf_counter()
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) if workers > 1 else None
+    try:
+        magazine, problems = load_magazine(root, executor=pool, url=url)
+    finally:
+        if pool is not None:
+            pool.shutdown()
+    report.timings["load"] = time.perf_counter() - t0
+    report.problems = problems
+    if magazine is None or has_errors(problems):
+        raise ContentError(problems)
+    t0 = time.perf_counter()
+    theme = Theme(theme_dir or root / "theme", root / CACHE_DIR)
+    views = Views(magazine, theme, now, preview)
+    plan = plan_site(views, theme, root, None if memo is None else
+                     (lambda planner: load_memo(memo, global_signature(planner, options))))
+    report.timings["plan"] = time.perf_counter() - t0
+    if plan.problems:
+        raise ContentError(problems + plan.problems)
+    theme.preload()
+    return magazine, views, plan
+
+
 def build_site(root: Path, *, site_dir: Path | None = None, preview: bool = False, now: datetime | None = None,
                progress: bool | None = None, url: str | None = None, clean: bool = False,
                theme_dir: Path | None = None, direct: bool = False, digest: str | None = None) -> BuildReport:
@@ -174,45 +168,39 @@ def build_site(root: Path, *, site_dir: Path | None = None, preview: bool = Fals
         for path in (site_dir, site_home(site_dir), root / CACHE_DIR):
             shutil.rmtree(path, ignore_errors=True)
     home = site_home(site_dir)
-    digest = digest or inputs_digest(root, build_options(preview, url, site_dir, theme_dir))
+    options = build_options(preview, url, site_dir, theme_dir)
+    digest = digest or inputs_digest(root, options)
     if not direct and not clean and is_fresh(site_dir, home, digest, now):
         report.seconds = time.perf_counter() - started
         report.fresh = True
         return report
     forget(home)
     workers = workers_available()
-    t0 = time.perf_counter()
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) if workers > 1 else None
-    try:
-        magazine, problems = load_magazine(root, executor=pool, url=url)
-    finally:
-        if pool is not None:
-            pool.shutdown()
-    report.timings["load"] = time.perf_counter() - t0
-    report.problems = problems
-    if magazine is None or has_errors(problems):
-        raise ContentError(problems)
-    t0 = time.perf_counter()
-    theme = Theme(theme_dir or root / "theme", root / CACHE_DIR)
-    views = Views(magazine, theme, now, preview)
-    plan = plan_site(views, theme, root)
-    report.timings["plan"] = time.perf_counter() - t0
-    if plan.problems:
-        raise ContentError(problems + plan.problems)
-    theme.preload()
-    keys = {job.path: job.key for job in plan.jobs}
+    with long_lived():  # what load and plan make lives to the end of the build (see heap.py)
+        magazine, views, plan = load_and_plan(root, report, workers, now=now, preview=preview, url=url,
+                                              theme_dir=theme_dir, memo=None if direct or clean else home,
+                                              options=options)
+    theme = views.theme
     t0 = time.perf_counter()
     if direct:
         todo = list(range(len(plan.jobs)))
         failures = render_jobs(plan.jobs, todo, site_dir, show_progress(progress))
         removed: list[str] = []
+        keys = {job.path: job.key for job in plan.jobs}
     else:
         publisher = Publisher(site_dir)
         before = publisher.open()
+        forget_memo(home)
+        if plan.kept and stale(plan.kept, before):  # the memo is not about this site: plan it all
+            log.info("the plan memo does not match the published site; planning everything")
+            plan = plan_site(views, theme, root, memo=lambda _: {})
+        keys = {path: key for path, key, _, _ in plan.entries()}
         todo = [i for i, job in enumerate(plan.jobs) if before.get(job.path) != job.key]
         removed = sorted(set(before) - set(keys))
-        if workers > 1 and len(todo) > PRERENDER_FROM:
-            prerender_cards(views, theme, workers)
+        ahead = len(todo) > CARDS_FROM  # many pages to write: cards rendered ahead, and kept
+        if ahead:
+            cards.load(theme, root)
+            cards.prerender(views, theme, cards.missing(views, theme), workers)
             report.timings["cards"] = time.perf_counter() - t0
         failures = render_jobs(plan.jobs, todo, publisher.stage, show_progress(progress), staged=True)
         t1 = time.perf_counter()
@@ -220,15 +208,19 @@ def build_site(root: Path, *, site_dir: Path | None = None, preview: bool = Fals
             publisher.discard()
         else:
             publisher.publish(keys, [plan.jobs[i].path for i in todo], removed)
+            save_memo(home, global_signature(plan, options), plan.units)
+            if ahead:
+                cards.save(views, theme, root)
         report.timings["publish"] = time.perf_counter() - t1
     report.timings["render"] = time.perf_counter() - t0
     if failures:
         raise ContentError([Problem(path, 0, "", f"could not be written: {why}", code="render")
                             for path, why in failures])
-    report.files = len(plan.jobs)
-    report.pages = sum(1 for j in plan.jobs if j.path.endswith(".html"))
-    report.feeds = sum(1 for j in plan.jobs if j.path.endswith(("rss.xml", "atom.xml")))
+    report.files = len(keys)
+    report.pages = sum(1 for path in keys if path.endswith(".html"))
+    report.feeds = sum(1 for path in keys if path.endswith(("rss.xml", "atom.xml")))
     report.rendered, report.removed = len(todo), len(removed)
+    report.kept = sum(len(entries) for _, _, entries in plan.kept)
     if not direct:
         remember(home, digest, valid_until(magazine, now))
     report.seconds = time.perf_counter() - started

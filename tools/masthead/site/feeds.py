@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from feedgen.feed import FeedGenerator
 
 from masthead.domain import urls
 from masthead.domain.stories import Story, is_published
@@ -18,10 +18,15 @@ from .markdown import absolutize
 from .plan import Job, Planner, key_of
 from .story_pages import body_html
 
+if TYPE_CHECKING:
+    from feedgen.feed import FeedGenerator
+
 EPOCH = datetime(2000, 1, 1).astimezone()
 
 
-def build_feed(plan: Planner, list_path: str, title: str, lang: str, stories: list[Story], kind: str) -> FeedGenerator:
+def build_feed(plan: Planner, list_path: str, title: str, lang: str, stories: list[Story], kind: str) -> "FeedGenerator":
+    from feedgen.feed import FeedGenerator  # lxml and all: only in builds that write a feed
+
     settings, views = plan.settings, plan.views
     page_url = urls.absolute(settings.url, list_path)
     rss_path, atom_path = urls.feed_paths(list_path)

@@ -13,7 +13,7 @@ from masthead.domain.pagination import paginate
 from masthead.domain.stories import Story
 
 from .board import author_promises  # promises: an author's record (site/board.py)
-from .plan import Planner, compact
+from .plan import Planner, compact, digest
 from .views import View
 
 HOME_LATEST = 8
@@ -36,18 +36,24 @@ def pager_view(page: Any) -> View | None:
 def plan_list(plan: Planner, base: str, stories: list[Story], *, heading: str, lang: str, kind: str,
               owner: str, intro: str = "", feeds: list[View] | None = None, template: str = "list.html",
               extra: dict[str, Any] | None = None) -> None:
-    """A list and its further pages; each page is its own job."""
-    views = plan.views
-    keys = [views.card_key(s) for s in stories]
-    t = plan.theme.translator(lang)
+    """A list and its further pages; each page is its own job, and the list one unit."""
+    card_keys = plan.views.card_keys()
+    keys = [card_keys[s.source] for s in stories]
     fixed = compact(extra)  # once per list, not once per page
-    for page in paginate(stories, plan.settings.per_page, base):
-        first, last = (page.number - 1) * plan.settings.per_page, page.number * plan.settings.per_page
-        key = (template, heading, intro, keys[first:last], page.number, page.pages, base, kind, fixed,
-               [(f["title"], f["url"]) for f in feeds or []])
-        plan.lazy_page(page.path, template, owner, lang=lang, key=key,
-                       build=_list_page(plan, heading, intro, page, kind, feeds, extra, t),
-                       lastmod=page.items[0].date.date().isoformat() if page.items else None)
+    links = [(f["title"], f["url"]) for f in feeds or []]
+    signature = (template, heading, intro, digest(keys), plan.settings.per_page, kind, fixed, links, lang)
+
+    def make() -> None:
+        t = plan.theme.translator(lang)
+        per_page = plan.settings.per_page
+        for page in paginate(stories, per_page, base):
+            first, last = (page.number - 1) * per_page, page.number * per_page
+            key = (template, heading, intro, keys[first:last], page.number, page.pages, base, kind, fixed, links)
+            plan.lazy_page(page.path, template, owner, lang=lang, key=key,
+                           build=_list_page(plan, heading, intro, page, kind, feeds, extra, t),
+                           lastmod=page.items[0].date.date().isoformat() if page.items else None)
+
+    plan.unit(f"list:{base}", signature, owner, make)
 
 
 def _list_page(plan: Planner, heading: str, intro: str, page: Any, kind: str, feeds: list[View] | None,

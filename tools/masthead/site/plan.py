@@ -3,6 +3,10 @@
 Planning builds every page's context cheaply (cards are shared, bodies are not rendered);
 only jobs whose key differs from the last build's are rendered. A key is the fingerprint of
 the whole context, where any view carrying a `key` stands for itself by that key.
+
+Planning itself is skipped where nothing changed: a *unit* (a story's page, a list with its
+pages) is planned under a signature of its inputs, and when the last build planned it from an
+equal signature its entries are taken over as they were (see `Planner.unit` and `memo.py`).
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from masthead.domain import urls
 from masthead.domain.problems import Problem
@@ -32,6 +36,9 @@ class Job:
     lastmod: str | None = None  # for the sitemap: set on HTML pages readers should find
     html: bool = False
 
+
+Entry = tuple[str, str, "str | None", bool]  # a planned file: path, key, lastmod, html
+Unit = tuple[Any, str, tuple[Entry, ...]]  # a unit as the last build planned it: signature, owner, entries
 
 _SCALARS = (str, int, float, bool, type(None))
 
@@ -62,7 +69,8 @@ def file_reader(path: str | Path) -> Callable[[], bytes]:
     return read
 
 
-def _digest(value: Any) -> str:
+def digest(value: Any) -> str:
+    """A value's fingerprint, by its `repr` (scalars, strings and containers of them)."""
     return hashlib.blake2b(repr(value).encode(), digest_size=16).hexdigest()
 
 
@@ -90,6 +98,41 @@ class Planner:
     _navs: dict[tuple[str, str], list[View]] = field(default_factory=dict)
     _feeds: dict[tuple[str, str], list[View]] = field(default_factory=dict)
     _frames: dict[tuple[str, str], tuple[View, list[View], tuple[int, ...]]] = field(default_factory=dict)
+    memo: dict[str, Unit] = field(default_factory=dict)  # the last build's units
+    units: dict[str, Unit] = field(default_factory=dict)  # this build's units, for the next
+    kept: list[Unit] = field(default_factory=list)  # units taken over without planning
+
+    def unit(self, name: str, signature: Any, owner: str, make: Callable[[], None]) -> None:
+        """Plan a unit with `make`, unless the last build planned `name` from an equal
+        `signature`: then its files are known to be unchanged and are taken over as they were.
+        The signature must stand for everything `make` reads, apart from what all pages share
+        (the site, the theme, masthead's code: see `memo.global_signature`)."""
+        old = self.memo.get(name)
+        if old is not None and old[1] == owner and old[0] == signature:
+            self.units[name] = old
+            self.kept.append(old)
+            return
+        start = len(self.jobs)
+        make()
+        self.units[name] = (signature, owner, tuple((j.path, j.key, j.lastmod, j.html) for j in self.jobs[start:]))
+
+    def claim_kept(self) -> None:
+        """Kept units claim their paths too, so that a clash with a new page is still reported."""
+        owners = self.registry.owners
+        for _, owner, entries in self.kept:
+            for path, *_ in entries:
+                earlier = owners.get(path)
+                if earlier is not None and earlier != owner:
+                    self.problems.append(Problem(owner, 0, "", f"two sources claim /{path}: {earlier} and {owner}",
+                                                 fix="rename one of them", code="duplicate-url"))
+                owners[path] = owner
+
+    def entries(self) -> Iterator[Entry]:
+        """Every file of the site: the ones planned now and the ones kept."""
+        for j in self.jobs:
+            yield j.path, j.key, j.lastmod, j.html
+        for _, _, entries in self.kept:
+            yield from entries
 
     @property
     def settings(self):  # type: ignore[no-untyped-def]
@@ -191,7 +234,7 @@ class Planner:
             assert not callable(extra), "a lazy `extra` needs an `extra_key`"
             extra_key = compact(extra)
         scalars = tuple(v for k, v in page.items() if k != "feeds")
-        key = _digest((template, scalars, [(f["title"], f["url"]) for f in page["feeds"]], frame[0]["key"],
+        key = digest((template, scalars, [(f["title"], f["url"]) for f in page["feeds"]], frame[0]["key"],
                        frame[2], frame[3], extra_key, compact(key_extra)))
 
         def parts() -> tuple[View, dict[str, Any], Callable[[dict[str, Any]], None] | None]:
@@ -210,7 +253,7 @@ class Planner:
         of an incremental build. `build` returns the keyword arguments of `page_view` plus
         `extra` and `late`."""
         frame = self._frame(path, lang, None)
-        full_key = _digest((template, lang, path, frame[0]["key"], frame[2], frame[3], key))
+        full_key = digest((template, lang, path, frame[0]["key"], frame[2], frame[3], key))
 
         def parts() -> tuple[View, dict[str, Any], Callable[[dict[str, Any]], None] | None]:
             args = build()

@@ -7,6 +7,7 @@ import os
 import pickle
 import posixpath
 from collections import defaultdict
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -32,24 +33,24 @@ def related_stories(stories: list[Story]) -> dict[str, list[Story]]:
 
     Only a few neighbours in each tag's timeline are scored, so the cost stays linear."""
     tags = [frozenset(t.casefold() for t in s.tags) for s in stories]
-    by_tag: dict[str, list[int]] = defaultdict(list)
+    sections = [s.section for s in stories]
+    by_tag: dict[str, list[int]] = {}
+    where: list[list[tuple[list[int], int]]] = [[] for _ in stories]  # each story's timelines, and its place in each
     for n, mine in enumerate(tags):  # stories are newest first, so each timeline is too
         for tag in mine:
-            by_tag[tag].append(n)
-    position = {tag: {n: i for i, n in enumerate(items)} for tag, items in by_tag.items()}
+            items = by_tag.setdefault(tag, [])
+            where[n].append((items, len(items)))
+            items.append(n)
     out: dict[str, list[Story]] = {}
     for n, s in enumerate(stories):
-        mine = tags[n]
+        mine, section = tags[n], sections[n]
         scored: dict[int, int] = {}
-        for tag in mine:
-            items = by_tag[tag]
-            at = position[tag][n]
+        for items, at in where[n]:
             for other in items[max(0, at - NEIGHBOURS): at + NEIGHBOURS + 1]:
                 if other != n and other not in scored:
-                    scored[other] = 2 * len(mine & tags[other]) + (stories[other].section == s.section)
+                    scored[other] = 2 * len(mine & tags[other]) + (sections[other] == section)
         # newest first among equals: a lower index is a newer story
-        best = sorted(scored, key=lambda o: (-scored[o], o))[:RELATED]
-        out[s.source] = [stories[o] for o in best]
+        out[s.source] = [stories[o] for _, o in sorted((-score, o) for o, score in scored.items())[:RELATED]]
     return out
 
 
@@ -73,21 +74,29 @@ def cached_related(root: Path, stories: list[Story]) -> dict[str, list[Story]]:
     return related
 
 
-def translation_groups(stories: list[Story]) -> dict[str, list[Story]]:
-    """Stories linked by `translation_of`, each mapped to all versions of its group."""
-    by_content = {s.content_path: s for s in stories}
+def translation_groups(stories: list[Story], by_content: dict[str, Story]) -> dict[str, list[Story]]:
+    """Stories linked by `translation_of` (`by_content`: every story by its path below
+    content/), each mapped to the other versions of its group that are in `stories`."""
+    shown = {s.source for s in stories}
     groups: dict[str, list[Story]] = defaultdict(list)
     for s in stories:
-        head = s
-        seen = set()
-        while head.translation_of and head.translation_of in by_content and head.source not in seen:
+        if not s.translation_of:
+            continue  # most stories: alone, unless another one points here (then it heads a group)
+        head, seen = s, set()
+        while (head.translation_of in by_content and by_content[head.translation_of].source in shown
+               and head.source not in seen):
             seen.add(head.source)
             head = by_content[head.translation_of]
         groups[head.source].append(s)
+    heads = {s.source: s for s in stories if s.source in groups}
     out: dict[str, list[Story]] = {}
-    for members in groups.values():
+    for head_source, members in groups.items():
+        leader = heads.get(head_source)
+        if leader is not None and all(m is not leader for m in members):
+            members.append(leader)
         for s in members:
-            out[s.source] = sorted((m for m in members if m is not s), key=lambda m: m.lang)
+            if s.source in shown:
+                out[s.source] = sorted((m for m in members if m is not s and m.source in shown), key=lambda m: m.lang)
     return out
 
 
@@ -95,7 +104,7 @@ def plan_stories(plan: Planner) -> None:
     views = plan.views
     stories = views.stories
     related = cached_related(plan.root, stories)
-    versions = translation_groups(stories)
+    versions = translation_groups(stories, views.by_content)
     by_lang: dict[str, list[Story]] = defaultdict(list)
     for s in stories:
         by_lang[s.lang].append(s)
@@ -103,27 +112,30 @@ def plan_stories(plan: Planner) -> None:
     for items in by_lang.values():  # newest first: "previous" is older, "next" is newer
         for n, s in enumerate(items):
             neighbours[s.source] = (items[n + 1] if n + 1 < len(items) else None, items[n - 1] if n else None)
+    card_keys = views.card_keys()
     for s in stories:
-        plan_story(plan, s, related[s.source], versions.get(s.source, []), neighbours[s.source])
+        mine, others, around = related[s.source], versions.get(s.source, []), neighbours[s.source]
+        links = {target: views.story_url(target) for target in s.links} if s.links else {}
+        promise = story_promise(views, s.promise) if s.promise else None  # promises: the topic, linked to board/
+        # everything the page shows, by the cards' keys (each covers its story's whole file)
+        key = (card_keys[s.source], tuple(card_keys[v.source] for v in others),
+               tuple(card_keys[r.source] for r in mine),
+               tuple(card_keys[x.source] if x else None for x in around), compact(promise), tuple(links.items()))
+        plan.unit(s.source, key, s.source, partial(plan_story, plan, s, mine, others, around, links, promise, key))
         plan_images(plan, s)
 
 
 def plan_story(plan: Planner, s: Story, related: list[Story], versions: list[Story],
-               around: tuple[Story | None, Story | None]) -> None:
-    """A story's page: planned by keys alone, its context made only when it is written."""
-    views, settings = plan.views, plan.settings
-    links = {target: views.story_url(target) for target in s.links}
-    promise = story_promise(views, s.promise)  # promises: the topic, linked to board/
-    key = (views.card_key(s), [views.card_key(v) for v in versions], [views.card_key(r) for r in related],
-           [views.card_key(x) if x else None for x in around], compact(promise),
-           s.updated.isoformat() if s.updated else None, sorted(links.items()), settings.trust_raw_html)
+               around: tuple[Story | None, Story | None], links: dict[str, str | None], promise: View | None,
+               key: tuple[Any, ...]) -> None:
+    """A story's page: planned by `key` alone, its context made only when it is written."""
+    views = plan.views
 
     def build() -> dict[str, Any]:
         return story_page_args(plan, s, related, versions, around, links, promise)
 
-    published = is_published(s, views.now)
     plan.lazy_page(views.paths[s.source], "story.html", s.source, lang=s.lang, key=key, build=build,
-                   lastmod=(s.updated or s.date).date().isoformat(), indexed=published)
+                   lastmod=(s.updated or s.date).date().isoformat(), indexed=is_published(s, views.now))
 
 
 def story_page_args(plan: Planner, s: Story, related: list[Story], versions: list[Story],

@@ -6,9 +6,7 @@ Every problem is collected; nothing here raises for bad content.
 from __future__ import annotations
 
 import os
-import pickle
 from concurrent.futures import Executor
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -19,13 +17,12 @@ from masthead.domain.site import Section, Settings, Targets, Window
 from masthead.domain.slugs import HANDLE_RE
 
 from .frontmatter import parse_yaml_file, load_yaml
+from .record_cache import CACHE_DIR, RecordCache  # noqa: F401 - CACHE_DIR re-exported
 from .records import StoryRecord, read_record, stamp
 from .schemas import ContributorFields, MagazineFields, emails_in, validate
 
 from masthead.paths import CONFIG, find_root  # noqa: F401 - re-exported
 MKDOCS = "site_config/mkdocs.yml"
-CACHE_DIR = ".masthead-cache"
-RECORDS_CACHE = "records-v1.pickle"
 
 
 def _localised(value: Any, default_lang: str) -> dict[str, str]:
@@ -147,30 +144,6 @@ def load_contributors(root: Path) -> tuple[dict[str, Contributor], list[Problem]
     return people, problems
 
 
-@dataclass
-class RecordCache:
-    """Story records from the last run, keyed by path, valid while the file's stamp is unchanged."""
-
-    path: Path
-    entries: dict[str, tuple[tuple[int, int, int], StoryRecord]] = field(default_factory=dict)
-
-    @classmethod
-    def open(cls, root: Path) -> "RecordCache":
-        path = root / CACHE_DIR / RECORDS_CACHE
-        try:
-            with open(path, "rb") as fh:
-                return cls(path, pickle.load(fh))
-        except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError):
-            return cls(path)
-
-    def save(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        with open(tmp, "wb") as fh:
-            pickle.dump(self.entries, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, self.path)
-
-
 def _read_chunk(args: tuple[str, list[str]]) -> list[StoryRecord]:
     root, rels = args
     return [read_record(root, rel) for rel in rels]
@@ -182,7 +155,8 @@ def load_records(root: Path, cache: RecordCache | None = None,
     (in chunks on the executor's workers when one is given)."""
     files, problems = walk(root, "content", (".md", ".markdown"))
     folders: dict[str, int] = {}
-    stamps = {rel: stamp(str(root / rel), folders) for rel in files}
+    base = str(root) + os.sep
+    stamps = {rel: stamp(base + rel, folders) for rel in files}
     entries = cache.entries if cache else {}
     stale = [rel for rel in files if rel not in entries or entries[rel][0] != stamps[rel]]
     fresh: list[StoryRecord] = []
@@ -198,7 +172,7 @@ def load_records(root: Path, cache: RecordCache | None = None,
     for record in fresh:
         new_entries[record.source] = (stamps[record.source], record)
     if cache is not None:
-        cache.entries = new_entries
+        cache.replace(new_entries)
     return [new_entries[rel][1] for rel in files], problems
 
 

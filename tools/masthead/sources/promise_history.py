@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from masthead import gitrepo
 from masthead.domain.journey import LEADING_ROLES
 from masthead.domain.magazine import Magazine
 from masthead.domain.promises import Delivery, Windows, evaluate_all
@@ -24,6 +23,7 @@ class Landing:
 
 
 def landed_days(root: Path, magazine: Magazine, windows: Windows, deepen: bool = True) -> Landing:
+    from masthead import gitrepo  # GitPython: only where history is read
     try:
         seen = gitrepo.first_seen(root, windows.branch, "content/", deepen)
     except gitrepo.GitError as exc:
@@ -48,6 +48,7 @@ def activity(root: Path, magazine: Magazine, today: date) -> dict[str, date]:
     """For each promise, the last commit (any branch) touching a story that names it, drafts
     included: the sign of work the reminders look for. A story not committed yet is work
     going on here, today."""
+    from masthead import gitrepo  # GitPython: only where history is read
     named = {s.source: s.promise for s in magazine.stories if s.promise in magazine.promises}
     try:
         touched = gitrepo.last_touched(root, sorted(named))
@@ -63,6 +64,7 @@ def activity(root: Path, magazine: Magazine, today: date) -> dict[str, date]:
 def leading_since(root: Path, magazine: Magazine, branch: str) -> dict[str, date]:
     """When each editor or organiser took the role: the first version of their file with it
     (their `joined` day when they had it from the start). Absent when history has no answer."""
+    from masthead import gitrepo  # GitPython: only where history is read
     out: dict[str, date] = {}
     for person in magazine.people.values():
         if not any(r in person.roles for r in LEADING_ROLES):

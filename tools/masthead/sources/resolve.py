@@ -97,6 +97,8 @@ def to_story(record: StoryRecord, settings: Settings, people: dict[str, Contribu
 
 
 def _linked(record: StoryRecord) -> tuple[str, ...]:
+    if not record.md_links:
+        return ()
     folder = posixpath.dirname(record.source.removeprefix("content/"))
     return tuple(sorted({posixpath.normpath(posixpath.join(folder, t)) for t, _ in record.md_links}))
 
@@ -140,6 +142,8 @@ def _translations(stories: list[Story], by_content: dict[str, Story]) -> list[Pr
 def _links(records: list[StoryRecord], by_content: dict[str, Story]) -> list[Problem]:
     out = []
     for r in records:
+        if not r.md_links:
+            continue
         folder = posixpath.dirname(r.source.removeprefix("content/"))
         for target, line in r.md_links:
             path = posixpath.normpath(posixpath.join(folder, target))

@@ -1,0 +1,103 @@
+"""Cards rendered ahead: on every core before the page workers fork, and kept between builds.
+
+A story's card appears on a dozen pages (its lists, the pages of stories it is related to).
+Each worker would otherwise render every card it meets again; rendered once in the parent,
+the cards are shared with the workers by `fork`. They are also kept in
+`.masthead-cache/cards-v1.pickle` for the next build that writes many pages (a story added
+at the top of a list moves every page of it), valid while the theme and masthead's code are
+the same (a card's key stands for everything else it shows).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import pickle
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Iterator
+
+from masthead.domain.stories import Story
+from masthead.sources.load import CACHE_DIR
+
+from .freshness import code_digest
+from .plan import digest
+from .publish import write_file
+from .render import Theme
+from .views import Views
+
+CARDS = "cards-v1.pickle"
+LEVELS = (2, 3)  # lists show cards under h2, story pages and author pages under h3
+SIZE = "default"
+PARALLEL_FROM = 400  # cards to render before a pool pays off
+
+_VIEWS: Views | None = None
+_THEME: Theme | None = None
+_STORIES: list[Story] = []
+
+
+def _usual(views: Views, story: Story) -> Iterator[tuple[str, int]]:
+    """The languages and levels a story's card is usually shown in: the site's and its own."""
+    for lang in {views.settings.language, story.lang}:
+        for level in LEVELS:
+            yield lang, level
+
+
+def _render(views: Views, theme: Theme, stories: list[Story]) -> None:
+    for story in stories:
+        card = views.card(story)
+        for lang, level in _usual(views, story):
+            theme.card_renderer(lang, "")(card, level)
+
+
+def _chunk(indices: list[int]) -> list[tuple[tuple[object, ...], str]]:
+    assert _VIEWS is not None and _THEME is not None
+    before = set(_THEME._cards)
+    _render(_VIEWS, _THEME, [_STORIES[i] for i in indices])
+    return [(key, html) for key, html in _THEME._cards.items() if key not in before]
+
+
+def missing(views: Views, theme: Theme) -> list[Story]:
+    """Stories shown on the site whose usual cards are not rendered yet."""
+    keys = views.card_keys()
+    return [s for s in views.stories
+            if any((keys[s.source], level, SIZE, lang) not in theme._cards for lang, level in _usual(views, s))]
+
+
+def prerender(views: Views, theme: Theme, stories: list[Story], workers: int) -> None:
+    """Render the usual cards of `stories` into `theme`, on every core when there are many."""
+    if workers == 1 or len(stories) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+        _render(views, theme, stories)
+        return
+    global _VIEWS, _THEME, _STORIES
+    _VIEWS, _THEME, _STORIES = views, theme, stories
+    indices = list(range(len(stories)))
+    size = max(64, len(indices) // (workers * 4))
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            for entries in pool.map(_chunk, [indices[i:i + size] for i in range(0, len(indices), size)]):
+                theme._cards.update(entries)
+    finally:
+        _VIEWS = _THEME = None
+        _STORIES = []
+
+
+def _signature(theme: Theme) -> str:
+    return digest(("cards", theme.digest, code_digest()))
+
+
+def load(theme: Theme, root: Path) -> None:
+    """The cards the last build kept, when the theme and code are the same."""
+    try:
+        with open(root / CACHE_DIR / CARDS, "rb") as fh:
+            signature, cards = pickle.load(fh)
+    except (OSError, pickle.PickleError, EOFError, ValueError, TypeError):
+        return
+    if signature == _signature(theme):
+        theme._cards.update(cards)
+
+
+def save(views: Views, theme: Theme, root: Path) -> None:
+    """Keep the cards of the stories there are now (the others are gone or changed)."""
+    current = set(views.card_keys().values())
+    cards = {key: html for key, html in theme._cards.items() if key[0] in current}
+    write_file(root / CACHE_DIR, CARDS, pickle.dumps((_signature(theme), cards), protocol=pickle.HIGHEST_PROTOCOL))
