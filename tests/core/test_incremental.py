@@ -11,7 +11,7 @@ from typing import Any, Callable
 import pytest
 
 from masthead.sources import record_cache
-from masthead.site import build as build_module
+from masthead.site import build as build_module, cards
 
 from ..conftest import NOW, Magazine
 from .test_build import tree
@@ -120,9 +120,12 @@ def test_a_memo_out_of_step_with_the_site_is_not_trusted(magazine: Magazine, tmp
 def test_cards_kept_between_builds_are_only_reused_when_current(magazine: Magazine, tmp_path: Path,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(build_module, "CARDS_FROM", 0)  # every build renders cards ahead and keeps them
+    monkeypatch.setattr(cards, "PARALLEL_FROM", 0)  # in a pool of workers, as large builds do
+    monkeypatch.setenv("MASTHEAD_WORKERS", "2")
     fill(magazine)
     magazine.build()
     assert (magazine.root / ".masthead-cache/cards-v1.pickle").is_file()
+    assert not (magazine.root / ".site.masthead/bodies.pack").exists()  # bodies shared during a build only
     for _, edit in (EDITS[1], EDITS[3], EDITS[-1]):  # a card's story, an author's name, the card template
         edit(magazine)
         same_as_clean(magazine, tmp_path)

@@ -31,6 +31,7 @@ from .pages import plan_site
 from .plan import Job, Planner, Unit
 from .publish import Publisher, write_file
 from .render import Theme
+from .story_pages import close_pack
 from .views import Views
 
 log = logging.getLogger(__name__)
@@ -200,9 +201,14 @@ def build_site(root: Path, *, site_dir: Path | None = None, preview: bool = Fals
         ahead = len(todo) > CARDS_FROM  # many pages to write: cards rendered ahead, and kept
         if ahead:
             cards.load(theme, root)
-            cards.prerender(views, theme, cards.missing(views, theme), workers)
+            cards.prerender(views, theme, root, cards.missing(views, theme), workers,
+                            [s for s in views.stories if s.source in plan.in_feeds], home / "bodies.pack")
             report.timings["cards"] = time.perf_counter() - t0
-        failures = render_jobs(plan.jobs, todo, publisher.stage, show_progress(progress), staged=True)
+        try:
+            failures = render_jobs(plan.jobs, todo, publisher.stage, show_progress(progress), staged=True)
+        finally:
+            close_pack()
+            (home / "bodies.pack").unlink(missing_ok=True)
         t1 = time.perf_counter()
         if failures:
             publisher.discard()

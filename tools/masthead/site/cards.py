@@ -14,7 +14,7 @@ import multiprocessing
 import pickle
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 from masthead.domain.stories import Story
 from masthead.sources.load import CACHE_DIR
@@ -23,6 +23,7 @@ from .freshness import code_digest
 from .plan import digest
 from .publish import write_file
 from .render import Theme
+from .story_pages import BodyPack, bodies_ahead
 from .views import Views
 
 CARDS = "cards-v1.pickle"
@@ -33,6 +34,8 @@ PARALLEL_FROM = 400  # cards to render before a pool pays off
 _VIEWS: Views | None = None
 _THEME: Theme | None = None
 _STORIES: list[Story] = []
+_BODIES: list[Story] = []
+_ROOT = Path(".")
 
 
 def _usual(views: Views, story: Story) -> Iterator[tuple[str, int]]:
@@ -49,11 +52,14 @@ def _render(views: Views, theme: Theme, stories: list[Story]) -> None:
             theme.card_renderer(lang, "")(card, level)
 
 
-def _chunk(indices: list[int]) -> list[tuple[tuple[object, ...], str]]:
+def _chunk(job: tuple[list[int], list[int]]) -> tuple[list[tuple[tuple[object, ...], str]], list[Any]]:
     assert _VIEWS is not None and _THEME is not None
+    cards, bodies = job
     before = set(_THEME._cards)
-    _render(_VIEWS, _THEME, [_STORIES[i] for i in indices])
-    return [(key, html) for key, html in _THEME._cards.items() if key not in before]
+    _render(_VIEWS, _THEME, [_STORIES[i] for i in cards])
+    made = bodies_ahead(_ROOT, [_BODIES[i] for i in bodies], _VIEWS.settings.trust_raw_html,
+                        _THEME.translator)
+    return [(key, html) for key, html in _THEME._cards.items() if key not in before], made
 
 
 def missing(views: Views, theme: Theme) -> list[Story]:
@@ -63,22 +69,29 @@ def missing(views: Views, theme: Theme) -> list[Story]:
             if any((keys[s.source], level, SIZE, lang) not in theme._cards for lang, level in _usual(views, s))]
 
 
-def prerender(views: Views, theme: Theme, stories: list[Story], workers: int) -> None:
-    """Render the usual cards of `stories` into `theme`, on every core when there are many."""
-    if workers == 1 or len(stories) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+def prerender(views: Views, theme: Theme, root: Path, stories: list[Story], workers: int,
+              bodies: list[Story], pack_path: Path) -> None:
+    """Render the usual cards of `stories` into `theme`, and the `bodies` of stories that
+    several files show (a story's page and its feeds) into the file `pack_path`, on every core
+    when there are many."""
+    pack = BodyPack(pack_path)
+    if workers == 1 or len(stories) + len(bodies) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
         _render(views, theme, stories)
-        return
-    global _VIEWS, _THEME, _STORIES
-    _VIEWS, _THEME, _STORIES = views, theme, stories
-    indices = list(range(len(stories)))
-    size = max(64, len(indices) // (workers * 4))
-    try:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            for entries in pool.map(_chunk, [indices[i:i + size] for i in range(0, len(indices), size)]):
-                theme._cards.update(entries)
-    finally:
-        _VIEWS = _THEME = None
-        _STORIES = []
+        pack.add(bodies_ahead(root, bodies, views.settings.trust_raw_html, theme.translator))
+    else:
+        global _VIEWS, _THEME, _STORIES, _BODIES, _ROOT
+        _VIEWS, _THEME, _STORIES, _BODIES, _ROOT = views, theme, stories, bodies, root
+        parts = workers * 8
+        jobs = [(list(range(n, len(stories), parts)), list(range(n, len(bodies), parts))) for n in range(parts)]
+        try:
+            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+                for cards, rendered in pool.map(_chunk, jobs):
+                    theme._cards.update(cards)
+                    pack.add(rendered)
+        finally:
+            _VIEWS = _THEME = None
+            _STORIES, _BODIES = [], []
+    pack.share()
 
 
 def _signature(theme: Theme) -> str:

@@ -88,6 +88,8 @@ def plan_feed(plan: Planner, list_path: str, title: str, lang: str, stories: lis
     if not stories:
         return
     items = stories[: plan.settings.feed_items]
+    if plan.settings.feed_content == "full":
+        plan.in_feeds.update(s.source for s in items)
     key = key_of("feed", title, lang, [plan.views.card_key(s) for s in items],
                  plan.site(lang)["key"], plan.settings.feed_content,
                  sorted({t: plan.views.story_url(t) for s in items for t in s.links}.items()))

@@ -101,6 +101,7 @@ class Planner:
     memo: dict[str, Unit] = field(default_factory=dict)  # the last build's units
     units: dict[str, Unit] = field(default_factory=dict)  # this build's units, for the next
     kept: list[Unit] = field(default_factory=list)  # units taken over without planning
+    in_feeds: set[str] = field(default_factory=set)  # stories whose body feeds show too
 
     def unit(self, name: str, signature: Any, owner: str, make: Callable[[], None]) -> None:
         """Plan a unit with `make`, unless the last build planned `name` from an equal

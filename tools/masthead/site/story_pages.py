@@ -9,14 +9,13 @@ import posixpath
 from collections import defaultdict
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from masthead.domain import urls
 from masthead.domain.stories import Story, is_published
 from masthead.sources.frontmatter import split_body
 from masthead.sources.load import CACHE_DIR
 
-from . import cmark, markdown
 from .board import story_promise  # promises
 from .markdown import render_markdown, rewrite_story_links
 from .plan import Job, Planner, compact, file_reader, json_ld, key_of
@@ -169,33 +168,79 @@ def story_page_args(plan: Planner, s: Story, related: list[Story], versions: lis
             "extra": {"story": story}, "late": late}
 
 
-_BODIES: dict[tuple[str, str, bool, str], str] = {}
-_RENDERER = hashlib.blake2b(b"".join(Path(m.__file__).read_bytes() for m in (markdown, cmark)),  # type: ignore[arg-type]
-                            digest_size=6).hexdigest()
+BodyKey = tuple[str, str, bool, str]
+_BODIES: dict[BodyKey, str] = {}  # rendered in this process, on demand
+
+
+class _Pack:
+    """Bodies rendered before the page workers were forked (see `cards.prerender`), in one file
+    they all read by offset: shared without a file per story, and without each worker holding
+    a copy in memory."""
+
+    fd: int | None = None
+    index: dict[BodyKey, tuple[int, int]] = {}
+
+
+def _body_key(s: Story, trusted: bool, t: Any) -> BodyKey:
+    return s.source, s.digest, trusted, t("admonition.note")
 
 
 def rendered_body(root: Any, s: Story, trusted: bool, t: Any) -> str:
-    """The story's body as HTML, rendered once: kept in this process and in
-    `.masthead-cache/bodies/`, where the feeds (made in other processes, or in later builds)
-    find it. The file name holds the story's digest and everything else the HTML depends on."""
-    titles = t("admonition.note")
-    key = (s.source, s.digest, trusted, titles)
+    """The story's body as HTML, rendered once per build where several files show it (its
+    page and its feeds) and otherwise once per process. Rendering (0.6 ms) is cheaper than a
+    file per story kept between builds on a loaded file system."""
+    key = _body_key(s, trusted, t)
     html = _BODIES.get(key)
     if html is not None:
         return html
-    variant = hashlib.blake2b(f"{trusted}|{titles}|{_RENDERER}".encode(), digest_size=6).hexdigest()
-    stored = Path(root) / CACHE_DIR / "bodies" / f"{s.digest}-{variant}.html"
-    try:
-        html = stored.read_text(encoding="utf-8")
-    except OSError:
-        with open(os.path.join(root, s.source), encoding="utf-8-sig") as fh:
-            body = split_body(fh.read())
-        html = render_markdown(body, trusted=trusted, title_of=lambda kind: t(f"admonition.{kind}"))
-        write_file(stored.parent, stored.name, html.encode("utf-8"))
+    where = _Pack.index.get(key)
+    if where is not None and _Pack.fd is not None:
+        return os.pread(_Pack.fd, where[1], where[0]).decode("utf-8")
+    with open(os.path.join(root, s.source), encoding="utf-8-sig") as fh:
+        body = split_body(fh.read())
+    html = render_markdown(body, trusted=trusted, title_of=lambda kind: t(f"admonition.{kind}"))
     if len(_BODIES) > 2048:
         _BODIES.clear()
     _BODIES[key] = html
     return html
+
+
+def bodies_ahead(root: Any, stories: list[Story], trusted: bool, translator: Callable[[str], Any]
+                 ) -> list[tuple[BodyKey, bytes]]:
+    """Render these stories' bodies now (in a worker of the card pool); see `BodyPack`."""
+    out = []
+    for s in stories:
+        t = translator(s.lang)
+        out.append((_body_key(s, trusted, t), rendered_body(root, s, trusted, t).encode("utf-8")))
+    return out
+
+
+class BodyPack:
+    """Writes rendered bodies into one file as they come, then opens it for the page workers
+    (which inherit the descriptor and the index)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.index: dict[BodyKey, tuple[int, int]] = {}
+        self.offset = 0
+        self.file = open(path, "wb")
+
+    def add(self, entries: list[tuple[BodyKey, bytes]]) -> None:
+        for key, data in entries:
+            self.file.write(data)
+            self.index[key] = (self.offset, len(data))
+            self.offset += len(data)
+
+    def share(self) -> None:
+        self.file.close()
+        close_pack()
+        _Pack.fd, _Pack.index = os.open(self.path, os.O_RDONLY), self.index
+
+
+def close_pack() -> None:
+    if _Pack.fd is not None:
+        os.close(_Pack.fd)
+    _Pack.fd, _Pack.index = None, {}
 
 
 def body_html(root: Any, s: Story, links: dict[str, str | None], trusted: bool, rel_root: str,

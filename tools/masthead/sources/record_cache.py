@@ -18,8 +18,8 @@ from pathlib import Path
 from .records import StoryRecord
 
 CACHE_DIR = ".masthead-cache"
-RECORDS_CACHE = "records-v1.pickle"
-DELTA = "records-v1.delta.pickle"
+RECORDS_CACHE = "records-v2.pickle"
+DELTA = "records-v2.delta.pickle"
 DELTA_LIMIT = 400
 
 Stamp = tuple[int, int, int]

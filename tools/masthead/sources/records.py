@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import posixpath
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,7 +34,8 @@ class StoryRecord:
     body_line: int
     words: int
     images: list[tuple[str, int]] = field(default_factory=list)
-    md_links: list[tuple[str, int]] = field(default_factory=list)
+    md_links: list[tuple[str, int]] = field(default_factory=list)  # as written, with their lines
+    link_targets: list[str] = field(default_factory=list)  # the same, as paths below content/
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -79,6 +81,8 @@ def read_record(root: str, rel: str) -> StoryRecord:
     if ".md" in prose:
         record.md_links = [(m.group(1), _line_of(prose, m.start(), parsed.body_line))
                            for m in LINK_RE.finditer(prose) if not is_remote(m.group(1))]
+        folder = posixpath.dirname(rel.removeprefix("content/"))
+        record.link_targets = [posixpath.normpath(posixpath.join(folder, target)) for target, _ in record.md_links]
     record.problems += _check_files(root, rel, record)
     return record
 

@@ -4,7 +4,6 @@ and each other (authors, sections, languages, translations, links, duplicate add
 from __future__ import annotations
 
 import difflib
-import posixpath
 from datetime import datetime
 
 from masthead.domain.contributors import Contributor
@@ -97,10 +96,7 @@ def to_story(record: StoryRecord, settings: Settings, people: dict[str, Contribu
 
 
 def _linked(record: StoryRecord) -> tuple[str, ...]:
-    if not record.md_links:
-        return ()
-    folder = posixpath.dirname(record.source.removeprefix("content/"))
-    return tuple(sorted({posixpath.normpath(posixpath.join(folder, t)) for t, _ in record.md_links}))
+    return tuple(sorted(set(record.link_targets))) if record.link_targets else ()
 
 
 def resolve_stories(records: list[StoryRecord], settings: Settings,
@@ -142,11 +138,7 @@ def _translations(stories: list[Story], by_content: dict[str, Story]) -> list[Pr
 def _links(records: list[StoryRecord], by_content: dict[str, Story]) -> list[Problem]:
     out = []
     for r in records:
-        if not r.md_links:
-            continue
-        folder = posixpath.dirname(r.source.removeprefix("content/"))
-        for target, line in r.md_links:
-            path = posixpath.normpath(posixpath.join(folder, target))
+        for (target, line), path in zip(r.md_links, r.link_targets):
             if path not in by_content:
                 out.append(Problem(r.source, line, "body", f"link to a story that does not exist: {target}",
                                    fix="correct the path, relative to this file", code="broken-link"))
