@@ -201,8 +201,9 @@ def build_site(root: Path, *, site_dir: Path | None = None, preview: bool = Fals
         ahead = len(todo) > CARDS_FROM  # many pages to write: cards rendered ahead, and kept
         if ahead:
             cards.load(theme, root)
+            in_feeds = {source for i in todo for source in plan.in_feeds.get(plan.jobs[i].path, ())}
             cards.prerender(views, theme, root, cards.missing(views, theme), workers,
-                            [s for s in views.stories if s.source in plan.in_feeds], home / "bodies.pack")
+                            [s for s in views.stories if s.source in in_feeds], home / "bodies.pack")
             report.timings["cards"] = time.perf_counter() - t0
         try:
             failures = render_jobs(plan.jobs, todo, publisher.stage, show_progress(progress), staged=True)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 from functools import partial
+from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -12,11 +14,15 @@ from markupsafe import Markup
 
 from masthead.domain import urls
 from masthead.sources.frontmatter import split_body
+from masthead.sources.load import CACHE_DIR
 
+from .freshness import code_digest
 from .markdown import render_markdown
 from .plan import Job, Planner, digest, file_reader, key_of
+from .publish import write_file
 
 SITEMAP_LIMIT = 50_000  # URLs per sitemap file, as the protocol allows
+SEARCH_ROWS = "search-rows.pickle"
 
 
 def plan_search(plan: Planner) -> None:
@@ -24,23 +30,47 @@ def plan_search(plan: Planner) -> None:
     t = plan.theme.translator(lang)
     stories = views.stories
 
-    def make() -> bytes:  # the cards' fields, read from the stories (making 10,000 cards takes a second)
-        people, paths = views.magazine.people, views.paths
+    def row(s: Any, sections: dict[tuple[str, str], str]) -> str:
+        section = sections.get((s.section, s.lang)) or sections.setdefault(
+            (s.section, s.lang), views.section(s.section, s.lang)["title"])
+        people = views.magazine.people
+        return json.dumps({"t": s.title, "u": views.paths[s.source], "s": s.summary,
+                           "a": ", ".join(people[a].name if a in people else a for a in s.authors),
+                           "g": list(s.tags), "l": s.lang, "d": views.magazine.local_day(s.date).isoformat(),
+                           "c": section}, ensure_ascii=False, separators=(",", ":"))
+
+    def make() -> bytes:
+        """The cards' fields, read from the stories; each story's row is kept by its card key
+        between builds (`.masthead-cache/search-rows.pickle`), so a rebuild writes only new rows."""
+        card_keys = views.card_keys()
+        saved = _load_rows(plan.root)
         sections: dict[tuple[str, str], str] = {}
-        rows = []
-        for s in stories:
-            section = sections.get((s.section, s.lang)) or sections.setdefault(
-                (s.section, s.lang), views.section(s.section, s.lang)["title"])
-            rows.append({"t": s.title, "u": paths[s.source], "s": s.summary,
-                         "a": ", ".join(people[a].name if a in people else a for a in s.authors),
-                         "g": list(s.tags), "l": s.lang, "d": views.magazine.local_day(s.date).isoformat(),
-                         "c": section})
-        return json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        rows = {card_keys[s.source]: saved.get(card_keys[s.source]) or row(s, sections) for s in stories}
+        if rows.keys() != saved.keys():
+            _save_rows(plan.root, rows)
+        return ("[" + ",".join(rows.values()) + "]").encode("utf-8")
 
     card_keys = views.card_keys()
     plan.add(Job("search/index.json", digest(("search", [card_keys[s.source] for s in stories])), make), "search")
     plan.page("search/", "search.html", "search", title=t("search.heading"), lang=lang, kind="search",
               extra={"index_url": "search/index.json"})
+
+
+def _rows_signature() -> str:
+    return digest(("search-rows", code_digest()))
+
+
+def _load_rows(root: Path) -> dict[str, str]:
+    try:
+        with open(root / CACHE_DIR / SEARCH_ROWS, "rb") as fh:
+            signature, rows = pickle.load(fh)
+    except (OSError, pickle.PickleError, EOFError, ValueError, TypeError):
+        return {}
+    return rows if signature == _rows_signature() and isinstance(rows, dict) else {}
+
+
+def _save_rows(root: Path, rows: dict[str, str]) -> None:
+    write_file(root / CACHE_DIR, SEARCH_ROWS, pickle.dumps((_rows_signature(), rows), protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def plan_404(plan: Planner) -> None:

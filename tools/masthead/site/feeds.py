@@ -88,13 +88,13 @@ def plan_feed(plan: Planner, list_path: str, title: str, lang: str, stories: lis
     if not stories:
         return
     items = stories[: plan.settings.feed_items]
-    if plan.settings.feed_content == "full":
-        plan.in_feeds.update(s.source for s in items)
     key = key_of("feed", title, lang, [plan.views.card_key(s) for s in items],
                  plan.site(lang)["key"], plan.settings.feed_content,
                  sorted({t: plan.views.story_url(t) for s in items for t in s.links}.items()))
     for kind, path in zip(("rss", "atom"), urls.feed_paths(list_path)):
         plan.add(Job(path, key + kind, _maker(plan, list_path, title, lang, items, kind)), owner)
+        if plan.settings.feed_content == "full":
+            plan.in_feeds[path] = [s.source for s in items]
 
 
 def _maker(plan: Planner, list_path: str, title: str, lang: str, items: list[Story], kind: str):  # type: ignore[no-untyped-def]

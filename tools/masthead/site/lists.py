@@ -97,10 +97,14 @@ def plan_sections(plan: Planner) -> None:
 def _grouped(stories: list[Story], attr: str) -> dict[str, tuple[str, list[Story]]]:
     """Terms matched case-insensitively; the first spelling met (newest story) is shown."""
     groups: dict[str, tuple[str, list[Story]]] = {}
+    path_of = urls.tag_path if attr == "tags" else urls.place_path
+    by_term: dict[str, list[Story]] = {}  # each spelling's list, so each is slugged once
     for s in stories:
         for term in getattr(s, attr):
-            slug_path = urls.tag_path(term) if attr == "tags" else urls.place_path(term)
-            groups.setdefault(slug_path, (term, []))[1].append(s)
+            same = by_term.get(term)
+            if same is None:
+                same = by_term[term] = groups.setdefault(path_of(term), (term, []))[1]
+            same.append(s)
     return groups
 
 

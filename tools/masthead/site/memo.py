@@ -22,11 +22,14 @@ VERSION = 1
 
 
 def global_signature(plan: Planner, options: str) -> str:
-    """What every page depends on besides its own unit's inputs."""
+    """What every page depends on besides its own unit's inputs (worked out once per plan)."""
+    if plan.signature is not None:
+        return plan.signature
     settings = plan.settings
-    languages = sorted({s.lang for s in plan.views.stories} | {settings.language} | set(settings.languages))
-    return digest((VERSION, code_digest(), plan.theme.digest, repr(settings), options, plan.views.preview,
-                    [plan.site(lang)["key"] for lang in languages]))
+    languages = sorted(set(plan.views.languages) | set(settings.languages))
+    plan.signature = digest((VERSION, code_digest(), plan.theme.digest, repr(settings), options, plan.views.preview,
+                             [plan.site(lang)["key"] for lang in languages]))
+    return plan.signature
 
 
 def load_memo(home: Path, signature: str) -> dict[str, Unit]:

@@ -101,7 +101,8 @@ class Planner:
     memo: dict[str, Unit] = field(default_factory=dict)  # the last build's units
     units: dict[str, Unit] = field(default_factory=dict)  # this build's units, for the next
     kept: list[Unit] = field(default_factory=list)  # units taken over without planning
-    in_feeds: set[str] = field(default_factory=set)  # stories whose body feeds show too
+    signature: str | None = None  # what all pages share (memo.global_signature)
+    in_feeds: dict[str, list[str]] = field(default_factory=dict)  # feed path -> stories whose bodies it shows
 
     def unit(self, name: str, signature: Any, owner: str, make: Callable[[], None]) -> None:
         """Plan a unit with `make`, unless the last build planned `name` from an equal
@@ -152,7 +153,7 @@ class Planner:
         if cached is not None:
             return cached
         s = self.settings
-        languages = sorted({st.lang for st in self.views.stories} | {s.language})
+        languages = self.views.languages
         view: View = {
             "title": s.title, "tagline": s.tagline(lang), "description": s.description(lang),
             "url": s.url, "lang": s.language, "licence": s.licence, "year": self.views.now.year,

@@ -41,6 +41,7 @@ class Views:
         self._card_keys: dict[str, str] = {}
         self._context = digest(repr(self.settings))
         self._people: dict[str, View] = {}
+        self.languages = sorted({s.lang for s in self.stories} | {self.settings.language})  # the site's, and its stories'
         self.pieces: dict[str, int] = {}
         for s in self.stories:
             for a in s.authors:
