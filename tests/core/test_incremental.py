@@ -4,6 +4,8 @@ make a rebuild differ from a clean build of the same tree (issue 6)."""
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, Callable
@@ -13,7 +15,7 @@ import pytest
 from masthead.sources import record_cache
 from masthead.site import build as build_module, cards
 
-from ..conftest import NOW, Magazine
+from ..conftest import NOW, SETTINGS, Magazine
 from .test_build import tree
 
 BODY = "First paragraph.\n\nSee [the other one](../culture/c1.md).\n"
@@ -72,6 +74,10 @@ EDITS: list[tuple[str, Callable[[Magazine], None]]] = [
                                        date="2026-10-13 09:00", tags=["river", "t0"], places=["Lyon"])),
     ("translation added", lambda m: m.story("city/s3.ru.md", title="Третья история", date="2026-10-13 11:00",
                                             lang="ru", translation_of="city/s3.md")),
+    ("settings changed", lambda m: m.settings({**SETTINGS, "per_page": 3, "tagline": {"en": "New tagline"}})),
+    ("page added", lambda m: m.write("site_config/pages/about.md", "---\ntitle: About us\n---\n\nWho we are.\n")),
+    ("contributor added", lambda m: m.person("cleo", {"name": "Cleo Marsh", "roles": ["author"],
+                                                    "joined": "2026-01-05"})),
     ("template changed", lambda m: m.write("theme/templates/partials/card.html",
                                            (m.root / "theme/templates/partials/card.html").read_text()
                                            .replace("</article>", "<!-- edited --></article>", 1))),
@@ -150,3 +156,27 @@ def test_the_record_cache_writes_a_delta_then_compacts(magazine: Magazine, tmp_p
         same_as_clean(magazine, tmp_path)
     assert not (folder / record_cache.DELTA).exists()
     assert (folder / record_cache.RECORDS_CACHE).stat().st_mtime_ns != whole
+
+
+def build_elsewhere(magazine: Magazine, days: int) -> bool:
+    """Build in a fresh process `days` after NOW; whether it imported pydantic (the schemas)."""
+    now = NOW + timedelta(days=days)
+    code = ("import sys; from datetime import datetime; from pathlib import Path; "
+            "from masthead.site.build import build_site; "
+            f"build_site(Path({str(magazine.root)!r}), now=datetime.fromisoformat({now.isoformat()!r}), "
+            "progress=False); print('pydantic' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return done.stdout.strip() == "True"
+
+
+def test_a_rebuild_validates_only_what_changed(magazine: Magazine) -> None:
+    """Settings, contributors, pages and records come from caches while their files are
+    unchanged: a rebuild after a day has passed imports no schema library at all."""
+    fill(magazine)
+    magazine.build()
+    assert build_elsewhere(magazine, 1) is False
+    magazine.write("contributors/ben.yml", (magazine.root / "contributors/ben.yml").read_text() + "\n")
+    assert build_elsewhere(magazine, 2) is True  # a contributor's file changed: validated again
+    assert build_elsewhere(magazine, 3) is False
+    EDITS[0][1](magazine)
+    assert build_elsewhere(magazine, 4) is True  # a story changed: its record is validated again

@@ -16,10 +16,10 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, Iterator
 
+from masthead.paths import code_digest
 from masthead.domain.stories import Story
 from masthead.sources.load import CACHE_DIR
 
-from .freshness import code_digest
 from .plan import digest
 from .publish import write_file
 from .render import Theme

@@ -12,11 +12,11 @@ from xml.sax.saxutils import escape
 
 from markupsafe import Markup
 
+from masthead.paths import code_digest
 from masthead.domain import urls
 from masthead.sources.frontmatter import split_body
 from masthead.sources.load import CACHE_DIR
 
-from .freshness import code_digest
 from .markdown import render_markdown
 from .plan import Job, Planner, digest, file_reader, key_of
 from .publish import write_file

@@ -15,7 +15,7 @@ from masthead.domain import urls
 from masthead.domain.stories import Story, is_published
 
 from .markdown import absolutize
-from .plan import Job, Planner, key_of
+from .plan import Job, Planner, digest
 from .story_pages import body_html
 
 if TYPE_CHECKING:
@@ -88,9 +88,9 @@ def plan_feed(plan: Planner, list_path: str, title: str, lang: str, stories: lis
     if not stories:
         return
     items = stories[: plan.settings.feed_items]
-    key = key_of("feed", title, lang, [plan.views.card_key(s) for s in items],
-                 plan.site(lang)["key"], plan.settings.feed_content,
-                 sorted({t: plan.views.story_url(t) for s in items for t in s.links}.items()))
+    card_keys = plan.views.card_keys()
+    key = digest(("feed", title, lang, [card_keys[s.source] for s in items], plan.site(lang)["key"],
+                  plan.settings.feed_content, sorted({t: plan.views.story_url(t) for s in items for t in s.links}.items())))
     for kind, path in zip(("rss", "atom"), urls.feed_paths(list_path)):
         plan.add(Job(path, key + kind, _maker(plan, list_path, title, lang, items, kind)), owner)
         if plan.settings.feed_content == "full":

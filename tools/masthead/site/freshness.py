@@ -15,34 +15,16 @@ import os
 from datetime import datetime
 from pathlib import Path
 
+from masthead.paths import CODE, code_digest, stamp_tree  # noqa: F401 - code_digest re-exported
+
 INPUTS = ("content", "contributors", "site_config", "theme")
-
-
-CODE = Path(__file__).resolve().parents[1]  # masthead's own package
-
-
-def _stamps(h: "hashlib.blake2b", base: Path) -> None:
-    for folder, dirs, files in os.walk(base):
-        dirs.sort()
-        for name in sorted(files):
-            if name.endswith(".pyc"):
-                continue
-            st = os.stat(os.path.join(folder, name))
-            h.update(f"{folder}/{name}:{st.st_mtime_ns}:{st.st_size};".encode())
 
 
 def inputs_digest(root: Path, options: str) -> str:
     h = hashlib.blake2b(digest_size=16)
     h.update(options.encode())
     for base in [root / name for name in INPUTS] + [CODE]:
-        _stamps(h, base)
-    return h.hexdigest()
-
-
-def code_digest() -> str:
-    """masthead's own code, by file stamps: what it plans changes when the code does."""
-    h = hashlib.blake2b(digest_size=16)
-    _stamps(h, CODE)
+        stamp_tree(h, base)
     return h.hexdigest()
 
 

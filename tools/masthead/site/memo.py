@@ -13,7 +13,8 @@ import pickle
 from pathlib import Path
 from typing import Any
 
-from .freshness import code_digest
+from masthead.paths import code_digest
+
 from .plan import Planner, Unit, digest
 from .publish import write_file
 

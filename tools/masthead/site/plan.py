@@ -109,13 +109,22 @@ class Planner:
         `signature`: then its files are known to be unchanged and are taken over as they were.
         The signature must stand for everything `make` reads, apart from what all pages share
         (the site, the theme, masthead's code: see `memo.global_signature`)."""
+        if not self.reuse(name, signature, owner):
+            start = len(self.jobs)
+            make()
+            self.record(name, signature, owner, start)
+
+    def reuse(self, name: str, signature: Any, owner: str) -> bool:
+        """`unit` in two halves, for hot loops: take the unit over if its signature is the
+        last build's; otherwise plan it, then `record` the jobs planned since `start`."""
         old = self.memo.get(name)
         if old is not None and old[1] == owner and old[0] == signature:
             self.units[name] = old
             self.kept.append(old)
-            return
-        start = len(self.jobs)
-        make()
+            return True
+        return False
+
+    def record(self, name: str, signature: Any, owner: str, start: int) -> None:
         self.units[name] = (signature, owner, tuple((j.path, j.key, j.lastmod, j.html) for j in self.jobs[start:]))
 
     def claim_kept(self) -> None:

@@ -17,9 +17,9 @@ from masthead.domain.site import Section, Settings, Targets, Window
 from masthead.domain.slugs import HANDLE_RE
 
 from .frontmatter import parse_yaml_file, load_yaml
+from .config_cache import ConfigCache, through
 from .record_cache import CACHE_DIR, RecordCache  # noqa: F401 - CACHE_DIR re-exported
 from .records import StoryRecord, read_record, stamp
-from .schemas import ContributorFields, MagazineFields, emails_in, validate
 
 from masthead.paths import CONFIG, find_root  # noqa: F401 - re-exported
 MKDOCS = "site_config/mkdocs.yml"
@@ -46,7 +46,14 @@ def _strip_tags(text: str) -> str:
     return text.replace("!ENV ", "").replace("!relative", "")
 
 
-def load_settings(root: Path, url: str | None = None) -> tuple[Settings | None, list[Problem]]:
+def load_settings(root: Path, url: str | None = None,
+                  cache: ConfigCache | None = None) -> tuple[Settings | None, list[Problem]]:
+    return through(cache, "settings", [CONFIG, MKDOCS], url, lambda: _load_settings(root, url))
+
+
+def _load_settings(root: Path, url: str | None) -> tuple[Settings | None, list[Problem]]:
+    from .schemas import MagazineFields, validate  # pydantic: only when the settings changed
+
     raw = (root / CONFIG).read_bytes()
     parsed = parse_yaml_file(CONFIG, raw)
     if parsed.data is None:
@@ -116,8 +123,16 @@ def walk(root: Path, sub: str, suffixes: tuple[str, ...]) -> tuple[list[str], li
     return found, problems
 
 
-def load_contributors(root: Path) -> tuple[dict[str, Contributor], list[Problem]]:
+def load_contributors(root: Path, cache: ConfigCache | None = None) -> tuple[dict[str, Contributor], list[Problem]]:
     files, problems = walk(root, "contributors", (".yml", ".yaml"))
+    people, more = through(cache, "contributors", files, None, lambda: _contributors(root, files))
+    return people, problems + more
+
+
+def _contributors(root: Path, files: list[str]) -> tuple[dict[str, Contributor], list[Problem]]:
+    from .schemas import ContributorFields, emails_in, validate  # pydantic: only when a file changed
+
+    problems: list[Problem] = []
     people: dict[str, Contributor] = {}
     for rel in files:
         handle = rel.rsplit("/", 1)[1].rsplit(".", 1)[0]

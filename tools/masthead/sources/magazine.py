@@ -12,14 +12,24 @@ from masthead.domain.slugs import is_slug
 from masthead.domain.urls import RESERVED
 
 from .frontmatter import parse_story
+from .config_cache import ConfigCache, through
 from .load import RecordCache, load_contributors, load_records, load_settings, walk
 from .promises import load_promise_data
 from .resolve import resolve_stories
-from .schemas import PageFields, validate
 
 
-def load_pages(root: Path, languages: tuple[str, ...], default_lang: str) -> tuple[list[StaticPage], list[Problem]]:
+def load_pages(root: Path, languages: tuple[str, ...], default_lang: str,
+               cache: ConfigCache | None = None) -> tuple[list[StaticPage], list[Problem]]:
     files, problems = walk(root, "site_config/pages", (".md",))
+    pages, more = through(cache, "pages", files, (languages, default_lang),
+                          lambda: _pages(root, files, default_lang))
+    return pages, problems + more
+
+
+def _pages(root: Path, files: list[str], default_lang: str) -> tuple[list[StaticPage], list[Problem]]:
+    from .schemas import PageFields, validate  # pydantic: only when a page changed
+
+    problems: list[Problem] = []
     pages = []
     for rel in files:
         raw = (root / rel).read_bytes()
@@ -44,8 +54,9 @@ def load_pages(root: Path, languages: tuple[str, ...], default_lang: str) -> tup
 def load_magazine(root: Path, *, use_cache: bool = True, executor: Executor | None = None,
                   url: str | None = None) -> tuple[Magazine | None, list[Problem]]:
     """Every file read and checked; the magazine is None only when the settings are unusable."""
-    settings, problems = load_settings(root, url)
-    people, more = load_contributors(root)
+    config = ConfigCache(root) if use_cache else None
+    settings, problems = load_settings(root, url, config)
+    people, more = load_contributors(root, config)
     problems += more
     if settings is None:
         return None, sort_problems(problems)
@@ -54,13 +65,15 @@ def load_magazine(root: Path, *, use_cache: bool = True, executor: Executor | No
     problems += more
     stories, more = resolve_stories(records, settings, people)
     problems += more
-    pages, more = load_pages(root, settings.languages, settings.language)
+    pages, more = load_pages(root, settings.languages, settings.language, config)
     problems += more
     # promises (sources/promises.py): topics and promises, checked against people and stories
-    topics, promises, more = load_promise_data(root, people, stories, settings)
+    topics, promises, more = load_promise_data(root, people, stories, settings, config)
     problems += more
     if cache is not None:
         cache.save()
+    if config is not None:
+        config.save()
     magazine = Magazine(settings, people, stories, pages, sort_problems(problems), topics=topics, promises=promises)
     magazine.sort()
     return magazine, magazine.problems

@@ -22,8 +22,7 @@ from masthead.domain.stories import Story
 
 from .frontmatter import dump_yaml, parse_yaml_file
 from .load import CONFIG, walk
-from .promise_schemas import PromiseFields, TopicFields
-from .schemas import PromiseSettingsFields, emails_in, validate
+from .config_cache import ConfigCache, through
 
 TOPICS = "contributors/topics"
 PROMISES = "contributors/promises"
@@ -35,9 +34,13 @@ def _near(word: str, choices: Iterable[str]) -> str:
     return f"did you mean '{match[0]}'? " if match else ""
 
 
-def _read_folder(root: Path, sub: str, model: type[Any]) -> tuple[list[tuple[str, str, Any, dict[str, int]]],
-                                                                    list[Problem]]:
-    """(path, id, fields, lines) of each valid file; bad names, duplicates and field errors reported."""
+def _read_folder(root: Path, sub: str, model: str) -> tuple[list[tuple[str, str, Any, dict[str, int]]],
+                                                          list[Problem]]:
+    """(path, id, fields, lines) of each valid file; bad names, duplicates and field errors reported.
+    `model` names the schema of `promise_schemas` the files follow."""
+    from . import promise_schemas
+    from .schemas import emails_in, validate  # pydantic: only when a file changed
+
     files, problems = walk(root, sub, (".yml", ".yaml"))
     seen: dict[str, str] = {}
     out = []
@@ -64,7 +67,7 @@ def _read_folder(root: Path, sub: str, model: type[Any]) -> tuple[list[tuple[str
         if truthy:
             problems += truthy
             continue
-        fields, more = validate(model, parsed.data, rel, parsed.lines)
+        fields, more = validate(getattr(promise_schemas, model), parsed.data, rel, parsed.lines)
         problems += more
         if fields is not None:
             out.append((rel, ident, fields, parsed.lines))
@@ -86,14 +89,22 @@ def _boolean_keys(data: Any, path: str, lines: dict[str, int], top: str = "") ->
     return out
 
 
-def load_topics(root: Path) -> tuple[dict[str, Topic], list[Problem]]:
-    rows, problems = _read_folder(root, TOPICS, TopicFields)
+def load_topics(root: Path, cache: ConfigCache | None = None) -> tuple[dict[str, Topic], list[Problem]]:
+    return through(cache, "topics", walk(root, TOPICS, (".yml", ".yaml"))[0], None, lambda: _topics(root))
+
+
+def _topics(root: Path) -> tuple[dict[str, Topic], list[Problem]]:
+    rows, problems = _read_folder(root, TOPICS, "TopicFields")
     return {ident: Topic(ident, f.title, rel, f.section, f.notes, f.proposed_by or "", f.proposed, lines)
             for rel, ident, f, lines in rows}, problems
 
 
-def load_promises(root: Path) -> tuple[dict[str, Promise], list[Problem]]:
-    rows, problems = _read_folder(root, PROMISES, PromiseFields)
+def load_promises(root: Path, cache: ConfigCache | None = None) -> tuple[dict[str, Promise], list[Problem]]:
+    return through(cache, "promises", walk(root, PROMISES, (".yml", ".yaml"))[0], None, lambda: _promises(root))
+
+
+def _promises(root: Path) -> tuple[dict[str, Promise], list[Problem]]:
+    rows, problems = _read_folder(root, PROMISES, "PromiseFields")
     return {ident: Promise(ident, f.topic, tuple(dict.fromkeys(f.by)), f.made, f.due, rel,
                            tuple(Extension(e.asked, e.was, e.reason) for e in f.extensions),
                            f.status, f.closed, f.reason, f.notes, lines)
@@ -107,6 +118,8 @@ def load_windows(root: Path) -> Windows:
     block = (parsed.data or {}).get("promises")
     if not isinstance(block, dict):
         return Windows()
+    from .schemas import PromiseSettingsFields, validate  # pydantic: only when there is a block to read
+
     model, _ = validate(PromiseSettingsFields, block, CONFIG, {})
     if model is None:
         return Windows()
@@ -215,11 +228,11 @@ def _shared_topics(promises: dict[str, Promise]) -> list[Problem]:
     return out
 
 
-def load_promise_data(root: Path, people: dict[str, Contributor], stories: list[Story],
-                      settings: Settings | None) -> tuple[dict[str, Topic], dict[str, Promise], list[Problem]]:
+def load_promise_data(root: Path, people: dict[str, Contributor], stories: list[Story], settings: Settings | None,
+                      cache: ConfigCache | None = None) -> tuple[dict[str, Topic], dict[str, Promise], list[Problem]]:
     """Topics and promises read and checked against the registry and the stories."""
-    topics, problems = load_topics(root)
-    promises, more = load_promises(root)
+    topics, problems = load_topics(root, cache)
+    promises, more = load_promises(root, cache)
     problems += more
     for t in topics.values():
         problems += check_topic(t, people, settings)

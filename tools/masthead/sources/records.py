@@ -17,7 +17,6 @@ from masthead.domain.problems import Problem, Severity
 from masthead.domain.stories import count_words
 
 from .frontmatter import parse_story
-from .schemas import StoryFields, validate
 
 IMAGE_RE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 LINK_RE = re.compile(r"(?<!!)\[[^\]]*\]\(\s*<?([^)\s>#]+\.md)(#[^)\s>]*)?>?\s*\)")
@@ -69,6 +68,8 @@ def read_record(root: str, rel: str) -> StoryRecord:
     record = StoryRecord(rel, digest, None, parsed.lines, parsed.body_line, 0, problems=list(parsed.problems))
     if parsed.data is None:
         return record
+    from .schemas import StoryFields, validate  # pydantic: only when a story is read again
+
     model, problems = validate(StoryFields, parsed.data, rel, parsed.lines)
     record.problems += problems
     record.fields = model.model_dump() if model is not None else None

@@ -19,8 +19,8 @@ from masthead.domain.problems import ContentError, Problem
 from masthead.sources.frontmatter import parse_yaml_file
 from masthead.sources.load import site_url
 
-FILE = "site_config/submissions.yml"
-ENV_PREFIX = "MASTHEAD_SUBMISSIONS_"
+from .service_url import DEFAULT_SERVICE_URL, ENV_PREFIX, FILE, form_urls  # noqa: F401 - form_urls re-exported
+
 LIST_FIELDS = ("allowed_origins",)
 
 
@@ -31,7 +31,7 @@ class ServiceFields(BaseModel):
 
     service_url: Annotated[str, Field(pattern=r"^https?://\S+$", description=(
         "public address of the service; the /send/ page posts to <service_url>submissions"))] = \
-        "http://127.0.0.1:8001/"
+        DEFAULT_SERVICE_URL
     allowed_origins: Annotated[list[str], Field(description=(
         "origins (scheme://host[:port]) allowed to post; default: the origin of site_url in mkdocs.yml"))] = []
     data_dir: Annotated[str, Field(description=(
@@ -148,15 +148,3 @@ def _with_defaults(fields: ServiceFields, root: Path, environ: Mapping[str, str]
     service_url = fields.service_url if fields.service_url.endswith("/") else fields.service_url + "/"
     return fields.model_copy(update={"repository": repository, "allowed_origins": origins,
                                      "data_dir": str(data_dir), "service_url": service_url})
-
-
-def form_urls(root: Path, environ: Mapping[str, str] | None = None) -> dict[str, str]:
-    """Where the /send/ page posts and asks for its token (read at site build time)."""
-    environ = os.environ if environ is None else environ
-    data: dict[str, object] = {}
-    if (root / FILE).is_file():
-        data.update(parse_yaml_file(FILE, (root / FILE).read_bytes()).data or {})
-    data.update(_from_env(environ))
-    url = str(data.get("service_url") or ServiceFields.model_fields["service_url"].default)
-    url = url if url.endswith("/") else url + "/"
-    return {"action": url + "submissions", "token_url": url + "submissions/token"}

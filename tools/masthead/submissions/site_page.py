@@ -14,7 +14,7 @@ from masthead.domain.site import Settings
 from masthead.domain.submissions import FieldError
 from masthead.site.render import language_name
 
-from .settings import form_urls
+from .service_url import form_urls
 
 SEND_PATH = "send/"
 ERROR_CODES = ("required", "too_long", "too_big", "handle", "email", "choice", "promise", "consent",
