@@ -180,3 +180,19 @@ def test_a_rebuild_validates_only_what_changed(magazine: Magazine) -> None:
     assert build_elsewhere(magazine, 3) is False
     EDITS[0][1](magazine)
     assert build_elsewhere(magazine, 4) is True  # a story changed: its record is validated again
+
+
+def test_a_body_edit_touches_only_the_story_and_its_feeds(magazine: Magazine, tmp_path: Path) -> None:
+    """Cards show no body: lists, related stories and the search index stay as they were (the
+    leaderboard counts words, so it may change)."""
+    fill(magazine)
+    magazine.build()
+    before = tree(magazine.root / "site")
+    magazine.story("city/s5.md", body="Plain words, fixed.", title="City story 5", date="2026-10-15 09:00",
+                   tags=["river", "t2"], places=["Lyon"], authors=["anna"])  # reading time unchanged
+    same_as_clean(magazine, tmp_path)
+    after = tree(magazine.root / "site")
+    changed = sorted(path for path in after if before.get(path) != after[path])
+    assert "city/s5/index.html" in changed
+    others = [p for p in changed if p not in ("city/s5/index.html", "leaderboard/index.html")]
+    assert others and all(p.endswith(("rss.xml", "atom.xml")) for p in others)  # its feeds show bodies

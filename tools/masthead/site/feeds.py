@@ -89,7 +89,7 @@ def plan_feed(plan: Planner, list_path: str, title: str, lang: str, stories: lis
         return
     items = stories[: plan.settings.feed_items]
     card_keys = plan.views.card_keys()
-    key = digest(("feed", title, lang, [card_keys[s.source] for s in items], plan.site(lang)["key"],
+    key = digest(("feed", title, lang, [(card_keys[s.source], s.digest) for s in items], plan.site(lang)["key"],
                   plan.settings.feed_content, sorted({t: plan.views.story_url(t) for s in items for t in s.links}.items())))
     for kind, path in zip(("rss", "atom"), urls.feed_paths(list_path)):
         plan.add(Job(path, key + kind, _maker(plan, list_path, title, lang, items, kind)), owner)

@@ -116,8 +116,8 @@ def plan_stories(plan: Planner) -> None:
         mine, others, (older, newer) = related[source], versions.get(source, ()), neighbours[source]
         links = {target: views.story_url(target) for target in s.links} if s.links else {}
         promise = story_promise(views, s.promise) if s.promise else None  # promises: the topic, linked to board/
-        # everything the page shows, by the cards' keys (each covers its story's whole file)
-        key = (card_keys[source], tuple([card_keys[v.source] for v in others]),
+        # everything the page shows: its file, and the other stories by their cards' keys
+        key = (card_keys[source], s.digest, tuple([card_keys[v.source] for v in others]),
                tuple([card_keys[r.source] for r in mine]), card_keys[older.source] if older else None,
                card_keys[newer.source] if newer else None, compact(promise) if promise else None,
                tuple(links.items()) if links else ())
@@ -153,6 +153,7 @@ def story_page_args(plan: Planner, s: Story, related: list[Story], versions: lis
                  card["cover"]["alt"])
     story: View = {k: v for k, v in card.items() if k != "key"}  # the page shows more than the card
     story.update({
+        "words": s.words,
         "updated_iso": s.updated.isoformat() if s.updated else None,
         "updated_text": date_text(views.magazine.local_day(s.updated), s.lang) if s.updated else None,
         "translations": [{"lang": v.lang, "lang_name": views.card(v)["lang_name"], "title": v.title,

@@ -84,7 +84,7 @@ class Views:
         view: View = {
             "source": story.source, "title": story.title, "url": path, "summary": story.summary,
             "date_iso": story.date.isoformat(), "date_text": date_text(day, lang), "lang": lang,
-            "lang_name": language_name(lang), "words": story.words,
+            "lang_name": language_name(lang),
             "reading_minutes": reading_minutes(story.words, self.settings.words_per_minute),
             "section": self.section(story.section, lang),
             "authors": [self.author_link(a) for a in story.authors],
@@ -97,15 +97,20 @@ class Views:
         return view
 
     def card_key(self, story: Story) -> str:
-        """Everything a card shows, as a digest: the file's content and path (so its address and
-        local day), its authors' names, whether it is published yet, and the settings (section
-        titles, time zone, reading speed)."""
+        """Everything a card shows, as a digest: the fields it shows (so its address and local
+        day), its reading time, its authors' names, whether it is published yet, and the
+        settings (section titles, time zone, reading speed). Not the body: an edit that leaves
+        all of these alone leaves every list showing the story as it was."""
         key = self._card_keys.get(story.source)
         if key is None:
             people = self.magazine.people
-            names = "\x1f".join(people[a].name if a in people else a for a in story.authors)
-            published = not story.draft and story.date <= self.now  # is_published, inlined: 10,000 calls
-            text = f"{story.source}\x1e{story.digest}\x1e{names}\x1e{published}\x1e{self._context}"
+            text = "\x1e".join((
+                story.source, story.slug, story.lang, story.section, story.title, story.summary,
+                story.date.isoformat(), str(reading_minutes(story.words, self.settings.words_per_minute)),
+                "\x1f".join(people[a].name if a in people else a for a in story.authors),
+                "\x1f".join(story.tags), "\x1f".join(story.places), story.cover, story.cover_alt, story.promise,
+                str(not story.draft and story.date <= self.now),  # is_published, inlined: 10,000 calls
+                self._context))
             key = self._card_keys[story.source] = hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
         return key
 
