@@ -72,10 +72,6 @@ def window_start(window: Window, today: date, first: date | None) -> date:
     return first or today
 
 
-def in_window(stories: list[Story], start: date, today: date, local_day) -> list[Story]:  # type: ignore[no-untyped-def]
-    return [s for s in stories if start <= local_day(s.date) <= today]
-
-
 def rank(stories: list[Story]) -> list[Row]:
     """Rows for every author of `stories` (already published and in the window)."""
     tally: dict[str, tuple[int, int, datetime, set[str]]] = {}

@@ -20,13 +20,14 @@ from typing import Iterator
 
 from masthead.domain.magazine import Magazine
 from masthead.heap import long_lived
+from masthead.store import DeltaStore
 from masthead.domain.problems import ContentError, Problem, has_errors
 from masthead.sources.load import CACHE_DIR, workers_available
 from masthead.sources.magazine import load_magazine
 
 from . import cards
 from .freshness import build_options, forget, inputs_digest, is_fresh, remember, site_home
-from .memo import forget_memo, global_signature, load_memo, save_memo, stale
+from .memo import global_signature, open_memo, stale
 from .pages import plan_site
 from .plan import Job, Planner, Unit
 from .publish import Publisher, write_file
@@ -143,8 +144,14 @@ def load_and_plan(root: Path, report: BuildReport, workers: int, *, now: datetim
     t0 = time.perf_counter()
     theme = Theme(theme_dir or root / "theme", root / CACHE_DIR)
     views = Views(magazine, theme, now, preview)
-    plan = plan_site(views, theme, root, None if memo is None else
-                     (lambda planner: load_memo(memo, global_signature(planner, options))))
+    store: list[DeltaStore] = []
+
+    def last_units(planner: Planner) -> dict[str, Unit]:
+        store.append(open_memo(memo, global_signature(planner, options)))  # type: ignore[arg-type]
+        return store[0].entries
+
+    plan = plan_site(views, theme, root, None if memo is None else last_units)
+    plan.store = store[0] if store else None
     report.timings["plan"] = time.perf_counter() - t0
     if plan.problems:
         raise ContentError(problems + plan.problems)
@@ -191,7 +198,6 @@ def build_site(root: Path, *, site_dir: Path | None = None, preview: bool = Fals
     else:
         publisher = Publisher(site_dir)
         before = publisher.open()
-        forget_memo(home)
         if plan.kept and stale(plan.kept, before):  # the memo is not about this site: plan it all
             log.info("the plan memo does not match the published site; planning everything")
             plan = plan_site(views, theme, root, memo=lambda _: {})
@@ -215,7 +221,9 @@ def build_site(root: Path, *, site_dir: Path | None = None, preview: bool = Fals
             publisher.discard()
         else:
             publisher.publish(keys, [plan.jobs[i].path for i in todo], removed)
-            save_memo(home, global_signature(plan, options), plan.units)
+            store = plan.store or open_memo(home, global_signature(plan, options))
+            store.replace(plan.units)
+            store.save()
             if ahead:
                 cards.save(views, theme, root)
         report.timings["publish"] = time.perf_counter() - t1

@@ -1,10 +1,10 @@
 """The plan memo: which units the last build planned, from which signatures, into which files.
 
 Kept beside the published site (`.<site>.masthead/plan.pickle`) and written only after the
-site was published, so it describes what the site holds. It is valid only while everything
-all pages share is the same: the site's settings and views, the theme, masthead's code and
-the build's options (`global_signature`). A memo that does not match the site's manifest is
-not trusted either: the build then plans everything (`build.build_site`).
+site was published. It is valid only while everything all pages share is the same: the site's
+settings and views, the theme, masthead's code and the build's options (`global_signature`).
+A memo that does not match the site's manifest (a build stopped between publishing and saving
+the memo) is not trusted: the build then plans everything (`build.build_site`).
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from masthead.paths import code_digest
+from masthead.store import DeltaStore
 
 from .plan import Planner, Unit, digest
-from .publish import write_file
 
 MEMO = "plan.pickle"
 VERSION = 1
@@ -33,21 +33,10 @@ def global_signature(plan: Planner, options: str) -> str:
     return plan.signature
 
 
-def load_memo(home: Path, signature: str) -> dict[str, Unit]:
-    try:
-        with open(home / MEMO, "rb") as fh:
-            saved_signature, units = pickle.load(fh)
-    except (OSError, pickle.PickleError, EOFError, ValueError, TypeError, AttributeError):
-        return {}
-    return units if saved_signature == signature else {}
-
-
-def save_memo(home: Path, signature: str, units: dict[str, Unit]) -> None:
-    write_file(home, MEMO, pickle.dumps((signature, units), protocol=pickle.HIGHEST_PROTOCOL))
-
-
-def forget_memo(home: Path) -> None:
-    (home / MEMO).unlink(missing_ok=True)
+def open_memo(home: Path, signature: str) -> DeltaStore:
+    """The last build's units (empty unless they were planned under `signature`); a rebuild
+    after one edit saves only the units it planned again (see masthead/store.py)."""
+    return DeltaStore(home / MEMO, signature)
 
 
 def stale(memo_units: list[Unit], published: dict[str, Any]) -> bool:

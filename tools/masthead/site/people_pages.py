@@ -37,9 +37,10 @@ def leaderboard_view(plan: Planner) -> View:
     first = views.magazine.local_day(published[-1].date) if published else None
     windows = []
     summary: View | None = None
+    days = [views.magazine.local_day(s.date) for s in published]  # once for all windows
     for w in settings.windows:
         start = lb.window_start(w, today, first)
-        stories = lb.in_window(published, start, today, views.magazine.local_day)
+        stories = [s for s, day in zip(published, days) if start <= day <= today]
         rows = [{"rank": r.rank, "person": views.person(r.handle, lang) if r.handle in views.magazine.people
                  else {"name": r.handle, "url": None, "handle": r.handle},
                  "pieces": r.pieces, "words": r.words,

@@ -102,6 +102,7 @@ class Planner:
     units: dict[str, Unit] = field(default_factory=dict)  # this build's units, for the next
     kept: list[Unit] = field(default_factory=list)  # units taken over without planning
     signature: str | None = None  # what all pages share (memo.global_signature)
+    store: Any = None  # where `memo` came from (a DeltaStore), to save `units` into
     in_feeds: dict[str, list[str]] = field(default_factory=dict)  # feed path -> stories whose bodies it shows
 
     def unit(self, name: str, signature: Any, owner: str, make: Callable[[], None]) -> None:
