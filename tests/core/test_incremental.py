@@ -13,6 +13,8 @@ from typing import Any, Callable
 import pytest
 
 from masthead.sources import record_cache
+from masthead.sources.load import load_settings
+from masthead.sources.resolve import resolution_key
 from masthead.site import build as build_module, cards
 
 from ..conftest import NOW, SETTINGS, Magazine
@@ -75,6 +77,7 @@ EDITS: list[tuple[str, Callable[[Magazine], None]]] = [
     ("translation added", lambda m: m.story("city/s3.ru.md", title="Третья история", date="2026-10-13 11:00",
                                             lang="ru", translation_of="city/s3.md")),
     ("settings changed", lambda m: m.settings({**SETTINGS, "per_page": 3, "tagline": {"en": "New tagline"}})),
+    ("time zone changed", lambda m: m.settings({**SETTINGS, "per_page": 3, "timezone": "Asia/Seoul"})),
     ("page added", lambda m: m.write("site_config/pages/about.md", "---\ntitle: About us\n---\n\nWho we are.\n")),
     ("contributor added", lambda m: m.person("cleo", {"name": "Cleo Marsh", "roles": ["author"],
                                                     "joined": "2026-01-05"})),
@@ -153,9 +156,13 @@ def test_the_record_cache_writes_a_delta_then_compacts(magazine: Magazine, tmp_p
     same_as_clean(magazine, tmp_path)
     assert (folder / record_cache.DELTA).is_file()
     assert (folder / record_cache.RECORDS_CACHE).stat().st_mtime_ns == whole  # only the delta was written
-    cache = record_cache.RecordCache.open(magazine.root)
-    assert "New words" not in repr(cache.entries)  # records hold fields, not bodies
-    assert cache.entries["content/city/s4.md"][1].words == 4
+    settings, _ = load_settings(magazine.root)
+    assert settings is not None
+    cache = record_cache.RecordCache.open(magazine.root, resolution_key(settings))
+    assert "New words" not in repr(cache.entries)  # records hold what the body says of itself, not the body
+    record = cache.entries["content/city/s4.md"][1]
+    assert record.words == 4 and record.story.title == "City story 4"  # kept resolved
+    assert record_cache.RecordCache.open(magazine.root, "other settings").entries == {}
     for edit in (EDITS[1][1], EDITS[2][1]):  # two more changed records: past the limit
         edit(magazine)
         same_as_clean(magazine, tmp_path)

@@ -20,6 +20,7 @@ from .frontmatter import parse_yaml_file, load_yaml
 from .config_cache import ConfigCache, through
 from .record_cache import CACHE_DIR, RecordCache  # noqa: F401 - CACHE_DIR re-exported
 from .records import StoryRecord, read_record, stamp
+from .resolve import resolve_record
 
 from masthead.paths import CONFIG, find_root  # noqa: F401 - re-exported
 MKDOCS = "site_config/mkdocs.yml"
@@ -159,15 +160,18 @@ def _contributors(root: Path, files: list[str]) -> tuple[dict[str, Contributor],
     return people, problems
 
 
-def _read_chunk(args: tuple[str, list[str]]) -> list[StoryRecord]:
-    root, rels = args
-    return [read_record(root, rel) for rel in rels]
+def _read_chunk(args: tuple[str, list[str], Settings | None]) -> list[StoryRecord]:
+    root, rels, settings = args
+    if settings is None:
+        return [read_record(root, rel) for rel in rels]
+    return [resolve_record(read_record(root, rel), settings) for rel in rels]
 
 
-def load_records(root: Path, cache: RecordCache | None = None,
-                 executor: Executor | None = None) -> tuple[list[StoryRecord], list[Problem]]:
+def load_records(root: Path, cache: RecordCache | None = None, executor: Executor | None = None,
+                 settings: Settings | None = None) -> tuple[list[StoryRecord], list[Problem]]:
     """Every story file as a record; unchanged files come from the cache, the rest are parsed
-    (in chunks on the executor's workers when one is given)."""
+    (in chunks on the executor's workers when one is given), and resolved under `settings`
+    when given (the cache must then have been opened for them: `RecordCache.open`)."""
     files, problems = walk(root, "content", (".md", ".markdown"))
     folders: dict[str, int] = {}
     base = str(root) + os.sep
@@ -177,11 +181,11 @@ def load_records(root: Path, cache: RecordCache | None = None,
     fresh: list[StoryRecord] = []
     if executor is not None and len(stale) > 200:
         size = max(50, len(stale) // 16)
-        chunks = [(str(root), stale[i:i + size]) for i in range(0, len(stale), size)]
+        chunks = [(str(root), stale[i:i + size], settings) for i in range(0, len(stale), size)]
         for batch in executor.map(_read_chunk, chunks):
             fresh.extend(batch)
     else:
-        fresh = _read_chunk((str(root), stale))
+        fresh = _read_chunk((str(root), stale, settings))
     stale_set = set(stale)
     new_entries = {rel: entries[rel] for rel in files if rel not in stale_set}
     for record in fresh:

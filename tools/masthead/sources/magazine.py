@@ -15,7 +15,7 @@ from .frontmatter import parse_story
 from .config_cache import ConfigCache, through
 from .load import RecordCache, load_contributors, load_records, load_settings, walk
 from .promises import load_promise_data
-from .resolve import resolve_stories
+from .resolve import resolution_key, resolve_stories
 
 
 def load_pages(root: Path, languages: tuple[str, ...], default_lang: str,
@@ -60,8 +60,8 @@ def load_magazine(root: Path, *, use_cache: bool = True, executor: Executor | No
     problems += more
     if settings is None:
         return None, sort_problems(problems)
-    cache = RecordCache.open(root) if use_cache else None
-    records, more = load_records(root, cache, executor)
+    cache = RecordCache.open(root, resolution_key(settings)) if use_cache else None
+    records, more = load_records(root, cache, executor, settings)
     problems += more
     stories, more = resolve_stories(records, settings, people)
     problems += more

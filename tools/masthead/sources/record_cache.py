@@ -13,8 +13,8 @@ from masthead.store import DeltaStore
 from .records import StoryRecord
 
 CACHE_DIR = ".masthead-cache"
-RECORDS_CACHE = "records-v2.pickle"
-DELTA = "records-v2.delta.pickle"
+RECORDS_CACHE = "records-v3.pickle"
+DELTA = "records-v3.delta.pickle"
 DELTA_LIMIT = 400
 
 Stamp = tuple[int, int, int]
@@ -27,5 +27,7 @@ class RecordCache(DeltaStore):
     entries: dict[str, Entry]
 
     @classmethod
-    def open(cls, root: Path) -> "RecordCache":
-        return cls(root / CACHE_DIR / RECORDS_CACHE, limit=DELTA_LIMIT)
+    def open(cls, root: Path, resolution: str = "") -> "RecordCache":
+        """The records as last saved; with `resolution` (`resolve.resolution_key`), records
+        carry the story they resolve to, and a cache made under other settings reads as empty."""
+        return cls(root / CACHE_DIR / RECORDS_CACHE, signature=resolution, limit=DELTA_LIMIT)

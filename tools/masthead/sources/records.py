@@ -36,6 +36,8 @@ class StoryRecord:
     md_links: list[tuple[str, int]] = field(default_factory=list)  # as written, with their lines
     link_targets: list[str] = field(default_factory=list)  # the same, as paths below content/
     problems: list[Problem] = field(default_factory=list)
+    story: Any = None  # the Story it resolves to under the settings the cache was made with (resolve.py)
+    story_problems: list[Problem] = field(default_factory=list)
 
 
 def stamp(path: str, folders: dict[str, int] | None = None) -> tuple[int, int, int]:

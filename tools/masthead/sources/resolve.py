@@ -35,7 +35,20 @@ def split_name(rel: str, languages: tuple[str, ...]) -> tuple[str, str | None]:
     return stem, None
 
 
-def to_story(record: StoryRecord, settings: Settings, people: dict[str, Contributor]) -> tuple[Story | None, list[Problem]]:
+def resolution_key(settings: Settings) -> str:
+    """What `to_story` reads of the settings: records resolved under an equal key are kept resolved."""
+    return repr((settings.language, settings.languages, [s.id for s in settings.sections], settings.timezone_name))
+
+
+def resolve_record(record: StoryRecord, settings: Settings) -> StoryRecord:
+    """Attach the story the record resolves to (and the problems found doing so); the front
+    matter's fields, now in the story, are let go (the record cache stays small)."""
+    record.story, record.story_problems = to_story(record, settings)
+    record.fields = None
+    return record
+
+
+def to_story(record: StoryRecord, settings: Settings) -> tuple[Story | None, list[Problem]]:
     f = record.fields
     if f is None:
         return None, []
@@ -61,11 +74,6 @@ def to_story(record: StoryRecord, settings: Settings, people: dict[str, Contribu
                            expected=", ".join(ids),
                            fix=f"{_near(f['section'], ids)}sections are listed in site_config/magazine.yml",
                            code="unknown-section"))
-    for handle in f["authors"]:
-        if handle not in people:
-            near = _near(handle, sorted(people))
-            out.append(Problem(rel, line.get("authors", 1), "authors", f"unknown contributor '{handle}'",
-                               fix=f"{near}register them in contributors/{handle}.yml", code="unknown-author"))
     date = _aware(f["date"], settings)
     updated = _aware(f["updated"], settings) if f["updated"] else None
     if date.year < 1900:
@@ -101,19 +109,34 @@ def _linked(record: StoryRecord) -> tuple[str, ...]:
 
 def resolve_stories(records: list[StoryRecord], settings: Settings,
                     people: dict[str, Contributor]) -> tuple[list[Story], list[Problem]]:
+    """Records (resolved when read: see `load.load_records`) checked against the registry and
+    each other."""
     problems: list[Problem] = []
     stories: list[Story] = []
     for record in records:
         problems += record.problems
-        story, more = to_story(record, settings, people)
-        problems += more
-        if story is not None:
-            stories.append(story)
+        if record.story is None and record.fields is not None:
+            resolve_record(record, settings)
+        problems += record.story_problems
+        if record.story is not None:
+            stories.append(record.story)
+    problems += _authors(stories, people)
     by_content = {s.content_path: s for s in stories}
     problems += _translations(stories, by_content)
     problems += _links(records, by_content)
     problems += _addresses(stories, settings)
     return stories, problems
+
+
+def _authors(stories: list[Story], people: dict[str, Contributor]) -> list[Problem]:
+    out = []
+    for s in stories:
+        for handle in s.authors:
+            if handle not in people:
+                near = _near(handle, sorted(people))
+                out.append(Problem(s.source, s.lines.get("authors", 1), "authors", f"unknown contributor '{handle}'",
+                                   fix=f"{near}register them in contributors/{handle}.yml", code="unknown-author"))
+    return out
 
 
 def _translations(stories: list[Story], by_content: dict[str, Story]) -> list[Problem]:
