@@ -37,11 +37,23 @@ class Story:
     images: tuple[str, ...] = ()  # local image files the body and cover use, relative to the story
     links: tuple[str, ...] = ()  # other stories the body links to, as paths below content/
     lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
+    card_text: str = field(init=False, default="", compare=False)  # what its card shows of the file
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "card_text", card_text(self))
 
     @property
     def content_path(self) -> str:
         """The path below `content/`, as `translation_of` names stories."""
         return self.source.split("/", 1)[1] if self.source.startswith("content/") else self.source
+
+
+def card_text(story: Story) -> str:
+    """The story's own fields a card shows (its address follows from source, slug, language and
+    section): worked out once, when the story is made, and kept with it in the record cache."""
+    return "\x1e".join((
+        story.source, story.slug, story.lang, story.section, story.title, story.summary, story.date.isoformat(),
+        "\x1f".join(story.tags), "\x1f".join(story.places), story.cover, story.cover_alt, story.promise))
 
 
 def is_published(story: Story, now: datetime) -> bool:

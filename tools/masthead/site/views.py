@@ -105,10 +105,8 @@ class Views:
         if key is None:
             people = self.magazine.people
             text = "\x1e".join((
-                story.source, story.slug, story.lang, story.section, story.title, story.summary,
-                story.date.isoformat(), str(reading_minutes(story.words, self.settings.words_per_minute)),
+                story.card_text, str(reading_minutes(story.words, self.settings.words_per_minute)),
                 "\x1f".join(people[a].name if a in people else a for a in story.authors),
-                "\x1f".join(story.tags), "\x1f".join(story.places), story.cover, story.cover_alt, story.promise,
                 str(not story.draft and story.date <= self.now),  # is_published, inlined: 10,000 calls
                 self._context))
             key = self._card_keys[story.source] = hashlib.blake2b(text.encode(), digest_size=12).hexdigest()

@@ -6,9 +6,9 @@ Every problem is collected; nothing here raises for bad content.
 from __future__ import annotations
 
 import os
-from concurrent.futures import Executor
+from concurrent.futures import Executor, Future
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from masthead.domain.contributors import Contributor, Link
@@ -167,25 +167,42 @@ def _read_chunk(args: tuple[str, list[str], Settings | None]) -> list[StoryRecor
     return [resolve_record(read_record(root, rel), settings) for rel in rels]
 
 
-def load_records(root: Path, cache: RecordCache | None = None, executor: Executor | None = None,
+PARALLEL_FROM = 200  # stories to parse before a pool pays off
+
+
+def load_records(root: Path, cache: RecordCache | Callable[[], RecordCache] | None = None,
+                 executor: Executor | None = None,
                  settings: Settings | None = None) -> tuple[list[StoryRecord], list[Problem]]:
     """Every story file as a record; unchanged files come from the cache, the rest are parsed
     (in chunks on the executor's workers when one is given), and resolved under `settings`
-    when given (the cache must then have been opened for them: `RecordCache.open`)."""
+    when given (the cache must then have been opened for them: `RecordCache.open`).
+
+    `cache` may be a function opening it: then the few stories changed since it was saved
+    are parsed on the executor while it is being read (parsing needs pydantic, which takes
+    as long to import as the cache takes to read)."""
     files, problems = walk(root, "content", (".md", ".markdown"))
     folders: dict[str, int] = {}
     base = str(root) + os.sep
     stamps = {rel: stamp(base + rel, folders) for rel in files}
+    early: Future[list[StoryRecord]] | None = None
+    if callable(cache):
+        since = RecordCache.saved_at(root)
+        changed = [rel for rel in files if stamps[rel][0] > since]
+        if executor is not None and 0 < len(changed) <= PARALLEL_FROM:
+            early = executor.submit(_read_chunk, (str(root), changed, settings))
+        cache = cache()
     entries = cache.entries if cache else {}
     stale = [rel for rel in files if rel not in entries or entries[rel][0] != stamps[rel]]
-    fresh: list[StoryRecord] = []
-    if executor is not None and len(stale) > 200:
-        size = max(50, len(stale) // 16)
-        chunks = [(str(root), stale[i:i + size], settings) for i in range(0, len(stale), size)]
+    fresh: list[StoryRecord] = early.result() if early is not None else []
+    done = {r.source for r in fresh}
+    todo = [rel for rel in stale if rel not in done]
+    if executor is not None and len(todo) > PARALLEL_FROM:
+        size = max(50, len(todo) // 16)
+        chunks = [(str(root), todo[i:i + size], settings) for i in range(0, len(todo), size)]
         for batch in executor.map(_read_chunk, chunks):
             fresh.extend(batch)
     else:
-        fresh = _read_chunk((str(root), stale, settings))
+        fresh += _read_chunk((str(root), todo, settings))
     stale_set = set(stale)
     new_entries = {rel: entries[rel] for rel in files if rel not in stale_set}
     for record in fresh:

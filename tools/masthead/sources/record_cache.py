@@ -13,8 +13,8 @@ from masthead.store import DeltaStore
 from .records import StoryRecord
 
 CACHE_DIR = ".masthead-cache"
-RECORDS_CACHE = "records-v3.pickle"
-DELTA = "records-v3.delta.pickle"
+RECORDS_CACHE = "records-v4.pickle"
+DELTA = "records-v4.delta.pickle"
 DELTA_LIMIT = 400
 
 Stamp = tuple[int, int, int]
@@ -31,3 +31,15 @@ class RecordCache(DeltaStore):
         """The records as last saved; with `resolution` (`resolve.resolution_key`), records
         carry the story they resolve to, and a cache made under other settings reads as empty."""
         return cls(root / CACHE_DIR / RECORDS_CACHE, signature=resolution, limit=DELTA_LIMIT)
+
+    @staticmethod
+    def saved_at(root: Path) -> int:
+        """When the cache was last written (ns; 0 when it was not): a story file changed
+        later is certainly not in it as it is now."""
+        times = []
+        for name in (RECORDS_CACHE, DELTA):
+            try:
+                times.append((root / CACHE_DIR / name).stat().st_mtime_ns)
+            except OSError:
+                pass
+        return max(times, default=0)
