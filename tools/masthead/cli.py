@@ -90,11 +90,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def entry() -> None:
-    """The `masthead` command: `main`, then a quick exit (see `heap.exit_now`)."""
-    from masthead.heap import exit_now
+QUICK_EXIT = ("build", "check")  # batch commands with large heaps and nothing left running
 
-    exit_now(main())
+
+def entry() -> None:
+    """The `masthead` command: `main`; the batch commands then exit quickly (`heap.exit_now`),
+    the others (services, git work) the usual way, with every exit handler run."""
+    code = main()
+    if command_of(sys.argv[1:]) in QUICK_EXIT:
+        from masthead.heap import exit_now
+
+        exit_now(code)
+    sys.exit(code)
 
 
 if __name__ == "__main__":
