@@ -1,12 +1,12 @@
-"""A dictionary kept between runs as one pickle of the whole plus a small *delta* of the entries
-that changed since the whole was written (story records, the plan memo).
+"""Pickles kept between runs under a *signature* (what they are valid for), and a dictionary
+kept as one pickle of the whole plus a small *delta* of the entries that changed since the whole
+was written (story records, the plan memo).
 
 Rewriting the whole of a 10,000-story magazine's records or plan takes a few tenths of a
 second, while a rebuild after one edit changes a few dozen entries: such a run writes only the
 delta. Once the delta holds `limit` entries, the whole is written again and the delta dropped.
-Both files are replaced atomically and applying a delta twice is harmless, so a crash at any
-point loses nothing but time. A `signature` (what the entries are valid for) is stored with
-both; a store written under another signature reads as empty.
+Files are replaced atomically and applying a delta twice is harmless, so a crash at any point
+loses nothing but time. A file written under another signature reads as nothing.
 """
 
 from __future__ import annotations
@@ -19,7 +19,9 @@ from typing import Any
 _GONE = None  # a delta's mark for a removed entry
 
 
-def _read(path: Path, signature: str) -> dict[str, Any] | None:
+def read_signed(path: Path, signature: str) -> dict[Any, Any] | None:
+    """The dictionary `write_signed` kept at `path` under `signature`; None when there is none
+    (no file, an unreadable one, or one kept under another signature)."""
     try:
         with open(path, "rb") as fh:
             saved_signature, data = pickle.load(fh)
@@ -28,7 +30,7 @@ def _read(path: Path, signature: str) -> dict[str, Any] | None:
     return data if saved_signature == signature and isinstance(data, dict) else None
 
 
-def _write(path: Path, signature: str, data: dict[str, Any]) -> None:
+def write_signed(path: Path, signature: str, data: dict[Any, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     with open(tmp, "wb") as fh:
@@ -37,22 +39,38 @@ def _write(path: Path, signature: str, data: dict[str, Any]) -> None:
 
 
 class DeltaStore:
-    """`entries` as last saved; `replace` them with this run's, then `save`."""
+    """`read` the entries as last saved; `replace` them with this run's, then `save`."""
 
     def __init__(self, whole: Path, signature: str = "", limit: int = 400) -> None:
         self.whole = whole
         self.delta_path = whole.with_name(whole.name.replace(".pickle", "") + ".delta.pickle")
         self.signature = signature
         self.limit = limit
-        base = _read(whole, signature)
-        self.entries: dict[str, Any] = {k: v for k, v in (base or {}).items() if v is not _GONE}
-        self.delta: dict[str, Any] = (_read(self.delta_path, signature) or {}) if base is not None else {}
+        self.entries: dict[str, Any] = {}
+        self.delta: dict[str, Any] = {}
+        self.changed: dict[str, Any] = {}
+
+    def read(self) -> "DeltaStore":
+        base = read_signed(self.whole, self.signature)
+        self.entries = {k: v for k, v in (base or {}).items() if v is not _GONE}
+        self.delta = (read_signed(self.delta_path, self.signature) or {}) if base is not None else {}
         for key, value in self.delta.items():
             if value is _GONE:
                 self.entries.pop(key, None)
             else:
                 self.entries[key] = value
-        self.changed: dict[str, Any] = {}
+        return self
+
+    def written_at(self) -> int:
+        """When the store was last saved (ns since the epoch; 0 if never): a file changed later
+        cannot be in it as it is now."""
+        times = []
+        for path in (self.whole, self.delta_path):
+            try:
+                times.append(path.stat().st_mtime_ns)
+            except OSError:
+                pass
+        return max(times, default=0)
 
     def replace(self, entries: dict[str, Any]) -> None:
         """This run's entries, all of them; those not identical to the saved ones are changes."""
@@ -68,14 +86,10 @@ class DeltaStore:
             return
         delta = {**self.delta, **self.changed}
         if len(delta) > self.limit or not self.whole.exists():
-            _write(self.whole, self.signature, self.entries)
+            write_signed(self.whole, self.signature, self.entries)
             self.delta_path.unlink(missing_ok=True)
             self.delta = {}
         else:
-            _write(self.delta_path, self.signature, delta)
+            write_signed(self.delta_path, self.signature, delta)
             self.delta = delta
         self.changed = {}
-
-    def drop(self) -> None:
-        self.whole.unlink(missing_ok=True)
-        self.delta_path.unlink(missing_ok=True)

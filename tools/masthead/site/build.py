@@ -20,19 +20,17 @@ from typing import Iterator
 
 from masthead.domain.magazine import Magazine
 from masthead.heap import long_lived
-from masthead.store import DeltaStore
 from masthead.domain.problems import ContentError, Problem, has_errors
 from masthead.sources.load import CACHE_DIR, workers_available
 from masthead.sources.magazine import load_magazine
 
 from . import cards
 from .freshness import build_options, forget, inputs_digest, is_fresh, remember, site_home
-from .memo import global_signature, open_memo, stale
+from .memo import save_memo, stale
 from .pages import plan_site
-from .plan import Job, Planner, Unit
+from .plan import Job, Planner
 from .publish import Publisher, write_file
 from .render import Theme
-from .story_pages import close_pack
 from .views import Views
 
 log = logging.getLogger(__name__)
@@ -128,8 +126,8 @@ def valid_until(magazine: Magazine, now: datetime) -> datetime:
 
 def load_and_plan(root: Path, report: BuildReport, workers: int, *, now: datetime, preview: bool, url: str | None,
                   theme_dir: Path | None, memo: Path | None, options: str) -> tuple[Magazine, Views, Planner]:
-    """Load and check the magazine, then plan every file; `memo` is where the last build's
-    plan memo is kept, if it may be used. Raises `ContentError` on errors."""
+    """Load and check the magazine, then plan every file; `memo` is the folder of the last
+    build's plan memo, if it may be used. Raises `ContentError` on errors."""
     t0 = time.perf_counter()
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) if workers > 1 else None
     try:
@@ -144,14 +142,7 @@ def load_and_plan(root: Path, report: BuildReport, workers: int, *, now: datetim
     t0 = time.perf_counter()
     theme = Theme(theme_dir or root / "theme", root / CACHE_DIR)
     views = Views(magazine, theme, now, preview)
-    store: list[DeltaStore] = []
-
-    def last_units(planner: Planner) -> dict[str, Unit]:
-        store.append(open_memo(memo, global_signature(planner, options)))  # type: ignore[arg-type]
-        return store[0].entries
-
-    plan = plan_site(views, theme, root, None if memo is None else last_units)
-    plan.store = store[0] if store else None
+    plan = plan_site(views, theme, root, memo, options)
     report.timings["plan"] = time.perf_counter() - t0
     if plan.problems:
         raise ContentError(problems + plan.problems)
@@ -200,7 +191,7 @@ def build_site(root: Path, *, site_dir: Path | None = None, preview: bool = Fals
         before = publisher.open()
         if plan.kept and stale(plan.kept, before):  # the memo is not about this site: plan it all
             log.info("the plan memo does not match the published site; planning everything")
-            plan = plan_site(views, theme, root, memo=lambda _: {})
+            plan = plan_site(views, theme, root)
         keys = {path: key for path, key, _, _ in plan.entries()}
         todo = [i for i, job in enumerate(plan.jobs) if before.get(job.path) != job.key]
         removed = sorted(set(before) - set(keys))
@@ -209,21 +200,18 @@ def build_site(root: Path, *, site_dir: Path | None = None, preview: bool = Fals
             cards.load(theme, root)
             in_feeds = {source for i in todo for source in plan.in_feeds.get(plan.jobs[i].path, ())}
             cards.prerender(views, theme, root, cards.missing(views, theme), workers,
-                            [s for s in views.stories if s.source in in_feeds], home / "bodies.pack")
+                            [s for s in views.stories if s.source in in_feeds], home)
             report.timings["cards"] = time.perf_counter() - t0
         try:
             failures = render_jobs(plan.jobs, todo, publisher.stage, show_progress(progress), staged=True)
         finally:
-            close_pack()
-            (home / "bodies.pack").unlink(missing_ok=True)
+            cards.drop_pack(home)
         t1 = time.perf_counter()
         if failures:
             publisher.discard()
         else:
             publisher.publish(keys, [plan.jobs[i].path for i in todo], removed)
-            store = plan.store or open_memo(home, global_signature(plan, options))
-            store.replace(plan.units)
-            store.save()
+            save_memo(plan, home, options)
             if ahead:
                 cards.save(views, theme, root)
         report.timings["publish"] = time.perf_counter() - t1

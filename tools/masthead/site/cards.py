@@ -11,22 +11,22 @@ the same (a card's key stands for everything else it shows).
 from __future__ import annotations
 
 import multiprocessing
-import pickle
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, Iterator
 
 from masthead.paths import code_digest
+from masthead.store import read_signed, write_signed
 from masthead.domain.stories import Story
 from masthead.sources.load import CACHE_DIR
 
 from .plan import digest
-from .publish import write_file
 from .render import Theme
-from .story_pages import BodyPack, bodies_ahead
+from .story_pages import BodyPack, bodies_ahead, close_pack
 from .views import Views
 
 CARDS = "cards-v1.pickle"
+PACK = "bodies.pack"  # in the site's home, during a build
 LEVELS = (2, 3)  # lists show cards under h2, story pages and author pages under h3
 SIZE = "default"
 PARALLEL_FROM = 400  # cards to render before a pool pays off
@@ -70,11 +70,11 @@ def missing(views: Views, theme: Theme) -> list[Story]:
 
 
 def prerender(views: Views, theme: Theme, root: Path, stories: list[Story], workers: int,
-              bodies: list[Story], pack_path: Path) -> None:
+              bodies: list[Story], home: Path) -> None:
     """Render the usual cards of `stories` into `theme`, and the `bodies` of stories that
-    several files show (a story's page and its feeds) into the file `pack_path`, on every core
-    when there are many."""
-    pack = BodyPack(pack_path)
+    several files show (a story's page and its feeds) into a pack in the site's `home`
+    (until `drop_pack`), on every core when there are many."""
+    pack = BodyPack(home / PACK)
     if workers == 1 or len(stories) + len(bodies) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
         _render(views, theme, stories)
         pack.add(bodies_ahead(root, bodies, views.settings.trust_raw_html, theme.translator))
@@ -94,23 +94,23 @@ def prerender(views: Views, theme: Theme, root: Path, stories: list[Story], work
     pack.share()
 
 
+def drop_pack(home: Path) -> None:
+    """The build is written: the bodies' pack is closed and removed."""
+    close_pack()
+    (home / PACK).unlink(missing_ok=True)
+
+
 def _signature(theme: Theme) -> str:
     return digest(("cards", theme.digest, code_digest()))
 
 
 def load(theme: Theme, root: Path) -> None:
     """The cards the last build kept, when the theme and code are the same."""
-    try:
-        with open(root / CACHE_DIR / CARDS, "rb") as fh:
-            signature, cards = pickle.load(fh)
-    except (OSError, pickle.PickleError, EOFError, ValueError, TypeError):
-        return
-    if signature == _signature(theme):
-        theme._cards.update(cards)
+    theme._cards.update(read_signed(root / CACHE_DIR / CARDS, _signature(theme)) or {})
 
 
 def save(views: Views, theme: Theme, root: Path) -> None:
     """Keep the cards of the stories there are now (the others are gone or changed)."""
     current = set(views.card_keys().values())
-    cards = {key: html for key, html in theme._cards.items() if key[0] in current}
-    write_file(root / CACHE_DIR, CARDS, pickle.dumps((_signature(theme), cards), protocol=pickle.HIGHEST_PROTOCOL))
+    write_signed(root / CACHE_DIR / CARDS, _signature(theme),
+                 {key: html for key, html in theme._cards.items() if key[0] in current})

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import pickle
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -13,13 +12,13 @@ from xml.sax.saxutils import escape
 from markupsafe import Markup
 
 from masthead.paths import code_digest
+from masthead.store import read_signed, write_signed
 from masthead.domain import urls
 from masthead.sources.frontmatter import split_body
 from masthead.sources.load import CACHE_DIR
 
 from .markdown import render_markdown
 from .plan import Job, Planner, digest, file_reader, key_of
-from .publish import write_file
 
 SITEMAP_LIMIT = 50_000  # URLs per sitemap file, as the protocol allows
 SEARCH_ROWS = "search-rows.pickle"
@@ -61,16 +60,11 @@ def _rows_signature() -> str:
 
 
 def _load_rows(root: Path) -> dict[str, str]:
-    try:
-        with open(root / CACHE_DIR / SEARCH_ROWS, "rb") as fh:
-            signature, rows = pickle.load(fh)
-    except (OSError, pickle.PickleError, EOFError, ValueError, TypeError):
-        return {}
-    return rows if signature == _rows_signature() and isinstance(rows, dict) else {}
+    return read_signed(root / CACHE_DIR / SEARCH_ROWS, _rows_signature()) or {}
 
 
 def _save_rows(root: Path, rows: dict[str, str]) -> None:
-    write_file(root / CACHE_DIR, SEARCH_ROWS, pickle.dumps((_rows_signature(), rows), protocol=pickle.HIGHEST_PROTOCOL))
+    write_signed(root / CACHE_DIR / SEARCH_ROWS, _rows_signature(), rows)
 
 
 def plan_404(plan: Planner) -> None:

@@ -15,7 +15,7 @@ import os
 from datetime import datetime
 from pathlib import Path
 
-from masthead.paths import CODE, code_digest, stamp_tree  # noqa: F401 - code_digest re-exported
+from masthead.paths import CODE, stamp_tree
 
 INPUTS = ("content", "contributors", "site_config", "theme")
 

@@ -9,7 +9,6 @@ the memo) is not trusted: the build then plans everything (`build.build_site`).
 
 from __future__ import annotations
 
-import pickle
 from pathlib import Path
 from typing import Any
 
@@ -34,9 +33,16 @@ def global_signature(plan: Planner, options: str) -> str:
 
 
 def open_memo(home: Path, signature: str) -> DeltaStore:
-    """The last build's units (empty unless they were planned under `signature`); a rebuild
-    after one edit saves only the units it planned again (see masthead/store.py)."""
-    return DeltaStore(home / MEMO, signature)
+    """The last build's units (empty unless they were planned under `signature`)."""
+    return DeltaStore(home / MEMO, signature).read()
+
+
+def save_memo(plan: Planner, home: Path, options: str) -> None:
+    """This build's units, for the next; after one edit only the units planned again are
+    written (see masthead/store.py)."""
+    store = plan.store or open_memo(home, global_signature(plan, options))
+    store.replace(plan.units)
+    store.save()
 
 
 def stale(memo_units: list[Unit], published: dict[str, Any]) -> bool:

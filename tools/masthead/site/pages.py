@@ -19,7 +19,8 @@ from .extras import plan_404, plan_assets, plan_search, plan_sitemap, plan_stati
 from .feeds import plan_feeds
 from .lists import plan_archive, plan_authors, plan_home, plan_languages, plan_sections, plan_terms
 from .people_pages import plan_leaderboard, plan_masthead
-from .plan import Job, Planner, Unit, file_reader, key_of
+from .memo import global_signature, open_memo
+from .plan import Job, Planner, file_reader, key_of
 from .render import Theme
 from .story_pages import plan_stories
 from .views import Views
@@ -47,11 +48,13 @@ PROVIDERS: list[Callable[[Planner], None]] = [
 ]
 
 
-def plan_site(views: Views, theme: Theme, root: Path, memo: Callable[[Planner], dict[str, Unit]] | None = None) -> Planner:
-    """Every file of the site; `memo` gives the last build's units for the planner (see `memo.py`)."""
+def plan_site(views: Views, theme: Theme, root: Path, memo: Path | None = None, options: str = "") -> Planner:
+    """Every file of the site; with `memo` (the folder of the last build's plan memo, see
+    `memo.py`) and the build's `options`, units planned from the same inputs are taken over."""
     plan = Planner(views, theme, root)
     if memo is not None:
-        plan.memo = memo(plan)
+        plan.store = open_memo(memo, global_signature(plan, options))
+        plan.memo = plan.store.entries
     for provider in PROVIDERS:
         provider(plan)
     plan.claim_kept()

@@ -19,6 +19,7 @@ from typing import Any, Callable, Iterator
 
 from masthead.domain import urls
 from masthead.domain.problems import Problem
+from masthead.store import DeltaStore
 
 from .render import Theme, language_name
 from .views import View, Views
@@ -39,6 +40,10 @@ class Job:
 
 Entry = tuple[str, str, "str | None", bool]  # a planned file: path, key, lastmod, html
 Unit = tuple[Any, str, tuple[Entry, ...]]  # a unit as the last build planned it: signature, owner, entries
+
+def _entry(job: Job) -> Entry:
+    return job.path, job.key, job.lastmod, job.html
+
 
 _SCALARS = (str, int, float, bool, type(None))
 
@@ -102,7 +107,7 @@ class Planner:
     units: dict[str, Unit] = field(default_factory=dict)  # this build's units, for the next
     kept: list[Unit] = field(default_factory=list)  # units taken over without planning
     signature: str | None = None  # what all pages share (memo.global_signature)
-    store: Any = None  # where `memo` came from (a DeltaStore), to save `units` into
+    store: DeltaStore | None = None  # where `memo` came from, to save `units` into
     in_feeds: dict[str, list[str]] = field(default_factory=dict)  # feed path -> stories whose bodies it shows
 
     def unit(self, name: str, signature: Any, owner: str, make: Callable[[], None]) -> None:
@@ -126,37 +131,36 @@ class Planner:
         return False
 
     def record(self, name: str, signature: Any, owner: str, start: int) -> None:
-        self.units[name] = (signature, owner, tuple((j.path, j.key, j.lastmod, j.html) for j in self.jobs[start:]))
+        self.units[name] = (signature, owner, tuple(_entry(j) for j in self.jobs[start:]))
 
     def claim_kept(self) -> None:
         """Kept units claim their paths too, so that a clash with a new page is still reported."""
-        owners = self.registry.owners
         for _, owner, entries in self.kept:
             for path, *_ in entries:
-                earlier = owners.get(path)
-                if earlier is not None and earlier != owner:
-                    self.problems.append(Problem(owner, 0, "", f"two sources claim /{path}: {earlier} and {owner}",
-                                                 fix="rename one of them", code="duplicate-url"))
-                owners[path] = owner
+                self._claim(path, owner)
 
     def entries(self) -> Iterator[Entry]:
         """Every file of the site: the ones planned now and the ones kept."""
         for j in self.jobs:
-            yield j.path, j.key, j.lastmod, j.html
+            yield _entry(j)
         for _, _, entries in self.kept:
             yield from entries
+
+    def _claim(self, path: str, owner: str) -> bool:
+        """Claim `path` for `owner`; a path another source has already is reported."""
+        earlier = self.registry.claim(path, owner)
+        if earlier:
+            self.problems.append(Problem(owner, 0, "", f"two sources claim /{path}: {earlier} and {owner}",
+                                         fix="rename one of them", code="duplicate-url"))
+        return not earlier
 
     @property
     def settings(self):  # type: ignore[no-untyped-def]
         return self.views.settings
 
     def add(self, job: Job, owner: str) -> None:
-        earlier = self.registry.claim(job.path, owner)
-        if earlier:
-            self.problems.append(Problem(owner, 0, "", f"two sources claim /{job.path}: {earlier} and {owner}",
-                                         fix="rename one of them", code="duplicate-url"))
-            return
-        self.jobs.append(job)
+        if self._claim(job.path, owner):
+            self.jobs.append(job)
 
     def site(self, lang: str) -> View:
         cached = self._site.get(lang)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
-import pickle
 import posixpath
 from collections import defaultdict
 from pathlib import Path
@@ -14,11 +12,11 @@ from masthead.domain import urls
 from masthead.domain.stories import Story, is_published
 from masthead.sources.frontmatter import split_body
 from masthead.sources.load import CACHE_DIR
+from masthead.store import read_signed, write_signed
 
 from .board import story_promise  # promises
 from .markdown import render_markdown, rewrite_story_links
-from .plan import Job, Planner, compact, file_reader, json_ld, key_of
-from .publish import write_file
+from .plan import Job, Planner, compact, digest, file_reader, key_of
 from .render import date_text
 from .views import View
 
@@ -55,20 +53,14 @@ def related_stories(stories: list[Story]) -> dict[str, list[Story]]:
 def cached_related(root: Path, stories: list[Story]) -> dict[str, list[Story]]:
     """`related_stories`, kept in `.masthead-cache/` while no story's place, tags or section
     changes (editing a body, the usual change, leaves it valid)."""
-    signature = hashlib.blake2b(repr([(s.source, s.tags, s.section) for s in stories]).encode(),
-                                digest_size=16).hexdigest()
+    signature = digest([(s.source, s.tags, s.section) for s in stories])
     path = root / CACHE_DIR / "related.pickle"
-    by_source = {s.source: s for s in stories}
-    try:
-        with open(path, "rb") as fh:
-            saved_signature, saved = pickle.load(fh)
-        if saved_signature == signature:
-            return {src: [by_source[o] for o in others] for src, others in saved.items()}
-    except (OSError, pickle.PickleError, EOFError, ValueError, KeyError):
-        pass
+    saved = read_signed(path, signature)
+    if saved is not None:
+        by_source = {s.source: s for s in stories}  # the signature names every story: all are here
+        return {src: [by_source[o] for o in others] for src, others in saved.items()}
     related = related_stories(stories)
-    data = (signature, {src: [o.source for o in others] for src, others in related.items()})
-    write_file(path.parent, path.name, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+    write_signed(path, signature, {src: [o.source for o in others] for src, others in related.items()})
     return related
 
 

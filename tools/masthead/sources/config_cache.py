@@ -10,11 +10,11 @@ masthead's own code; any difference and it is loaded again.
 from __future__ import annotations
 
 import os
-import pickle
 from pathlib import Path
 from typing import Any, Callable, Iterable, TypeVar
 
 from masthead.paths import code_digest
+from masthead.store import read_signed, write_signed
 
 from .record_cache import CACHE_DIR
 
@@ -37,14 +37,7 @@ class ConfigCache:
         self.root = root
         self.path = root / CACHE_DIR / FILE
         self.changed = False
-        self.entries: dict[str, tuple[Any, Any]] = {}
-        try:
-            with open(self.path, "rb") as fh:
-                code, entries = pickle.load(fh)
-            if code == code_digest() and isinstance(entries, dict):
-                self.entries = entries
-        except (OSError, pickle.PickleError, EOFError, ValueError, TypeError, AttributeError, ImportError):
-            pass
+        self.entries: dict[str, tuple[Any, Any]] = read_signed(self.path, code_digest()) or {}
 
     def get(self, name: str, files: Iterable[str], extra: Any, load: Callable[[], T]) -> T:
         """`load()`, or what it returned last time for the same `files` (relative to the root,
@@ -60,14 +53,9 @@ class ConfigCache:
         return _fresh(value)
 
     def save(self) -> None:
-        if not self.changed:
-            return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        with open(tmp, "wb") as fh:
-            pickle.dump((code_digest(), self.entries), fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, self.path)
-        self.changed = False
+        if self.changed:
+            write_signed(self.path, code_digest(), self.entries)
+            self.changed = False
 
 
 def _fresh(value: T) -> T:

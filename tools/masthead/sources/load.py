@@ -8,11 +8,11 @@ from __future__ import annotations
 import os
 from concurrent.futures import Executor, Future
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from masthead.domain.contributors import Contributor, Link
-from masthead.domain.problems import Problem, UsageError
+from masthead.domain.problems import Problem
 from masthead.domain.site import Section, Settings, Targets, Window
 from masthead.domain.slugs import HANDLE_RE
 
@@ -160,37 +160,32 @@ def _contributors(root: Path, files: list[str]) -> tuple[dict[str, Contributor],
     return people, problems
 
 
-def _read_chunk(args: tuple[str, list[str], Settings | None]) -> list[StoryRecord]:
+def _read_chunk(args: tuple[str, list[str], Settings]) -> list[StoryRecord]:
     root, rels, settings = args
-    if settings is None:
-        return [read_record(root, rel) for rel in rels]
     return [resolve_record(read_record(root, rel), settings) for rel in rels]
 
 
 PARALLEL_FROM = 200  # stories to parse before a pool pays off
 
 
-def load_records(root: Path, cache: RecordCache | Callable[[], RecordCache] | None = None,
-                 executor: Executor | None = None,
-                 settings: Settings | None = None) -> tuple[list[StoryRecord], list[Problem]]:
-    """Every story file as a record; unchanged files come from the cache, the rest are parsed
-    (in chunks on the executor's workers when one is given), and resolved under `settings`
-    when given (the cache must then have been opened for them: `RecordCache.open`).
-
-    `cache` may be a function opening it: then the few stories changed since it was saved
-    are parsed on the executor while it is being read (parsing needs pydantic, which takes
-    as long to import as the cache takes to read)."""
+def load_records(root: Path, settings: Settings, cache: RecordCache | None = None,
+                 executor: Executor | None = None) -> tuple[list[StoryRecord], list[Problem]]:
+    """Every story file as a record resolved under `settings`; unchanged files come from the
+    cache (`RecordCache.at`, read here), the rest are parsed, in chunks on the executor's
+    workers when one is given and there are many. The few stories changed since the cache
+    was saved are parsed on the executor while it is being read (parsing needs pydantic,
+    which takes as long to import as the cache takes to read)."""
     files, problems = walk(root, "content", (".md", ".markdown"))
     folders: dict[str, int] = {}
     base = str(root) + os.sep
     stamps = {rel: stamp(base + rel, folders) for rel in files}
     early: Future[list[StoryRecord]] | None = None
-    if callable(cache):
-        since = RecordCache.saved_at(root)
+    if cache is not None:
+        since = cache.written_at()
         changed = [rel for rel in files if stamps[rel][0] > since]
         if executor is not None and 0 < len(changed) <= PARALLEL_FROM:
             early = executor.submit(_read_chunk, (str(root), changed, settings))
-        cache = cache()
+        cache.read()
     entries = cache.entries if cache else {}
     stale = [rel for rel in files if rel not in entries or entries[rel][0] != stamps[rel]]
     fresh: list[StoryRecord] = early.result() if early is not None else []

@@ -60,15 +60,8 @@ def load_magazine(root: Path, *, use_cache: bool = True, executor: Executor | No
     problems += more
     if settings is None:
         return None, sort_problems(problems)
-    key = resolution_key(settings)
-    opened: list[RecordCache] = []
-
-    def open_cache() -> RecordCache:
-        opened.append(RecordCache.open(root, key))
-        return opened[0]
-
-    records, more = load_records(root, open_cache if use_cache else None, executor, settings)
-    cache = opened[0] if opened else None
+    cache = RecordCache.at(root, resolution_key(settings)) if use_cache else None
+    records, more = load_records(root, settings, cache, executor)
     problems += more
     stories, more = resolve_stories(records, settings, people)
     problems += more

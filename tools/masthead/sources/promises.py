@@ -34,11 +34,9 @@ def _near(word: str, choices: Iterable[str]) -> str:
     return f"did you mean '{match[0]}'? " if match else ""
 
 
-def _read_folder(root: Path, sub: str, model: str) -> tuple[list[tuple[str, str, Any, dict[str, int]]],
-                                                          list[Problem]]:
-    """(path, id, fields, lines) of each valid file; bad names, duplicates and field errors reported.
-    `model` names the schema of `promise_schemas` the files follow."""
-    from . import promise_schemas
+def _read_folder(root: Path, sub: str, model: type[Any]) -> tuple[list[tuple[str, str, Any, dict[str, int]]],
+                                                                    list[Problem]]:
+    """(path, id, fields, lines) of each valid file; bad names, duplicates and field errors reported."""
     from .schemas import emails_in, validate  # pydantic: only when a file changed
 
     files, problems = walk(root, sub, (".yml", ".yaml"))
@@ -67,7 +65,7 @@ def _read_folder(root: Path, sub: str, model: str) -> tuple[list[tuple[str, str,
         if truthy:
             problems += truthy
             continue
-        fields, more = validate(getattr(promise_schemas, model), parsed.data, rel, parsed.lines)
+        fields, more = validate(model, parsed.data, rel, parsed.lines)
         problems += more
         if fields is not None:
             out.append((rel, ident, fields, parsed.lines))
@@ -94,7 +92,9 @@ def load_topics(root: Path, cache: ConfigCache | None = None) -> tuple[dict[str,
 
 
 def _topics(root: Path) -> tuple[dict[str, Topic], list[Problem]]:
-    rows, problems = _read_folder(root, TOPICS, "TopicFields")
+    from .promise_schemas import TopicFields  # pydantic: only when a topic changed
+
+    rows, problems = _read_folder(root, TOPICS, TopicFields)
     return {ident: Topic(ident, f.title, rel, f.section, f.notes, f.proposed_by or "", f.proposed, lines)
             for rel, ident, f, lines in rows}, problems
 
@@ -104,7 +104,9 @@ def load_promises(root: Path, cache: ConfigCache | None = None) -> tuple[dict[st
 
 
 def _promises(root: Path) -> tuple[dict[str, Promise], list[Problem]]:
-    rows, problems = _read_folder(root, PROMISES, "PromiseFields")
+    from .promise_schemas import PromiseFields  # pydantic: only when a promise changed
+
+    rows, problems = _read_folder(root, PROMISES, PromiseFields)
     return {ident: Promise(ident, f.topic, tuple(dict.fromkeys(f.by)), f.made, f.due, rel,
                            tuple(Extension(e.asked, e.was, e.reason) for e in f.extensions),
                            f.status, f.closed, f.reason, f.notes, lines)

@@ -27,19 +27,15 @@ class RecordCache(DeltaStore):
     entries: dict[str, Entry]
 
     @classmethod
-    def open(cls, root: Path, resolution: str = "") -> "RecordCache":
-        """The records as last saved; with `resolution` (`resolve.resolution_key`), records
-        carry the story they resolve to, and a cache made under other settings reads as empty."""
+    def at(cls, root: Path, resolution: str = "") -> "RecordCache":
+        """The magazine's record cache, not read yet; with `resolution` (`resolve.resolution_key`)
+        records carry the story they resolve to, and a cache made under other settings reads
+        as empty."""
         return cls(root / CACHE_DIR / RECORDS_CACHE, signature=resolution, limit=DELTA_LIMIT)
 
-    @staticmethod
-    def saved_at(root: Path) -> int:
-        """When the cache was last written (ns; 0 when it was not): a story file changed
-        later is certainly not in it as it is now."""
-        times = []
-        for name in (RECORDS_CACHE, DELTA):
-            try:
-                times.append((root / CACHE_DIR / name).stat().st_mtime_ns)
-            except OSError:
-                pass
-        return max(times, default=0)
+    @classmethod
+    def open(cls, root: Path, resolution: str = "") -> "RecordCache":
+        """`at`, read."""
+        cache = cls.at(root, resolution)
+        cache.read()
+        return cache

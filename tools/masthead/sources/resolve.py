@@ -115,8 +115,6 @@ def resolve_stories(records: list[StoryRecord], settings: Settings,
     stories: list[Story] = []
     for record in records:
         problems += record.problems
-        if record.story is None and record.fields is not None:
-            resolve_record(record, settings)
         problems += record.story_problems
         if record.story is not None:
             stories.append(record.story)
