@@ -51,7 +51,7 @@ def pip_install(args: list[str]) -> int:
         problems = check_lock(lock)
         entry["locked"] = str(lock)
         if problems:
-            print("\n".join(problems), file=sys.stderr)
+            print("\n".join(problems) + "\n(the runner runs on the test environment: bash scripts/setup.sh --test)", file=sys.stderr)
             return 1
     elif "-e" in args and not Path(args[args.index("-e") + 1], "pyproject.toml").is_file():
         print("ERROR: no pyproject.toml to install", file=sys.stderr)

@@ -162,11 +162,13 @@ def visible_text(html_file: Path) -> str:
 
 # --- pr.yml then pr-comment.yml ----------------------------------------------------------------
 
-def test_a_fork_run_awaiting_approval_posts_nothing_and_stays_green(github: GitHub) -> None:
+@pytest.mark.parametrize("conclusion", ["action_required", "startup_failure", "cancelled", "timed_out", "skipped"])
+def test_a_fork_run_awaiting_approval_posts_nothing_and_stays_green(github: GitHub, conclusion: str) -> None:
     """A first-time contributor's fork run waits for approval: it completes as action_required
-    with no artifact. The comment workflow must not run into "Artifact not found"."""
+    with no artifact (so do runs that never started or were stopped). The comment workflow
+    must not run into "Artifact not found"."""
     github.open_pr(5, "night-bread", NIGHT_BREAD)
-    job = github.comment_run(github.run_id(), 5, "action_required")
+    job = github.comment_run(github.run_id(), 5, conclusion)
     assert job.conclusion in ("skipped", "success"), job.log()
     assert github.comments(5) == [] and github.world.gh_calls() == []
 
