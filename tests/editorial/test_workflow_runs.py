@@ -265,6 +265,7 @@ def test_a_form_submission_thanks_its_author_not_the_token_owner(github: GitHub)
     body = text_of(comment["body"])
     assert "Welcome to the magazine, Jonas Weber" in body and "first piece" in body
     assert "formbot-owner" not in body
+    assert "sent through the site's form" in body  # the `submission` label reached masthead thanks
     assert "@hannah-gh merged it" in body
 
 
@@ -352,3 +353,20 @@ def test_every_install_is_the_locked_one(github: GitHub) -> None:
     calls = [json.loads(line) for line in (github.world.root / "pip-calls.jsonl").read_text().splitlines()]
     assert calls and calls[0].get("locked") == "requirements/runtime.txt"
     assert calls[1]["args"] == ["--no-deps", "--no-build-isolation", "-e", "."]
+
+
+# --- the simulated runner itself ---------------------------------------------------------------------
+
+def test_the_runner_reads_expressions_as_github_does() -> None:
+    from .runner import condition, interpolate
+
+    ctx = {"github": {"event": {"pull_request": {"labels": [{"name": "city"}, {"name": "Submission"}]},
+                                "workflow_run": {"conclusion": "action_required"}}},
+           "steps": {"check": {"outcome": "failure"}}}
+    assert interpolate("${{ contains(github.event.pull_request.labels.*.name, 'submission') }}", ctx) == "true"
+    assert not condition("github.event.workflow_run.conclusion == 'success' || "
+                         "github.event.workflow_run.conclusion == 'failure'", ctx, "success")
+    assert condition("steps.check.outcome == 'failure'", ctx, "success")
+    assert not condition("steps.check.outcome == 'failure'", ctx, "failure")  # implicit success()
+    assert condition("${{ !cancelled() }}", ctx, "failure") and not condition(None, ctx, "failure")
+    assert interpolate("a ${{ github.event.missing.deeper }} b", ctx) == "a  b"
