@@ -228,7 +228,7 @@ def _render_and_publish(root: Path, report: BuildReport, views: Views, plan: Pla
     theme = views.theme
     publisher = Publisher(site_dir, records)
     before = publisher.open(trust=trust)
-    if plan.kept and stale(plan.kept, before):  # the memo is not about this site: plan it all
+    if plan.kept and stale(plan.kept, before, publisher.damaged):  # the memo is not about this site
         log.info("the plan memo does not match the published site; planning everything")
         plan = plan_site(views, theme, root)
     keys = {path: key for path, key, _, _ in plan.entries()}

@@ -50,6 +50,8 @@ def save_memo(plan: Planner, records: Path, options: str) -> None:
     store.save()
 
 
-def stale(memo_units: list[Unit], published: dict[str, Any]) -> bool:
-    """Whether a kept unit's files are not what the site holds (the memo is out of date)."""
-    return any(published.get(path) != key for _, _, entries in memo_units for path, key, _, _ in entries)
+def stale(memo_units: list[Unit], published: dict[str, Any], damaged: set[str] = set()) -> bool:
+    """Whether a kept unit's files are not what the site holds (the memo is out of date, or
+    one of them was deleted or changed since it was published)."""
+    return any(published.get(path) != key or path in damaged
+               for _, _, entries in memo_units for path, key, _, _ in entries)

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from masthead.domain.problems import UsageError
-from masthead.state import read_json, write_json
+from masthead.state import code_signature, read_json, write_json
 
 log = logging.getLogger(__name__)
 MARK = ".masthead-site"
@@ -123,14 +123,17 @@ def manifest_path(records: Path, inode: str) -> Path:
     return records / f"manifest-{inode}.json"
 
 
-def read_manifest(records: Path, site: Path) -> dict[str, FileInfo] | None:
-    """The files the published tree at `site` holds, as recorded; None when unknown."""
+def read_manifest(records: Path, site: Path, code: str | None = None) -> dict[str, FileInfo] | None:
+    """The files the published tree at `site` holds, as recorded; None when unknown, or when
+    `code` is given and the tree was made by other code (other masthead, other libraries)."""
     try:
         inode = _inode(site)
     except OSError:
         return None
     data = read_json(manifest_path(records, inode))
     if not isinstance(data, dict) or not isinstance(data.get("files"), dict) or data.get("site") != str(site):
+        return None
+    if code is not None and data.get("code") != code:
         return None
     files = data["files"]
     if not all(isinstance(v, list) and len(v) == 4 for v in files.values()):
@@ -183,7 +186,7 @@ class Publisher:
         check_site(self.site)
         self._clear_stage()
         self.records.mkdir(parents=True, exist_ok=True)
-        known = read_manifest(self.records, self.site) if trust and self.site.is_dir() else None
+        known = read_manifest(self.records, self.site, code_signature()) if trust and self.site.is_dir() else None
         self.manifest = known or {}
         self.damaged = damaged(self.site, self.manifest)
         if self.damaged:
@@ -219,7 +222,8 @@ class Publisher:
         _MADE.clear()
         crash_point("after-stage")
         inode = _inode(stage)
-        write_json(manifest_path(self.records, inode), {"site": str(site), "files": files}, sync=True)
+        write_json(manifest_path(self.records, inode), {"site": str(site), "code": code_signature(), "files": files},
+                   sync=True)
         crash_point("after-manifest")
         if site.is_dir():
             exchange(stage, site)
