@@ -46,7 +46,8 @@ def fill(magazine: Magazine) -> None:
 def reference(magazine: Magazine, tmp_path: Path, **kwargs: Any) -> dict[str, bytes]:
     """A clean build of a copy of the same tree: no caches, no memo, no earlier site."""
     copy = tmp_path / f"ref-{len(list(tmp_path.iterdir()))}"
-    shutil.copytree(magazine.root, copy, ignore=shutil.ignore_patterns("site"))  # its own state: another path
+    # its own build state (another path); the site and the staging tree beside it are outputs
+    shutil.copytree(magazine.root, copy, ignore=shutil.ignore_patterns("site", ".site.masthead-stage"))
     from masthead.site.build import build_site
 
     kwargs.setdefault("now", NOW)
@@ -183,6 +184,10 @@ def test_the_build_state_is_outside_the_work_tree(magazine: Magazine) -> None:
     assert (folder / state.DB).is_file() and magazine.root not in folder.parents
     inside = sorted(p.relative_to(magazine.root).as_posix() for p in magazine.root.iterdir())
     assert inside == ["content", "contributors", "site", "site_config", "theme"]  # nothing else in the tree
+    magazine.story("city/s1.md", title="Again")
+    magazine.build()  # the tree replaced is kept beside the site, to be the next build's staging tree
+    assert (magazine.root / ".site.masthead-stage/.masthead-site").is_file()
+    assert not [p for p in (magazine.root / ".site.masthead-stage").rglob("*.json") if "manifest" in p.name]
 
 
 # --- changes that are not edits of the magazine (issue 10) ---------------------------------
@@ -230,8 +235,17 @@ def test_deleted_and_edited_output_files_are_made_again(magazine: Magazine, tmp_
     (site / "index.html").write_text("defaced")
     feed = site / "rss.xml"
     os.utime(feed, ns=(1, 1))  # touched, not changed: stays
-    report = same_as_clean(magazine, tmp_path)
+    (site / "stray.html").write_text("left by hand")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "keep.txt").write_text("not the site's")
+    (site / "city/link").symlink_to(elsewhere)
+    report = same_as_clean(magazine, tmp_path)  # the stray file and link are gone too
     assert report.rendered == 2
+    magazine.story("city/s5.md", body="Plain words, fixed.", title="City story 5", date="2026-10-15 09:00",
+                   tags=["river", "t2"], places=["Lyon"], authors=["anna"])
+    same_as_clean(magazine, tmp_path)  # now built in the tree that held them: still gone
+    assert (elsewhere / "keep.txt").is_file()  # a link was removed, not followed
     again = magazine.build()
     assert again.fresh
 
@@ -286,7 +300,7 @@ def test_a_promise_delivered_in_git_history_shows_on_the_next_build(tmp_path: Pa
     after = tree(m.root / "site")
     assert before["board/index.html"] != after["board/index.html"]
     copy = tmp_path / "clean"
-    shutil.copytree(m.root, copy, ignore=shutil.ignore_patterns("site"))
+    shutil.copytree(m.root, copy, ignore=shutil.ignore_patterns("site", ".site.masthead-stage"))
     build_site(copy, now=now, progress=False)
     assert after == tree(copy / "site")
 

@@ -2,10 +2,12 @@
 
 Every build makes a complete new tree beside the site, `.<site>.masthead-stage/`: the files
 that changed are written there, the files that did not are hard links to the published ones
-(no copy; a link costs a few microseconds). The new tree then takes the site's place in one
-`renameat2(RENAME_EXCHANGE)`, and the old tree, now under the staging name, is removed. A
-build stopped at any moment leaves either the old tree in place (and a staging tree the next
-build throws away) or the new one.
+(no copy). The new tree then takes the site's place in one `renameat2(RENAME_EXCHANGE)`. The
+old tree, now under the staging name, is kept with its manifest: the next build turns it into
+its new tree by touching only the files that differ (those changed by the last two builds),
+so the cost follows the changes, not the size of the site. A build stopped at any moment
+leaves either the old tree in place or the new one; a staging tree it was changing is
+forgotten first, and the next build starts a new one.
 
 What the site holds is recorded in the build state (`masthead/state.py`), in a manifest named
 after the inode of the tree it describes: path -> (key, content digest, size, mtime). It is
@@ -123,11 +125,13 @@ def manifest_path(records: Path, inode: str) -> Path:
     return records / f"manifest-{inode}.json"
 
 
-def read_manifest(records: Path, site: Path, code: str | None = None) -> dict[str, FileInfo] | None:
-    """The files the published tree at `site` holds, as recorded; None when unknown, or when
-    `code` is given and the tree was made by other code (other masthead, other libraries)."""
+def read_manifest(records: Path, site: Path, code: str | None = None,
+                  tree: Path | None = None) -> dict[str, FileInfo] | None:
+    """The files the tree published at `site` holds, as recorded; None when unknown, or when
+    `code` is given and the tree was made by other code (other masthead, other libraries).
+    `tree`: the tree is now elsewhere (the staging tree, once the site it was)."""
     try:
-        inode = _inode(site)
+        inode = _inode(tree or site)
     except OSError:
         return None
     data = read_json(manifest_path(records, inode))
@@ -166,6 +170,24 @@ def damaged(site: Path, files: dict[str, FileInfo]) -> set[str]:
     return out
 
 
+def _link(source: Path, target: Path, replace: bool) -> None:
+    """`target` made a hard link to `source` (a copy across file systems)."""
+    if target.parent not in _MADE:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _MADE.add(target.parent)
+    tmp = target.with_name(f".{target.name}.link{os.getpid()}") if replace else target
+    try:
+        os.link(source, tmp)
+    except FileExistsError:
+        tmp = target.with_name(f".{target.name}.link{os.getpid()}")
+        replace = True
+        os.link(source, tmp)
+    except OSError:  # no hard links here: a copy will do
+        shutil.copy2(source, tmp)
+    if replace:
+        os.replace(tmp, target)
+
+
 @dataclass
 class Publisher:
     """Owns the site folder, its staging tree and its manifest (kept in `records`, the
@@ -175,6 +197,9 @@ class Publisher:
     records: Path
     manifest: dict[str, FileInfo] = field(default_factory=dict)
     damaged: set[str] = field(default_factory=set)
+    spare: dict[str, FileInfo] = field(default_factory=dict)  # what the staging tree holds, when reused
+    spare_damaged: set[str] = field(default_factory=set)
+    reused: bool = False  # the staging tree is the site the last publication replaced
 
     @property
     def stage(self) -> Path:
@@ -182,43 +207,53 @@ class Publisher:
 
     def open(self, trust: bool = True) -> dict[str, str]:
         """The keys of the files the published site holds (its damaged files included: see
-        `damaged`); an empty staging tree to fill. `trust=False`: the site is made anew."""
+        `damaged`); a staging tree to write the changed files into. `trust=False`: the site
+        is made anew."""
         check_site(self.site)
-        self._clear_stage()
         self.records.mkdir(parents=True, exist_ok=True)
-        known = read_manifest(self.records, self.site, code_signature()) if trust and self.site.is_dir() else None
+        code = code_signature()
+        known = read_manifest(self.records, self.site, code) if trust and self.site.is_dir() else None
         self.manifest = known or {}
         self.damaged = damaged(self.site, self.manifest)
         if self.damaged:
             log.info("%d file(s) of %s were deleted or changed since the last build; writing them again",
                      len(self.damaged), self.site)
-        self.stage.mkdir(parents=True)
-        (self.stage / MARK).write_bytes(MARK_TEXT)
+        self._open_stage(code if trust else None)
         _MADE.clear()
         return {rel: info[0] for rel, info in self.manifest.items()}
 
-    def _clear_stage(self) -> None:
+    def _open_stage(self, code: str | None) -> None:
+        """The tree the last publication replaced, when it is known file by file, becomes the
+        staging tree (only what differs from the new site is then touched); else a new one."""
         stage = self.stage
+        self.spare, self.spare_damaged, self.reused = {}, set(), False
         if stage.is_symlink() or stage.is_file():
             stage.unlink()
         elif stage.is_dir():
             check_site(stage, "staging folder")
+            spare = read_manifest(self.records, self.site, code, tree=stage) if code is not None else None
+            if spare is not None:
+                # From here on the tree changes: forgotten first, so a build stopped half-way
+                # leaves a staging tree the next build does not trust.
+                manifest_path(self.records, _inode(stage)).unlink()
+                self.spare, self.spare_damaged, self.reused = spare, damaged(stage, spare), True
+                return
             shutil.rmtree(stage)
+        stage.mkdir(parents=True)
+        (stage / MARK).write_bytes(MARK_TEXT)
 
     def publish(self, files: dict[str, FileInfo], kept: list[str]) -> None:
         """Put the new tree in the site's place: `files` are every file of the new site with
-        its key, `kept` those taken over unchanged from the published site (linked)."""
+        its key (those rendered are in the staging tree already), `kept` those taken over
+        unchanged from the published site (hard links to its files)."""
         _MADE.clear()
         site, stage = self.site, self.stage
         for rel in kept:
-            target = stage / rel
-            if target.parent not in _MADE:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                _MADE.add(target.parent)
-            try:
-                os.link(site / rel, target)
-            except OSError:  # another file system or no hard links: a copy will do
-                shutil.copy2(site / rel, target)
+            spare = self.spare.get(rel)
+            if spare is not None and spare[1] == files[rel][1] and rel not in self.spare_damaged:
+                continue  # the staging tree has it already
+            _link(site / rel, stage / rel, replace=spare is not None)
+        self._prune(files)
         _MADE.clear()
         crash_point("after-stage")
         inode = _inode(stage)
@@ -226,15 +261,41 @@ class Publisher:
                    sync=True)
         crash_point("after-manifest")
         if site.is_dir():
-            exchange(stage, site)
+            exchange(stage, site)  # the old site, its manifest kept, is the next build's staging tree
             crash_point("after-swap")
-            shutil.rmtree(stage)
         else:
             os.rename(stage, site)
         self.manifest = files
+        keep = {manifest_path(self.records, inode).name, manifest_path(self.records, _inode(stage)).name
+                if stage.is_dir() else ""}
         for old in self.records.glob("manifest-*.json"):
-            if old.name != manifest_path(self.records, inode).name:
+            if old.name not in keep:
                 old.unlink(missing_ok=True)
+
+    def _prune(self, files: dict[str, FileInfo]) -> None:
+        """Remove from a reused staging tree what the new site does not hold (files of the
+        tree it was, or anything added to it while it was published)."""
+        if not self.reused:
+            return
+        wanted = set(files) | {MARK}
+        folders: set[str] = set()
+        for rel in wanted:
+            folder = os.path.dirname(rel)
+            while folder and folder not in folders:
+                folders.add(folder)
+                folder = os.path.dirname(folder)
+        base = str(self.stage)
+        for folder, dirs, names in os.walk(base, topdown=False):
+            rel_folder = os.path.relpath(folder, base)
+            prefix = "" if rel_folder == "." else rel_folder + "/"
+            for name in names + [d for d in dirs if os.path.islink(os.path.join(folder, d))]:
+                if prefix + name not in wanted:
+                    os.unlink(os.path.join(folder, name))
+            if prefix and rel_folder not in folders:
+                try:
+                    os.rmdir(folder)
+                except OSError:
+                    pass
 
     def discard(self) -> None:
         """After a failed build: the site is untouched; the staging tree is removed now."""
