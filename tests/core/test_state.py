@@ -148,3 +148,22 @@ def test_build_verify_reports_a_difference(magazine: Magazine) -> None:
     assert done.returncode == 1
     assert "city/a/index.html" in done.stderr and "1 file(s) differ" in done.stderr
     assert not list(magazine.root.glob(".site.masthead-verify-*"))  # the clean build is gone
+
+
+def test_the_state_of_a_site_folder_that_is_gone_is_dropped(magazine: Magazine, tmp_path: Path) -> None:
+    """`masthead serve` previews in temporary folders: their records and plan memo do not pile up."""
+    import shutil
+    import sqlite3
+
+    magazine.story("city/a.md")
+    magazine.build(site_dir=tmp_path / "preview-1")
+    own = state.for_root(magazine.root)
+    first = own.site_folder(tmp_path / "preview-1")
+    assert first.is_dir()
+    shutil.rmtree(tmp_path / "preview-1")
+    magazine.build(site_dir=tmp_path / "preview-2")
+    assert not first.exists() and own.site_folder(tmp_path / "preview-2").is_dir()
+    db = sqlite3.connect(own.folder / state.DB)
+    tables = {row[0] for row in db.execute("SELECT DISTINCT tab FROM rows WHERE tab LIKE 'plan:%'")}
+    db.close()
+    assert tables == {f"plan:{own.site_folder(tmp_path / 'preview-2').name}"}

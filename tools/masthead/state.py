@@ -36,6 +36,7 @@ from masthead import codec
 log = logging.getLogger(__name__)
 ENV = "MASTHEAD_STATE_DIR"
 DB = "state.sqlite"
+SITE_FILE = "site.json"  # in each site's folder: which site folder it is about
 SCHEMA = 1
 # Libraries whose version changes what a build writes (markup, sanitising, templates, dates, feeds).
 OUTPUT_LIBRARIES = ("cmarkgfm", "nh3", "jinja2", "markupsafe", "babel", "feedgen", "markdown", "mkdocs",
@@ -166,8 +167,27 @@ class State:
 
     def site_folder(self, site_dir: Path) -> Path:
         """The folder of records about the site published at `site_dir`."""
-        digest = hashlib.blake2b(str(site_dir.resolve()).encode(), digest_size=8).hexdigest()
+        digest = hashlib.blake2b(str(site_dir).encode(), digest_size=8).hexdigest()
         return self.folder / "sites" / digest
+
+    def remember_site(self, site_dir: Path) -> None:
+        folder = self.site_folder(site_dir)
+        write_json(folder / SITE_FILE, {"site": str(site_dir)})
+        self.prune_sites(folder)
+
+    def prune_sites(self, keep: Path) -> None:
+        """Forget sites whose folder is gone (a `masthead serve` preview in a temporary folder),
+        with their plan memo; `keep` is the folder of the site just built."""
+        for folder in (self.folder / "sites").glob("*"):
+            if folder == keep or not folder.is_dir():
+                continue
+            known = read_json(folder / SITE_FILE)
+            if isinstance(known, dict) and isinstance(known.get("site"), str) and Path(known["site"]).exists():
+                continue
+            for path in folder.iterdir():
+                path.unlink(missing_ok=True)
+            folder.rmdir()
+            Table(self, f"plan:{folder.name}", "").clear()
 
     def reset(self) -> None:
         """Forget everything (`build --clean`)."""

@@ -215,6 +215,7 @@ def build_site(root: Path, *, site_dir: Path | None = None, preview: bool = Fals
     report.kept = sum(len(entries) for _, _, entries in plan.kept)
     if not direct:
         remember(records, digest, now, valid_until(magazine, now))
+        state.for_root(root).remember_site(site_dir)
     report.seconds = time.perf_counter() - started
     log.info("timings: %s", ", ".join(f"{k} {v:.2f} s" for k, v in report.timings.items()))
     return report
