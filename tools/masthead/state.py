@@ -237,7 +237,7 @@ class Table:
         try:
             encoded = [(codec.dumps(k), codec.dumps(v)) for k, v in changed.items()]
             gone = [(self.name, codec.dumps(k)) for k in removed]
-        except codec.Unencodable as exc:
+        except (codec.Unencodable, ValueError, RecursionError) as exc:  # only costs time next build
             log.info("state table %s not saved: %s", self.name, exc)
             return
         try:
