@@ -13,7 +13,8 @@ venv under benchmarks/work/, made on first use.  Corpora come from shared/bench/
 benchmarks/corpus.py and cached under benchmarks/work/corpus/.
 
 For each N it measures, as the median (and min-max) of --runs runs:
-  full       clean build (site/ and .masthead-cache/ removed first)
+  full       clean build (site/ and the build state removed first; the state is kept under
+             benchmarks/work/state/, through MASTHEAD_STATE_DIR)
   no-change  build again with nothing changed
   changed    build after one story got a new paragraph (gen_corpus.touch_story)
   added      build after one new story dated now (the newest) was added
@@ -59,7 +60,7 @@ import corpus as corpus_mod  # noqa: E402
 WORK = HERE / "work"
 GNU_TIME = "/usr/bin/time"
 HUGO_VERSION = "0.168.0"  # the version the anchors in shared/bench/ANCHORS.md were measured with
-MASTHEAD_CLEAN = ("site", ".site.masthead", ".site.masthead.swap", ".masthead-cache")
+MASTHEAD_CLEAN = ("site", ".site.masthead-stage", ".site.masthead", ".masthead-cache")
 HUGO_CLEAN = ("public", "resources", ".hugo_build.lock")
 BEGIN = "<!-- benchmark:begin (written by benchmarks/run.py; edit outside these markers) -->"
 END = "<!-- benchmark:end -->"
@@ -274,6 +275,22 @@ def peak(samples: list[dict[str, Any]], key: str) -> float | None:
     return max(values) if values else None
 
 
+def state_dir(root: Path) -> Path:
+    """Where masthead keeps the build state of the copy at `root` during a benchmark."""
+    return WORK / "state" / root.name
+
+
+def use_state_dir(root: Path) -> None:
+    os.environ["MASTHEAD_STATE_DIR"] = str(state_dir(root))
+
+
+def clean_masthead(root: Path) -> None:
+    """The site and everything masthead keeps about it: the next build is a clean one."""
+    clean(root, MASTHEAD_CLEAN)
+    if state_dir(root).exists():
+        shutil.rmtree(state_dir(root))
+
+
 def clean(root: Path, names: tuple[str, ...]) -> None:
     for name in names:
         p = root / name
@@ -363,7 +380,7 @@ def prepare_run_copy(pristine: Path, dest: Path) -> Path:
         shutil.rmtree(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     shutil.copytree(pristine, dest, symlinks=True)
-    clean(dest, MASTHEAD_CLEAN)
+    clean_masthead(dest)
     corpus_mod.install_project_files(dest)
     return dest
 
@@ -443,6 +460,12 @@ def bench_masthead_rebuilds(args: argparse.Namespace, masthead: list[str], root:
             encoding="utf-8", errors="replace")
     rec["checks"] = checks
     rec["output_after_rebuilds"] = output_stats(site, expected)
+    # `masthead build --verify`: the incremental result against a clean build beside it.
+    if args.verify and site.is_dir():
+        s = measure([*build, "--verify"], root, logs / "build-verify.log", args.timeout)
+        rec["build_verify"] = dict(rc=s["rc"], wall_s=s["wall_s"], log=s["log"])
+        say(f"    masthead build --verify: {'no difference' if s['rc'] == 0 else 'DIFFERENT (rc=%s)' % s['rc']} "
+            f"in {s['wall_s']:.2f} s")
     # Incremental output vs a clean build of the same tree.
     if args.verify and site.is_dir():
         incremental = WORK / "verify" / f"incremental-{n}"
@@ -450,7 +473,7 @@ def bench_masthead_rebuilds(args: argparse.Namespace, masthead: list[str], root:
             shutil.rmtree(incremental)
         incremental.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(str(site), str(incremental))
-        clean(root, MASTHEAD_CLEAN)
+        clean_masthead(root)
         s = measure(build, root, logs / "verify-clean.log", args.timeout)
         say(f"    masthead N={n} clean build for the comparison: {s['wall_s']:.2f} s rc={s['rc']}")
         if s["rc"] == 0 and site.is_dir():
@@ -472,6 +495,7 @@ def bench_size(args: argparse.Namespace, n: int, masthead: list[str], hugo: str 
     cache = WORK / "corpus"
     pristine = corpus_mod.cached_corpus("masthead", n, args.seed, cache, shared, log=say)
     root = prepare_run_copy(pristine, WORK / "run" / f"masthead-{n}")
+    use_state_dir(root)
     logs = WORK / "logs" / str(n)
     if logs.exists():
         shutil.rmtree(logs)
@@ -480,7 +504,7 @@ def bench_size(args: argparse.Namespace, n: int, masthead: list[str], hugo: str 
     t0 = time.perf_counter()
     rec["check"] = check_corpus(masthead, root, logs / "check.json")
     rec["check"]["seconds"] = round(time.perf_counter() - t0, 2)
-    clean(root, MASTHEAD_CLEAN)
+    clean_masthead(root)
     ck = rec["check"]
     say(f"    masthead check: {ck.get('errors')} error(s), {ck.get('warnings')} warning(s) "
         f"in {ck['seconds']:.1f} s {ck.get('by_code', '')}")
@@ -496,7 +520,7 @@ def bench_size(args: argparse.Namespace, n: int, masthead: list[str], hugo: str 
     full: list[dict[str, Any]] = []
     hugo_full: list[dict[str, Any]] = []
     for r in range(args.runs):
-        clean(root, MASTHEAD_CLEAN)
+        clean_masthead(root)
         s = measure(build, root, logs / f"full-{r + 1}.log", args.timeout)
         say(f"    masthead N={n} full clean build {r + 1}: {s['wall_s']:.2f} s rc={s['rc']} "
             f"RSS {s['rss_tree_mb']} MB, PSS {s['pss_tree_mb']} MB (largest process {s['rss_largest_mb']} MB, "
@@ -555,6 +579,7 @@ def profile_size(args: argparse.Namespace, n: int, shared: Path, gen: Any) -> No
     not asked for)."""
     pristine = corpus_mod.cached_corpus("masthead", n, args.seed, WORK / "corpus", shared, log=say)
     root = prepare_run_copy(pristine, WORK / "run" / f"profile-{n}")
+    use_state_dir(root)
     kinds = [k.strip() for k in args.profile_kinds.split(",") if k.strip()]
     serial = not args.profile_parallel
     build = ["--root", str(root), "build", *args.build_arg]
@@ -817,6 +842,11 @@ def render_markdown(data: dict[str, Any]) -> str:
         for name, value in (m.get("checks") or {}).items():
             if value is False or (isinstance(value, str) and value.split("/")[0] != value.split("/")[-1]):
                 notes.append(f"N={int(key):,}: check `{name}` = {value}.")
+        bv = m.get("build_verify")
+        if bv:
+            notes.append(f"N={int(key):,}: `masthead build --verify` after the rebuilds: "
+                         + ("no difference" if bv.get("rc") == 0 else f"differences found (rc={bv.get('rc')})")
+                         + f", {bv.get('wall_s', 0):.2f} s.")
         cmp = m.get("incremental_vs_clean") or {}
         if cmp and not cmp.get("identical"):
             examples = (cmp.get("differing") or []) + (cmp.get("only_incremental") or []) + (cmp.get("only_clean") or [])

@@ -82,6 +82,18 @@ class Magazine:
         return BeautifulSoup((self.root / site / rel).read_text(encoding="utf-8"), "html.parser")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def build_state_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build state (masthead/state.py) under the session's temporary folder, not ~/.cache;
+    subprocesses inherit it."""
+    home = tmp_path_factory.mktemp("xdg-cache")
+    import os
+
+    os.environ["XDG_CACHE_HOME"] = str(home)
+    os.environ.pop("MASTHEAD_STATE_DIR", None)
+    return home
+
+
 @pytest.fixture
 def magazine(tmp_path: Path) -> Magazine:
     return Magazine(tmp_path / "mag")

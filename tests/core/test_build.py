@@ -183,33 +183,3 @@ def test_cli_build_prints_a_summary(magazine: Any) -> None:
     assert done.returncode == 0, done.stderr
     assert "pages" in done.stdout and "feeds" in done.stdout
     assert filecmp.cmp(magazine.root / "site/assets/site.css", magazine.root / "theme/assets/site.css", shallow=False)
-
-
-def test_a_crash_while_publishing_is_completed_by_the_next_build(magazine: Any, tmp_path: Path,
-                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    for n in range(4):
-        magazine.story(f"city/s{n}.md", title=f"Story {n}", date=f"2026-11-0{n + 1} 09:00")
-    magazine.build()
-    magazine.story("city/s1.md", title="Story one, corrected", date="2026-11-02 09:00")
-    magazine.story("city/s9.md", title="Story nine", date="2026-11-09 09:00")
-    from masthead.site import publish
-
-    real_replace, moves = os.replace, []
-
-    def crash_after_two(src: Any, dst: Any) -> None:
-        if "stage" in str(src) and not str(src).endswith(".tmp"):
-            moves.append(dst)
-            if len(moves) > 2:
-                raise KeyboardInterrupt("power cut")
-        real_replace(src, dst)
-
-    monkeypatch.setattr(publish.os, "replace", crash_after_two)
-    monkeypatch.setenv("MASTHEAD_WORKERS", "1")
-    with pytest.raises(KeyboardInterrupt):
-        magazine.build()
-    monkeypatch.undo()
-    assert (magazine.root / ".site.masthead/journal.json").exists()
-    magazine.build()  # completes the interrupted publication first
-    assert not (magazine.root / ".site.masthead/journal.json").exists()
-    magazine.build(site_dir=tmp_path / "clean")
-    assert tree(magazine.root / "site") == tree(tmp_path / "clean")

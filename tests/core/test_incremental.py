@@ -1,10 +1,13 @@
-"""Incremental builds: the plan memo, the record cache's delta and the card cache must never
-make a rebuild differ from a clean build of the same tree (issue 6)."""
+"""Incremental builds: the plan memo, the record cache, the card cache and the manifest of the
+published site must never make a rebuild differ from a clean build of the same tree (issues 6
+and 10): edits to the magazine, to masthead's code, to library versions, to `--now`, to the
+published files, to Git history, and to the build state itself."""
 
 from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from datetime import timedelta
@@ -13,10 +16,12 @@ from typing import Any, Callable
 
 import pytest
 
-from masthead.sources import record_cache
+from masthead import state
+from masthead.sources import record_cache, records
 from masthead.sources.load import load_settings
 from masthead.sources.resolve import resolution_key
 from masthead.site import build as build_module, cards
+from masthead.site.freshness import records_of
 
 from ..conftest import NOW, SETTINGS, Magazine
 from .test_build import tree
@@ -41,7 +46,8 @@ def fill(magazine: Magazine) -> None:
 def reference(magazine: Magazine, tmp_path: Path, **kwargs: Any) -> dict[str, bytes]:
     """A clean build of a copy of the same tree: no caches, no memo, no earlier site."""
     copy = tmp_path / f"ref-{len(list(tmp_path.iterdir()))}"
-    shutil.copytree(magazine.root, copy, ignore=shutil.ignore_patterns("site", ".site.masthead", ".masthead-cache"))
+    # its own build state (another path); the site and the staging tree beside it are outputs
+    shutil.copytree(magazine.root, copy, ignore=shutil.ignore_patterns("site", ".site.masthead-stage"))
     from masthead.site.build import build_site
 
     kwargs.setdefault("now", NOW)
@@ -117,18 +123,25 @@ def test_time_passing_publishes_a_scheduled_story(magazine: Magazine, tmp_path: 
     assert (magazine.root / "site/city/later/index.html").is_file()
 
 
+def plan_rows(magazine: Magazine) -> list[tuple[str, str, str]]:
+    db = sqlite3.connect(state.for_root(magazine.root).folder / state.DB)
+    rows = db.execute("SELECT tab, key, value FROM rows WHERE tab LIKE 'plan:%'").fetchall()
+    db.close()
+    return rows
+
+
 def test_a_memo_out_of_step_with_the_site_is_not_trusted(magazine: Magazine, tmp_path: Path) -> None:
     fill(magazine)
     magazine.build()
-    home = magazine.root / ".site.masthead"
-    old = {path.name: path.read_bytes() for path in home.glob("plan*.pickle")}
-    assert "plan.pickle" in old
+    old = plan_rows(magazine)
+    assert old
     EDITS[1][1](magazine)
     magazine.build()
-    for path in home.glob("plan*.pickle"):
-        path.unlink()
-    for name, data in old.items():  # as if the build had stopped before saving its memo
-        (home / name).write_bytes(data)
+    db = sqlite3.connect(state.for_root(magazine.root).folder / state.DB)
+    with db:  # as if the build had stopped before saving its memo
+        db.execute("DELETE FROM rows WHERE tab LIKE 'plan:%'")
+        db.executemany("INSERT INTO rows VALUES (?, ?, ?)", old)
+    db.close()
     magazine.story("culture/c1.md", title="Culture 1", date="2026-09-11 09:00", section="culture",
                    tags=["river"], authors=["ben"])  # the edit undone: the old memo's inputs again
     same_as_clean(magazine, tmp_path)
@@ -141,24 +154,20 @@ def test_cards_kept_between_builds_are_only_reused_when_current(magazine: Magazi
     monkeypatch.setenv("MASTHEAD_WORKERS", "2")
     fill(magazine)
     magazine.build()
-    assert (magazine.root / ".masthead-cache/cards-v1.pickle").is_file()
-    assert not (magazine.root / ".site.masthead/bodies.pack").exists()  # bodies shared during a build only
+    theme = build_module.Theme(magazine.root / "theme")
+    cards.load(theme, magazine.root)
+    assert theme._cards  # kept in the build state
+    assert not (records_of(magazine.root, magazine.root / "site") / cards.PACK).exists()  # during a build only
     for _, edit in (EDITS[1], EDITS[3], EDITS[-1]):  # a card's story, an author's name, the card template
         edit(magazine)
         same_as_clean(magazine, tmp_path)
 
 
-def test_the_record_cache_writes_a_delta_then_compacts(magazine: Magazine, tmp_path: Path,
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(record_cache, "DELTA_LIMIT", 2)
+def test_the_record_cache_keeps_records_resolved_per_settings(magazine: Magazine, tmp_path: Path) -> None:
     fill(magazine)
     magazine.build()
-    folder = magazine.root / ".masthead-cache"
-    whole = (folder / record_cache.RECORDS_CACHE).stat().st_mtime_ns
     EDITS[0][1](magazine)
     same_as_clean(magazine, tmp_path)
-    assert (folder / record_cache.DELTA).is_file()
-    assert (folder / record_cache.RECORDS_CACHE).stat().st_mtime_ns == whole  # only the delta was written
     settings, _ = load_settings(magazine.root)
     assert settings is not None
     cache = record_cache.RecordCache.open(magazine.root, resolution_key(settings))
@@ -166,11 +175,134 @@ def test_the_record_cache_writes_a_delta_then_compacts(magazine: Magazine, tmp_p
     record = cache.entries["content/city/s4.md"][1]
     assert record.words == 4 and record.story.title == "City story 4"  # kept resolved
     assert record_cache.RecordCache.open(magazine.root, "other settings").entries == {}
-    for edit in (EDITS[1][1], EDITS[2][1]):  # two more changed records: past the limit
-        edit(magazine)
+
+
+def test_the_build_state_is_outside_the_work_tree(magazine: Magazine) -> None:
+    fill(magazine)
+    magazine.build()
+    folder = state.for_root(magazine.root).folder
+    assert (folder / state.DB).is_file() and magazine.root not in folder.parents
+    inside = sorted(p.relative_to(magazine.root).as_posix() for p in magazine.root.iterdir())
+    assert inside == ["content", "contributors", "site", "site_config", "theme"]  # nothing else in the tree
+    magazine.story("city/s1.md", title="Again")
+    magazine.build()  # the tree replaced is kept beside the site, to be the next build's staging tree
+    assert (magazine.root / ".site.masthead-stage/.masthead-site").is_file()
+    assert not [p for p in (magazine.root / ".site.masthead-stage").rglob("*.json") if "manifest" in p.name]
+
+
+# --- changes that are not edits of the magazine (issue 10) ---------------------------------
+
+def test_a_change_of_masthead_code_rebuilds_what_it_changes(magazine: Magazine, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Word counting changes (a new masthead): records and pages made by the old code go."""
+    monkeypatch.setenv("MASTHEAD_WORKERS", "1")
+    fill(magazine)
+    magazine.build()
+    counted = records.count_words
+    monkeypatch.setattr(records, "count_words", lambda text: counted(text) + 100)
+    monkeypatch.setattr(state, "code_digest", lambda: "the next version of masthead")
+    report = same_as_clean(magazine, tmp_path)
+    assert report.rendered > 0 and report.kept == 0
+    assert '"wordCount":102' in (magazine.root / "site/city/s1/index.html").read_text()
+
+
+def test_a_new_library_version_rebuilds_everything(magazine: Magazine, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    fill(magazine)
+    magazine.build()
+    versions = dict(state.library_versions())
+    monkeypatch.setattr(state, "library_versions", lambda: tuple({**versions, "nh3": "99.0"}.items()))
+    report = same_as_clean(magazine, tmp_path)
+    assert not report.fresh and report.kept == 0  # nothing planned by the old libraries is taken over
+
+
+def test_moving_now_forward_and_back(magazine: Magazine, tmp_path: Path) -> None:
+    fill(magazine)
+    magazine.build()
+    story = magazine.root / "site/city/later/index.html"
+    same_as_clean(magazine, tmp_path, now=NOW + timedelta(days=60))
+    assert story.is_file()
+    report = same_as_clean(magazine, tmp_path, now=NOW)  # back: the embargoed story goes again
+    assert not report.fresh and not story.exists()
+    same_as_clean(magazine, tmp_path, now=NOW + timedelta(hours=1))
+
+
+def test_deleted_and_edited_output_files_are_made_again(magazine: Magazine, tmp_path: Path) -> None:
+    fill(magazine)
+    magazine.build()
+    site = magazine.root / "site"
+    (site / "city/s1/index.html").unlink()
+    (site / "index.html").write_text("defaced")
+    feed = site / "rss.xml"
+    os.utime(feed, ns=(1, 1))  # touched, not changed: stays
+    (site / "stray.html").write_text("left by hand")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "keep.txt").write_text("not the site's")
+    (site / "city/link").symlink_to(elsewhere)
+    report = same_as_clean(magazine, tmp_path)  # the stray file and link are gone too
+    assert report.rendered == 2
+    magazine.story("city/s5.md", body="Plain words, fixed.", title="City story 5", date="2026-10-15 09:00",
+                   tags=["river", "t2"], places=["Lyon"], authors=["anna"])
+    same_as_clean(magazine, tmp_path)  # now built in the tree that held them: still gone
+    assert (elsewhere / "keep.txt").is_file()  # a link was removed, not followed
+    again = magazine.build()
+    assert again.fresh
+
+
+def test_a_tampered_build_state_is_ignored_and_rebuilt(magazine: Magazine, tmp_path: Path,
+                                                       caplog: pytest.LogCaptureFixture) -> None:
+    fill(magazine)
+    magazine.build()
+    folder = state.for_root(magazine.root).folder
+    db = sqlite3.connect(folder / state.DB)
+    with db:
+        db.execute("UPDATE rows SET value = ? WHERE tab = 'records'",
+                   ('{"c":["os:system",{"command":"touch owned"}]}',))
+        db.execute("UPDATE rows SET value = 'not json' WHERE tab = 'config'")
+    db.close()
+    EDITS[0][1](magazine)
+    with caplog.at_level("WARNING", logger="masthead.state"):
         same_as_clean(magazine, tmp_path)
-    assert not (folder / record_cache.DELTA).exists()
-    assert (folder / record_cache.RECORDS_CACHE).stat().st_mtime_ns != whole
+    assert "ignoring the build state" in caplog.text
+    assert not (magazine.root / "owned").exists()
+    state.close_all()
+    (folder / state.DB).write_bytes(b"this is not a database" * 100)  # the whole file broken
+    for name in ("-wal", "-shm"):
+        Path(str(folder / state.DB) + name).unlink(missing_ok=True)
+    EDITS[2][1](magazine)
+    same_as_clean(magazine, tmp_path)
+    for manifest in (folder / "sites").glob("*/manifest-*.json"):
+        manifest.write_text("{broken")
+    EDITS[1][1](magazine)
+    same_as_clean(magazine, tmp_path)
+
+
+def test_a_promise_delivered_in_git_history_shows_on_the_next_build(tmp_path: Path) -> None:
+    """Committing a story changes no file of the tree, but the board reads history."""
+    from tests.promises.conftest import THEME, make_mag, story
+
+    m = make_mag(tmp_path / "mag")
+    shutil.copytree(THEME, m.root / "theme")
+    m.write(".gitignore", "site/\n")
+    m.topic("bridges", "Bridges")
+    m.promise("bridges", "bridges", "ana", "2026-10-05", "2026-10-20")
+    m.commit("2026-10-05T10:00:00+02:00", "promise")
+    m.story("city/a.md", "Bridges at night", "[ana]", "2026-10-19 08:00", promise="bridges")
+    now = NOW.replace(year=2026, month=10, day=25)
+    from masthead.site.build import build_site
+
+    build_site(m.root, now=now, progress=False)
+    before = tree(m.root / "site")
+    m.commit("2026-10-19T18:00:00+02:00", "the story")  # delivered on time, by history
+    report = build_site(m.root, now=now, progress=False)
+    assert not report.fresh
+    after = tree(m.root / "site")
+    assert before["board/index.html"] != after["board/index.html"]
+    copy = tmp_path / "clean"
+    shutil.copytree(m.root, copy, ignore=shutil.ignore_patterns("site", ".site.masthead-stage"))
+    build_site(copy, now=now, progress=False)
+    assert after == tree(copy / "site")
 
 
 def build_elsewhere(magazine: Magazine, days: int) -> bool:

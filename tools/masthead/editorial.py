@@ -17,13 +17,12 @@ from datetime import date, datetime, time, timezone
 from pathlib import Path
 from typing import Iterator
 
-from masthead import gitrepo
+from masthead import gitrepo, state
 from masthead.domain.desk import Desk, Pending, schedule, split_pending, week_share
 from masthead.domain.magazine import Magazine
 from masthead.domain.problems import Problem, Severity, UsageError
 from masthead.domain.promises import Digest, Promise, digest
 from masthead.domain.review import Change, Decline, Summary, merge_message, summarise
-from masthead.sources.load import CACHE_DIR
 from masthead.sources.magazine import load_magazine
 
 log = logging.getLogger(__name__)
@@ -44,10 +43,17 @@ def load_promises(magazine: Magazine | None) -> dict[str, Promise] | None:
 
 @contextmanager
 def checkout_of(root: Path, treeish: str) -> Iterator[Path]:
-    """A temporary folder holding the files of `treeish`; the work tree is never touched."""
-    with tempfile.TemporaryDirectory(prefix="masthead-tree-") as tmp:
-        gitrepo.export_tree(root, treeish, Path(tmp))
-        yield Path(tmp)
+    """A temporary folder holding the files of `treeish`; the work tree is never touched. Its
+    build state is its own, fresh, and gone with it: nothing found in one tree is trusted for
+    another."""
+    with tempfile.TemporaryDirectory(prefix="masthead-tree-") as tmp, \
+            tempfile.TemporaryDirectory(prefix="masthead-state-") as own_state:
+        state.use(Path(tmp), Path(own_state))
+        try:
+            gitrepo.export_tree(root, treeish, Path(tmp))
+            yield Path(tmp)
+        finally:
+            state.use(Path(tmp), None)
 
 
 @dataclass
@@ -124,7 +130,7 @@ class DeskCache:
     """Check results by (main, branch tip): a branch is checked again only when either moves."""
 
     def __init__(self, root: Path) -> None:
-        self.path = root / CACHE_DIR / DESK_CACHE
+        self.path = state.for_root(root).folder / DESK_CACHE
         try:
             self.entries: dict[str, dict[str, object]] = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):

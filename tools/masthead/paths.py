@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-from functools import lru_cache
 from pathlib import Path
 
 from masthead.domain.problems import UsageError
@@ -22,9 +21,6 @@ def find_root(start: str | os.PathLike[str] = ".") -> Path:
                      "run masthead inside the magazine's repository or pass --root DIR")
 
 
-CODE = Path(__file__).resolve().parent  # masthead's own package
-
-
 def stamp_tree(h: "hashlib.blake2b", base: Path) -> None:
     """Feed `h` the path, mtime and size of every file below `base` (compiled files left out)."""
     for folder, dirs, files in os.walk(base):
@@ -34,11 +30,3 @@ def stamp_tree(h: "hashlib.blake2b", base: Path) -> None:
                 continue
             st = os.stat(os.path.join(folder, name))
             h.update(f"{folder}/{name}:{st.st_mtime_ns}:{st.st_size};".encode())
-
-
-@lru_cache(maxsize=1)
-def code_digest() -> str:
-    """masthead's own code, by file stamps: caches of what the code makes are valid while it is."""
-    h = hashlib.blake2b(digest_size=16)
-    stamp_tree(h, CODE)
-    return h.hexdigest()

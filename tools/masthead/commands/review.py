@@ -75,8 +75,13 @@ def build_preview(root: Path, branch: str, main: str, source: Path, site_dir: Pa
     """Export the merged files into `source` and build them, drafts and future stories shown."""
     from masthead.site.build import build_site
 
+    from masthead import state
+
     treeish, _ = merged_state(root, branch, main)
     gitrepo.export_tree(root, treeish, source)
+    # The exported tree gets a build state of its own, new and empty: nothing kept for another
+    # tree (or planted in this one) is trusted for it.
+    state.use(source, source.with_name("state"))  # beside the exported tree, not in it
     try:
         build_site(source, site_dir=site_dir, preview=True, now=now, progress=False, url=url)
     except ContentError as exc:

@@ -1,7 +1,8 @@
 """`build_site`: load -> resolve -> plan -> render what changed (on every core) -> publish.
 
 The whole magazine is checked and planned before anything is written; a build with errors
-raises `ContentError` and leaves the published site as it was.
+raises `ContentError` and leaves the published site as it was. Everything kept between builds
+is in the build state (`masthead/state.py`), outside the work tree.
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-import shutil
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -18,18 +18,19 @@ from datetime import datetime, time as dtime, timedelta, timezone
 from pathlib import Path
 from typing import Iterator
 
+from masthead import state
 from masthead.domain.magazine import Magazine
 from masthead.heap import long_lived
 from masthead.domain.problems import ContentError, Problem, has_errors
-from masthead.sources.load import CACHE_DIR, workers_available
+from masthead.sources.load import workers_available
 from masthead.sources.magazine import load_magazine
 
 from . import cards
-from .freshness import build_options, forget, inputs_digest, is_fresh, remember, site_home
+from .freshness import build_options, forget, inputs_digest, is_fresh, records_of, remember
 from .memo import save_memo, stale
 from .pages import plan_site
 from .plan import Job, Planner
-from .publish import Publisher, write_file
+from .publish import FileInfo, Publisher, check_site, site_path, write_file
 from .render import Theme
 from .views import Views
 
@@ -65,15 +66,22 @@ _TARGET: Path = Path(".")
 _STAGED = False  # writing into a staging tree (see publish.write_file)
 
 
-def _render_chunk(indices: list[int]) -> tuple[int, list[tuple[str, str]]]:
+Written = dict[str, FileInfo]  # files written: path -> [key, digest, size, mtime] (publish.py)
+
+
+def _render_chunk(indices: list[int]) -> tuple[int, list[tuple[str, str]], Written]:
     failures: list[tuple[str, str]] = []
+    written: Written = {}
     for i in indices:
         job = _JOBS[i]
         try:
-            write_file(_TARGET, job.path, job.make(), staged=_STAGED)
+            info = write_file(_TARGET, job.path, job.make(), staged=_STAGED)
         except Exception as exc:  # noqa: BLE001 - reported with the page's path, then the build fails
             failures.append((job.path, f"{type(exc).__name__}: {exc}"))
-    return len(indices), failures
+        else:
+            info[0] = job.key
+            written[job.path] = info
+    return len(indices), failures, written
 
 
 def _chunks(indices: list[int], size: int) -> Iterator[list[int]]:
@@ -89,30 +97,34 @@ def show_progress(explicit: bool | None) -> bool:
 
 
 def render_jobs(jobs: list[Job], todo: list[int], target: Path, progress: bool,
-                staged: bool = False) -> list[tuple[str, str]]:
+                staged: bool = False) -> tuple[list[tuple[str, str]], Written]:
+    """Write the jobs `todo` into `target`: the failures, and what was written."""
     global _JOBS, _TARGET, _STAGED
     _JOBS, _TARGET, _STAGED = jobs, target, staged
     from tqdm import tqdm
 
     bar = tqdm(total=len(todo), unit="file", desc="writing", disable=not progress, leave=False)
     failures: list[tuple[str, str]] = []
+    written: Written = {}
     workers = workers_available()
     try:
         if len(todo) < PARALLEL_FROM or workers == 1 or "fork" not in multiprocessing.get_all_start_methods():
             for chunk in _chunks(todo, 64):
-                done, failed = _render_chunk(chunk)
+                done, failed, made = _render_chunk(chunk)
                 failures += failed
+                written.update(made)
                 bar.update(done)
         else:
             size = max(16, min(256, len(todo) // (workers * 8)))
             with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-                for done, failed in pool.map(_render_chunk, _chunks(todo, size)):
+                for done, failed, made in pool.map(_render_chunk, _chunks(todo, size)):
                     failures += failed
+                    written.update(made)
                     bar.update(done)
     finally:
         bar.close()
         _JOBS = []
-    return failures
+    return failures, written
 
 
 def valid_until(magazine: Magazine, now: datetime) -> datetime:
@@ -140,7 +152,7 @@ def load_and_plan(root: Path, report: BuildReport, workers: int, *, now: datetim
     if magazine is None or has_errors(problems):
         raise ContentError(problems)
     t0 = time.perf_counter()
-    theme = Theme(theme_dir or root / "theme", root / CACHE_DIR)
+    theme = Theme(theme_dir or root / "theme")  # no compiled templates on disk: they are code
     views = Views(magazine, theme, now, preview)
     plan = plan_site(views, theme, root, memo, options)
     report.timings["plan"] = time.perf_counter() - t0
@@ -156,65 +168,42 @@ def build_site(root: Path, *, site_dir: Path | None = None, preview: bool = Fals
     """Build the magazine at `root` into `site_dir` (default `root/site`).
 
     `now` decides what is published (default: the clock); `preview` shows unpublished stories
-    under a banner; `direct` writes straight into `site_dir` (for MkDocs, which owns that folder);
-    `digest` is the inputs' digest when the caller has computed it already."""
+    under a banner; `clean` forgets the build state and makes every file anew (the site is
+    replaced only once the new one is complete); `direct` writes straight into `site_dir`
+    (for MkDocs, which owns that folder); `digest` is the inputs' digest when the caller has
+    computed it already."""
     started = time.perf_counter()
     root = root.resolve()
-    site_dir = (site_dir or root / "site").resolve()
+    site_dir = site_path(site_dir or root / "site")
     now = now or datetime.now(timezone.utc)
     report = BuildReport(site_dir)
+    if not direct:
+        check_site(site_dir)  # before any work: a folder masthead may not replace is refused at once
     if clean:
-        for path in (site_dir, site_home(site_dir), root / CACHE_DIR):
-            shutil.rmtree(path, ignore_errors=True)
-    home = site_home(site_dir)
+        state.for_root(root).reset()
+    records = records_of(root, site_dir)
     options = build_options(preview, url, site_dir, theme_dir)
     digest = digest or inputs_digest(root, options)
-    if not direct and not clean and is_fresh(site_dir, home, digest, now):
+    if not direct and not clean and is_fresh(site_dir, records, digest, now):
         report.seconds = time.perf_counter() - started
         report.fresh = True
         return report
-    forget(home)
+    forget(records)
     workers = workers_available()
     with long_lived():  # what load and plan make lives to the end of the build (see heap.py)
         magazine, views, plan = load_and_plan(root, report, workers, now=now, preview=preview, url=url,
-                                              theme_dir=theme_dir, memo=None if direct or clean else home,
+                                              theme_dir=theme_dir, memo=None if direct or clean else records,
                                               options=options)
-    theme = views.theme
+    state.close_all()  # forked workers must not inherit an open database
     t0 = time.perf_counter()
     if direct:
-        todo = list(range(len(plan.jobs)))
-        failures = render_jobs(plan.jobs, todo, site_dir, show_progress(progress))
+        failures, _ = render_jobs(plan.jobs, list(range(len(plan.jobs))), site_dir, show_progress(progress))
         removed: list[str] = []
+        todo: list[int] = list(range(len(plan.jobs)))
         keys = {job.path: job.key for job in plan.jobs}
     else:
-        publisher = Publisher(site_dir)
-        before = publisher.open()
-        if plan.kept and stale(plan.kept, before):  # the memo is not about this site: plan it all
-            log.info("the plan memo does not match the published site; planning everything")
-            plan = plan_site(views, theme, root)
-        keys = {path: key for path, key, _, _ in plan.entries()}
-        todo = [i for i, job in enumerate(plan.jobs) if before.get(job.path) != job.key]
-        removed = sorted(set(before) - set(keys))
-        ahead = len(todo) > CARDS_FROM  # many pages to write: cards rendered ahead, and kept
-        if ahead:
-            cards.load(theme, root)
-            in_feeds = {source for i in todo for source in plan.in_feeds.get(plan.jobs[i].path, ())}
-            cards.prerender(views, theme, root, cards.missing(views, theme), workers,
-                            [s for s in views.stories if s.source in in_feeds], home)
-            report.timings["cards"] = time.perf_counter() - t0
-        try:
-            failures = render_jobs(plan.jobs, todo, publisher.stage, show_progress(progress), staged=True)
-        finally:
-            cards.drop_pack(home)
-        t1 = time.perf_counter()
-        if failures:
-            publisher.discard()
-        else:
-            publisher.publish(keys, [plan.jobs[i].path for i in todo], removed)
-            save_memo(plan, home, options)
-            if ahead:
-                cards.save(views, theme, root)
-        report.timings["publish"] = time.perf_counter() - t1
+        failures, todo, removed, keys = _render_and_publish(root, report, views, plan, site_dir, records,
+                                                            options, workers, progress, trust=not clean)
     report.timings["render"] = time.perf_counter() - t0
     if failures:
         raise ContentError([Problem(path, 0, "", f"could not be written: {why}", code="render")
@@ -225,7 +214,83 @@ def build_site(root: Path, *, site_dir: Path | None = None, preview: bool = Fals
     report.rendered, report.removed = len(todo), len(removed)
     report.kept = sum(len(entries) for _, _, entries in plan.kept)
     if not direct:
-        remember(home, digest, valid_until(magazine, now))
+        remember(records, digest, now, valid_until(magazine, now))
+        state.for_root(root).remember_site(site_dir)
     report.seconds = time.perf_counter() - started
     log.info("timings: %s", ", ".join(f"{k} {v:.2f} s" for k, v in report.timings.items()))
     return report
+
+
+def _render_and_publish(root: Path, report: BuildReport, views: Views, plan: Planner, site_dir: Path,
+                        records: Path, options: str, workers: int, progress: bool | None,
+                        trust: bool) -> tuple[list[tuple[str, str]], list[int], list[str], dict[str, str]]:
+    """Render what changed into a new tree, link the rest, and swap it in (publish.py)."""
+    t0 = time.perf_counter()
+    theme = views.theme
+    publisher = Publisher(site_dir, records)
+    before = publisher.open(trust=trust)
+    if plan.kept and stale(plan.kept, before, publisher.damaged):  # the memo is not about this site
+        log.info("the plan memo does not match the published site; planning everything")
+        plan = plan_site(views, theme, root)
+    keys = {path: key for path, key, _, _ in plan.entries()}
+    todo = [i for i, job in enumerate(plan.jobs)
+            if before.get(job.path) != job.key or job.path in publisher.damaged]
+    removed = sorted(set(before) - set(keys))
+    ahead = len(todo) > CARDS_FROM  # many pages to write: cards rendered ahead, and kept
+    if ahead:
+        cards.load(theme, root)
+        in_feeds = {source for i in todo for source in plan.in_feeds.get(plan.jobs[i].path, ())}
+        cards.prerender(views, theme, root, cards.missing(views, theme), workers,
+                        [s for s in views.stories if s.source in in_feeds], records)
+        report.timings["cards"] = time.perf_counter() - t0
+    try:
+        failures, written = render_jobs(plan.jobs, todo, publisher.stage, show_progress(progress), staged=True)
+    finally:
+        cards.drop_pack(records)
+    t1 = time.perf_counter()
+    if failures:
+        publisher.discard()
+        return failures, todo, removed, keys
+    kept = [path for path in keys if path not in written]
+    files = {**{path: publisher.manifest[path] for path in kept}, **written}
+    publisher.publish(files, kept)
+    save_memo(plan, records, options)
+    if ahead:
+        cards.save(views, theme, root)
+    report.timings["publish"] = time.perf_counter() - t1
+    return failures, todo, removed, keys
+
+
+def verify_site(root: Path, site_dir: Path | None = None, **options: object) -> list[str]:
+    """Build `root` clean, with a build state of its own, into a temporary folder beside
+    `site_dir`, and compare: the paths whose bytes differ, or that only one of them has."""
+    import shutil
+    import tempfile
+
+    root = root.resolve()
+    site_dir = site_path(site_dir or root / "site")
+    site_dir.parent.mkdir(parents=True, exist_ok=True)
+    own_state = Path(tempfile.mkdtemp(prefix="masthead-verify-state-"))
+    scratch = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.masthead-verify-", dir=site_dir.parent))
+    chosen = state.chosen(root)
+    try:
+        state.use(root, own_state)
+        build_site(root, site_dir=scratch / "site", clean=True, **options)  # type: ignore[arg-type]
+        return compare_trees(site_dir, scratch / "site")
+    finally:
+        state.use(root, chosen)
+        shutil.rmtree(scratch, ignore_errors=True)
+        shutil.rmtree(own_state, ignore_errors=True)
+
+
+def _files(folder: Path) -> dict[str, Path]:
+    return {p.relative_to(folder).as_posix(): p for p in folder.rglob("*") if p.is_file()}
+
+
+def compare_trees(a: Path, b: Path) -> list[str]:
+    """Paths that differ between two trees (present in one only, or other bytes)."""
+    import filecmp
+
+    left, right = _files(a), _files(b)
+    return sorted([p for p in left.keys() ^ right.keys()]
+                  + [p for p in left.keys() & right.keys() if not filecmp.cmp(left[p], right[p], shallow=False)])

@@ -2,10 +2,10 @@
 
 A story's card appears on a dozen pages (its lists, the pages of stories it is related to).
 Each worker would otherwise render every card it meets again; rendered once in the parent,
-the cards are shared with the workers by `fork`. They are also kept in
-`.masthead-cache/cards-v1.pickle` for the next build that writes many pages (a story added
-at the top of a list moves every page of it), valid while the theme and masthead's code are
-the same (a card's key stands for everything else it shows).
+the cards are shared with the workers by `fork`. They are also kept in the build state
+(table `cards`, `masthead/state.py`) for the next build that writes many pages (a story added
+at the top of a list moves every page of it), valid while the theme, masthead's code and the
+output libraries are the same (a card's key stands for everything else it shows).
 """
 
 from __future__ import annotations
@@ -15,18 +15,16 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, Iterator
 
-from masthead.paths import code_digest
-from masthead.store import read_signed, write_signed
+from masthead import state
 from masthead.domain.stories import Story
-from masthead.sources.load import CACHE_DIR
 
 from .plan import digest
 from .render import Theme
 from .story_pages import BodyPack, bodies_ahead, close_pack
 from .views import Views
 
-CARDS = "cards-v1.pickle"
-PACK = "bodies.pack"  # in the site's home, during a build
+TABLE = "cards"
+PACK = "bodies.pack"  # in the site's folder of the build state, during a build
 LEVELS = (2, 3)  # lists show cards under h2, story pages and author pages under h3
 SIZE = "default"
 PARALLEL_FROM = 400  # cards to render before a pool pays off
@@ -100,17 +98,16 @@ def drop_pack(home: Path) -> None:
     (home / PACK).unlink(missing_ok=True)
 
 
-def _signature(theme: Theme) -> str:
-    return digest(("cards", theme.digest, code_digest()))
+def _table(theme: Theme, root: Path) -> state.Table:
+    return state.for_root(root).table(TABLE, digest(("cards", theme.digest, state.code_signature())))
 
 
 def load(theme: Theme, root: Path) -> None:
-    """The cards the last build kept, when the theme and code are the same."""
-    theme._cards.update(read_signed(root / CACHE_DIR / CARDS, _signature(theme)) or {})
+    """The cards the last build kept, when the theme, code and libraries are the same."""
+    theme._cards.update(_table(theme, root).read())
 
 
 def save(views: Views, theme: Theme, root: Path) -> None:
     """Keep the cards of the stories there are now (the others are gone or changed)."""
     current = set(views.card_keys().values())
-    write_signed(root / CACHE_DIR / CARDS, _signature(theme),
-                 {key: html for key, html in theme._cards.items() if key[0] in current})
+    _table(theme, root).write({key: html for key, html in theme._cards.items() if key[0] in current}, whole=True)

@@ -11,17 +11,15 @@ from xml.sax.saxutils import escape
 
 from markupsafe import Markup
 
-from masthead.paths import code_digest
-from masthead.store import read_signed, write_signed
+from masthead import state
 from masthead.domain import urls
 from masthead.sources.frontmatter import split_body
-from masthead.sources.load import CACHE_DIR
 
 from .markdown import render_markdown
 from .plan import Job, Planner, digest, file_reader, key_of
 
 SITEMAP_LIMIT = 50_000  # URLs per sitemap file, as the protocol allows
-SEARCH_ROWS = "search-rows.pickle"
+SEARCH_ROWS = "search-rows"  # a table of the build state
 
 
 def plan_search(plan: Planner) -> None:
@@ -40,13 +38,13 @@ def plan_search(plan: Planner) -> None:
 
     def make() -> bytes:
         """The cards' fields, read from the stories; each story's row is kept by its card key
-        between builds (`.masthead-cache/search-rows.pickle`), so a rebuild writes only new rows."""
+        between builds (the build state's `search-rows` table), so a rebuild writes only new rows."""
         card_keys = views.card_keys()
         saved = _load_rows(plan.root)
         sections: dict[tuple[str, str], str] = {}
         rows = {card_keys[s.source]: saved.get(card_keys[s.source]) or row(s, sections) for s in stories}
         if rows.keys() != saved.keys():
-            _save_rows(plan.root, rows)
+            _save_rows(plan.root, rows, saved)
         return ("[" + ",".join(rows.values()) + "]").encode("utf-8")
 
     card_keys = views.card_keys()
@@ -55,16 +53,16 @@ def plan_search(plan: Planner) -> None:
               extra={"index_url": "search/index.json"})
 
 
-def _rows_signature() -> str:
-    return digest(("search-rows", code_digest()))
+def _rows(root: Path) -> state.Table:
+    return state.for_root(root).table(SEARCH_ROWS, digest(("search-rows", state.code_signature())))
 
 
 def _load_rows(root: Path) -> dict[str, str]:
-    return read_signed(root / CACHE_DIR / SEARCH_ROWS, _rows_signature()) or {}
+    return _rows(root).read()
 
 
-def _save_rows(root: Path, rows: dict[str, str]) -> None:
-    write_signed(root / CACHE_DIR / SEARCH_ROWS, _rows_signature(), rows)
+def _save_rows(root: Path, rows: dict[str, str], saved: dict[str, str]) -> None:
+    _rows(root).write({k: v for k, v in rows.items() if k not in saved}, saved.keys() - rows.keys())
 
 
 def plan_404(plan: Planner) -> None:

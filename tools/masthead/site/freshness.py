@@ -1,29 +1,36 @@
-"""Is the published site already what a build would make? Answered from file stamps alone.
+"""Is the published site already what a build would make? Answered from stamps alone.
 
-After each build we record a digest of every input's stamp (content, contributors,
-site_config, theme, masthead's own code, the build's options) and the moment until which
-the output stays valid: the next story's publication time or the next local midnight
-(the leaderboard counts days), whichever comes first. A later build with the same digest
-before that moment has nothing to do.
+After each build the site's folder in the build state (`masthead/state.py`) records a digest
+of every input's stamp (content, contributors, site_config, theme), of masthead's code and the
+versions of the libraries that shape the output, of the repository's Git refs (history feeds
+the promises board), and of the build's options; and the span of time the output is right
+for: from the moment it was built as of (`--now`, or the clock) until the next story's
+publication time or the next local midnight (the leaderboard counts days). A later build
+with the same digest, as of a moment inside that span, whose site files are all as written
+(see `publish.damaged`), has nothing to do. Building as of an earlier moment never is.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
-import os
 from datetime import datetime
 from pathlib import Path
 
-from masthead.paths import CODE, stamp_tree
+from masthead import state
+from masthead.paths import stamp_tree
+
+from .publish import damaged, read_manifest
 
 INPUTS = ("content", "contributors", "site_config", "theme")
+RECORD = "fresh.json"
 
 
 def inputs_digest(root: Path, options: str) -> str:
     h = hashlib.blake2b(digest_size=16)
     h.update(options.encode())
-    for base in [root / name for name in INPUTS] + [CODE]:
+    h.update(state.code_signature().encode())
+    h.update(state.git_facts(root).encode())
+    for base in [root / name for name in INPUTS]:
         stamp_tree(h, base)
     return h.hexdigest()
 
@@ -32,30 +39,30 @@ def build_options(preview: bool, url: str | None, site_dir: Path, theme_dir: Pat
     return repr((preview, url, str(site_dir), str(theme_dir)))
 
 
-def site_home(site_dir: Path) -> Path:
-    """The folder beside the site holding its staging tree, manifest and freshness record."""
-    return site_dir.parent / f".{site_dir.name}.masthead"
+def records_of(root: Path, site: Path) -> Path:
+    """The folder of the build state holding what is known about the site at `site`."""
+    return state.for_root(root).site_folder(site)
 
 
-def record_path(site_home: Path) -> Path:
-    return site_home / "fresh.json"
-
-
-def is_fresh(site: Path, site_home: Path, digest: str, now: datetime) -> bool:
-    try:
-        data = json.loads(record_path(site_home).read_text())
-    except (OSError, ValueError):
+def is_fresh(site: Path, records: Path, digest: str, now: datetime) -> bool:
+    data = state.read_json(records / RECORD)
+    if not isinstance(data, dict) or data.get("digest") != digest or not site.is_dir() or site.is_symlink():
         return False
-    until = datetime.fromisoformat(data["until"]) if data.get("until") else None
-    return data.get("digest") == digest and site.is_dir() and (until is None or now < until)
+    try:
+        since = datetime.fromisoformat(data["since"])
+        until = datetime.fromisoformat(data["until"]) if data.get("until") else None
+    except (KeyError, TypeError, ValueError):
+        return False
+    if now < since or (until is not None and now >= until):
+        return False
+    files = read_manifest(records, site)
+    return files is not None and not damaged(site, files)
 
 
-def remember(site_home: Path, digest: str, until: datetime | None) -> None:
-    path = record_path(site_home)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"digest": digest, "until": until.isoformat() if until else None}))
-    os.replace(tmp, path)
+def remember(records: Path, digest: str, since: datetime, until: datetime | None) -> None:
+    state.write_json(records / RECORD, {"digest": digest, "since": since.isoformat(),
+                                        "until": until.isoformat() if until else None})
 
 
-def forget(site_home: Path) -> None:
-    record_path(site_home).unlink(missing_ok=True)
+def forget(records: Path) -> None:
+    (records / RECORD).unlink(missing_ok=True)

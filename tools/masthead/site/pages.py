@@ -53,7 +53,7 @@ def plan_site(views: Views, theme: Theme, root: Path, memo: Path | None = None, 
     `memo.py`) and the build's `options`, units planned from the same inputs are taken over."""
     plan = Planner(views, theme, root)
     if memo is not None:
-        plan.store = open_memo(memo, global_signature(plan, options))
+        plan.store = open_memo(plan, memo, global_signature(plan, options))
         plan.memo = plan.store.entries
     for provider in PROVIDERS:
         provider(plan)

@@ -1,32 +1,59 @@
-"""The write stage: nothing is written into the published site until a build has succeeded.
+"""The write stage: a reader sees the old site or the new one, never a mix, even across `kill -9`.
 
-Every file a build makes lands first in `.<site>.masthead/stage/`. A build that fails, or
-stops, leaves the site exactly as it was. A first build (or one whose record of the site is
-lost) then trades its whole staging tree for the site in one `renameat2(RENAME_EXCHANGE)`.
-Later builds move only the files that changed into the site, one atomic rename each, under a
-journal written (and synced) first: after a crash in the middle, the next build completes
-the moves before anything else, so the site is never left half old, half new for good.
-Cost follows the number of changed files, never the size of the site.
+Every build makes a complete new tree beside the site, `.<site>.masthead-stage/`: the files
+that changed are written there, the files that did not are hard links to the published ones
+(no copy). The new tree then takes the site's place in one `renameat2(RENAME_EXCHANGE)`. The
+old tree, now under the staging name, is kept with its manifest: the next build turns it into
+its new tree by touching only the files that differ (those changed by the last two builds),
+so the cost follows the changes, not the size of the site. A build stopped at any moment
+leaves either the old tree in place or the new one; a staging tree it was changing is
+forgotten first, and the next build starts a new one.
+
+What the site holds is recorded in the build state (`masthead/state.py`), in a manifest named
+after the inode of the tree it describes: path -> (key, content digest, size, mtime). It is
+written before the swap; after a crash the site's own inode says which manifest is true. A
+file of the site deleted or edited since (size or mtime differ, then its digest) is made again.
+
+The site folder itself is only ever replaced when masthead made it: each tree carries a
+`.masthead-site` mark. A symlink, a file, or a non-empty folder without the mark is refused.
 """
 
 from __future__ import annotations
 
 import ctypes
-import json
+import hashlib
 import logging
 import os
-import pickle
 import shutil
+import signal
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+from masthead.domain.problems import UsageError
+from masthead.state import code_signature, read_json, write_json
 
 log = logging.getLogger(__name__)
+MARK = ".masthead-site"
+MARK_TEXT = b"This folder is made by masthead build, which replaces it whole on every build.\n"
+LEGACY_HOME = ".{}.masthead"  # where versions before the build state kept their records
+CRASH_ENV = "MASTHEAD_TEST_CRASH_AT"  # tests: kill the build at a named point of publication
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
 _MADE: set[Path] = set()  # folders this process has made; cleared when a tree moves
 
+FileInfo = list[Any]  # [key, digest, size, mtime_ns], as kept in the manifest
 
-def write_file(base: Path, rel: str, data: bytes, staged: bool = False) -> None:
-    """Write through a temporary name and rename, so no reader ever sees half a file.
+
+def crash_point(name: str) -> None:
+    """Die here, as `kill -9` would, when a test asks for it."""
+    if os.environ.get(CRASH_ENV) == name:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def write_file(base: Path, rel: str, data: bytes, staged: bool = False) -> FileInfo:
+    """Write `data` to `base/rel` through a temporary name and rename, so no reader ever sees
+    half a file; the file's digest, size and mtime for the manifest.
 
     `staged`: the file goes into a staging tree nobody reads until the build has succeeded, so
     a file that does not exist yet is created in place (a rename less per file)."""
@@ -34,17 +61,21 @@ def write_file(base: Path, rel: str, data: bytes, staged: bool = False) -> None:
     if target.parent not in _MADE:
         target.parent.mkdir(parents=True, exist_ok=True)
         _MADE.add(target.parent)
+    written = False
     if staged:
         try:
             with open(target, "xb") as fh:
                 fh.write(data)
-            return
+            written = True
         except FileExistsError:
             pass
-    tmp = target.with_name(f".{target.name}.tmp{os.getpid()}")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-    os.replace(tmp, target)
+    if not written:
+        tmp = target.with_name(f".{target.name}.tmp{os.getpid()}")
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, target)
+    st = os.stat(target)
+    return ["", hashlib.blake2b(data, digest_size=16).hexdigest(), st.st_size, st.st_mtime_ns]
 
 
 def exchange(a: Path, b: Path) -> None:
@@ -55,84 +86,217 @@ def exchange(a: Path, b: Path) -> None:
             return
     except (AttributeError, OSError):
         pass
-    spare = a.with_name(a.name + ".swap")
+    spare = a.with_name(a.name + ".swap")  # not atomic: only where renameat2 is missing
     os.rename(b, spare)
     os.rename(a, b)
     os.rename(spare, a)
 
 
-def _dump(path: Path, data: bytes) -> None:
-    tmp = path.with_suffix(".tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+def site_path(site_dir: Path) -> Path:
+    """`site_dir` made absolute with its parents resolved but not itself (a link is refused)."""
+    absolute = Path(os.path.abspath(site_dir))
+    return absolute.parent.resolve() / absolute.name
 
 
+def made_by_masthead(folder: Path) -> bool:
+    return (folder / MARK).is_file() or (folder.parent / LEGACY_HOME.format(folder.name)).is_dir()
+
+
+def check_site(site: Path, what: str = "site folder") -> None:
+    """Refuse to replace anything masthead did not make (see the module's docstring)."""
+    if site.is_symlink():
+        raise UsageError(f"the {what} {site} is a symbolic link (to {os.path.realpath(site)}); masthead "
+                         "replaces the site folder whole and will not follow a link to do it. Remove the "
+                         "link, or pass --site-dir with a real folder")
+    if site.exists() and not site.is_dir():
+        raise UsageError(f"the {what} {site} is a file, not a folder; move it away or pass another --site-dir")
+    if site.is_dir() and any(os.scandir(site)) and not made_by_masthead(site):
+        raise UsageError(f"the {what} {site} is not empty and was not made by masthead (it has no {MARK} "
+                         "file); masthead replaces the site folder whole, so it will not use this one. "
+                         "Pass --site-dir with a new or empty folder, or empty this one yourself")
+
+
+def _inode(path: Path) -> str:
+    st = os.stat(path)
+    return f"{st.st_dev}-{st.st_ino}"
+
+
+def manifest_path(records: Path, inode: str) -> Path:
+    return records / f"manifest-{inode}.json"
+
+
+def read_manifest(records: Path, site: Path, code: str | None = None,
+                  tree: Path | None = None) -> dict[str, FileInfo] | None:
+    """The files the tree published at `site` holds, as recorded; None when unknown, or when
+    `code` is given and the tree was made by other code (other masthead, other libraries).
+    `tree`: the tree is now elsewhere (the staging tree, once the site it was)."""
+    try:
+        inode = _inode(tree or site)
+    except OSError:
+        return None
+    data = read_json(manifest_path(records, inode))
+    if not isinstance(data, dict) or not isinstance(data.get("files"), dict) or data.get("site") != str(site):
+        return None
+    if code is not None and data.get("code") != code:
+        return None
+    files = data["files"]
+    if not all(isinstance(v, list) and len(v) == 4 for v in files.values()):
+        return None
+    return files
+
+
+def damaged(site: Path, files: dict[str, FileInfo]) -> set[str]:
+    """Files of the manifest that are missing or changed in `site`: stat first, digest when the
+    stat differs (a file touched but unchanged is fine)."""
+    out = set()
+    base = str(site) + os.sep
+    for rel, (key, digest, size, mtime) in files.items():
+        try:
+            st = os.stat(base + rel)
+        except OSError:
+            out.add(rel)
+            continue
+        if st.st_size == size and st.st_mtime_ns == mtime:
+            continue
+        try:
+            with open(base + rel, "rb") as fh:
+                same = st.st_size == size and hashlib.blake2b(fh.read(), digest_size=16).hexdigest() == digest
+        except OSError:
+            same = False
+        if same:
+            files[rel] = [key, digest, st.st_size, st.st_mtime_ns]
+        else:
+            out.add(rel)
+    return out
+
+
+def _link(source: Path, target: Path, replace: bool) -> None:
+    """`target` made a hard link to `source` (a copy across file systems)."""
+    if target.parent not in _MADE:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _MADE.add(target.parent)
+    tmp = target.with_name(f".{target.name}.link{os.getpid()}") if replace else target
+    try:
+        os.link(source, tmp)
+    except FileExistsError:
+        tmp = target.with_name(f".{target.name}.link{os.getpid()}")
+        replace = True
+        os.link(source, tmp)
+    except OSError:  # no hard links here: a copy will do
+        shutil.copy2(source, tmp)
+    if replace:
+        os.replace(tmp, target)
+
+
+@dataclass
 class Publisher:
-    """Owns the site folder, its staging tree, the manifest of what the site holds, and the
-    journal of a publication under way."""
+    """Owns the site folder, its staging tree and its manifest (kept in `records`, the
+    site's folder in the build state)."""
 
-    def __init__(self, site: Path) -> None:
-        self.site = site.resolve()
-        self.home = self.site.parent / f".{self.site.name}.masthead"
-        self.stage = self.home / "stage"
-        self.manifest_path = self.home / "manifest.pickle"
-        self.next_manifest = self.home / "manifest.next"
-        self.journal = self.home / "journal.json"
-        self.manifest: dict[str, str] = {}
-        self.trusted = False
+    site: Path
+    records: Path
+    manifest: dict[str, FileInfo] = field(default_factory=dict)
+    damaged: set[str] = field(default_factory=set)
+    spare: dict[str, FileInfo] = field(default_factory=dict)  # what the staging tree holds, when reused
+    spare_damaged: set[str] = field(default_factory=set)
+    reused: bool = False  # the staging tree is the site the last publication replaced
 
-    def open(self) -> dict[str, str]:
-        """The keys of the files the published site holds; an empty staging tree to fill."""
-        self.home.mkdir(parents=True, exist_ok=True)
-        if self.journal.exists():
-            self._roll_forward()
-        if self.site.is_dir() and self.manifest_path.is_file():
-            try:
-                with open(self.manifest_path, "rb") as fh:
-                    self.manifest = pickle.load(fh)
-                self.trusted = True
-            except (OSError, pickle.PickleError, EOFError):
-                self.manifest = {}
-        if self.stage.exists():
-            shutil.rmtree(self.stage)
-        self.stage.mkdir(parents=True)
+    @property
+    def stage(self) -> Path:
+        return self.site.with_name(f".{self.site.name}.masthead-stage")
+
+    def open(self, trust: bool = True) -> dict[str, str]:
+        """The keys of the files the published site holds (its damaged files included: see
+        `damaged`); a staging tree to write the changed files into. `trust=False`: the site
+        is made anew."""
+        check_site(self.site)
+        self.records.mkdir(parents=True, exist_ok=True)
+        code = code_signature()
+        known = read_manifest(self.records, self.site, code) if trust and self.site.is_dir() else None
+        self.manifest = known or {}
+        self.damaged = damaged(self.site, self.manifest)
+        if self.damaged:
+            log.info("%d file(s) of %s were deleted or changed since the last build; writing them again",
+                     len(self.damaged), self.site)
+        self._open_stage(code if trust else None)
         _MADE.clear()
-        return dict(self.manifest)
+        return {rel: info[0] for rel, info in self.manifest.items()}
 
-    def publish(self, manifest: dict[str, str], changed: list[str], removed: list[str]) -> None:
-        """Put the staged files into the site and record what the site now holds."""
+    def _open_stage(self, code: str | None) -> None:
+        """The tree the last publication replaced, when it is known file by file, becomes the
+        staging tree (only what differs from the new site is then touched); else a new one."""
+        stage = self.stage
+        self.spare, self.spare_damaged, self.reused = {}, set(), False
+        if stage.is_symlink() or stage.is_file():
+            stage.unlink()
+        elif stage.is_dir():
+            check_site(stage, "staging folder")
+            spare = read_manifest(self.records, self.site, code, tree=stage) if code is not None else None
+            if spare is not None:
+                # From here on the tree changes: forgotten first, so a build stopped half-way
+                # leaves a staging tree the next build does not trust.
+                manifest_path(self.records, _inode(stage)).unlink()
+                self.spare, self.spare_damaged, self.reused = spare, damaged(stage, spare), True
+                return
+            shutil.rmtree(stage)
+        stage.mkdir(parents=True)
+        (stage / MARK).write_bytes(MARK_TEXT)
+
+    def publish(self, files: dict[str, FileInfo], kept: list[str]) -> None:
+        """Put the new tree in the site's place: `files` are every file of the new site with
+        its key (those rendered are in the staging tree already), `kept` those taken over
+        unchanged from the published site (hard links to its files)."""
         _MADE.clear()
-        if not self.trusted:  # the whole site was rendered: swap it in at once
-            if self.site.exists():
-                exchange(self.stage, self.site)
-                shutil.rmtree(self.stage)
-            else:
-                os.rename(self.stage, self.site)
-            _dump(self.manifest_path, pickle.dumps(manifest, protocol=pickle.HIGHEST_PROTOCOL))
+        site, stage = self.site, self.stage
+        for rel in kept:
+            spare = self.spare.get(rel)
+            if spare is not None and spare[1] == files[rel][1] and rel not in self.spare_damaged:
+                continue  # the staging tree has it already
+            _link(site / rel, stage / rel, replace=spare is not None)
+        self._prune(files)
+        _MADE.clear()
+        crash_point("after-stage")
+        inode = _inode(stage)
+        write_json(manifest_path(self.records, inode), {"site": str(site), "code": code_signature(), "files": files},
+                   sync=True)
+        crash_point("after-manifest")
+        if site.is_dir():
+            exchange(stage, site)  # the old site, its manifest kept, is the next build's staging tree
+            crash_point("after-swap")
+        else:
+            os.rename(stage, site)
+        self.manifest = files
+        keep = {manifest_path(self.records, inode).name, manifest_path(self.records, _inode(stage)).name
+                if stage.is_dir() else ""}
+        for old in self.records.glob("manifest-*.json"):
+            if old.name not in keep:
+                old.unlink(missing_ok=True)
+
+    def _prune(self, files: dict[str, FileInfo]) -> None:
+        """Remove from a reused staging tree what the new site does not hold (files of the
+        tree it was, or anything added to it while it was published)."""
+        if not self.reused:
             return
-        _dump(self.next_manifest, pickle.dumps(manifest, protocol=pickle.HIGHEST_PROTOCOL))
-        _dump(self.journal, json.dumps({"changed": changed, "removed": removed}).encode())
-        self._roll_forward()
-
-    def _roll_forward(self) -> None:
-        """Complete the publication the journal describes (again, if a crash cut it short)."""
-        plan = json.loads(self.journal.read_text())
-        for rel in plan["changed"]:
-            source, target = self.stage / rel, self.site / rel
-            if source.exists():
-                if target.parent not in _MADE:
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    _MADE.add(target.parent)
-                os.replace(source, target)
-        for rel in plan["removed"]:
-            (self.site / rel).unlink(missing_ok=True)
-        if self.next_manifest.exists():
-            os.replace(self.next_manifest, self.manifest_path)
-        self.journal.unlink()
+        wanted = set(files) | {MARK}
+        folders: set[str] = set()
+        for rel in wanted:
+            folder = os.path.dirname(rel)
+            while folder and folder not in folders:
+                folders.add(folder)
+                folder = os.path.dirname(folder)
+        base = str(self.stage)
+        for folder, dirs, names in os.walk(base, topdown=False):
+            rel_folder = os.path.relpath(folder, base)
+            prefix = "" if rel_folder == "." else rel_folder + "/"
+            for name in names + [d for d in dirs if os.path.islink(os.path.join(folder, d))]:
+                if prefix + name not in wanted:
+                    os.unlink(os.path.join(folder, name))
+            if prefix and rel_folder not in folders:
+                try:
+                    os.rmdir(folder)
+                except OSError:
+                    pass
 
     def discard(self) -> None:
-        """After a failed build: the site is untouched; the staging tree is emptied now."""
+        """After a failed build: the site is untouched; the staging tree is removed now."""
         shutil.rmtree(self.stage, ignore_errors=True)

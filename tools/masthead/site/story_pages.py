@@ -11,8 +11,7 @@ from typing import Any, Callable
 from masthead.domain import urls
 from masthead.domain.stories import Story, is_published
 from masthead.sources.frontmatter import split_body
-from masthead.sources.load import CACHE_DIR
-from masthead.store import read_signed, write_signed
+from masthead import state
 
 from .board import story_promise  # promises
 from .markdown import render_markdown, rewrite_story_links
@@ -51,16 +50,17 @@ def related_stories(stories: list[Story]) -> dict[str, list[Story]]:
 
 
 def cached_related(root: Path, stories: list[Story]) -> dict[str, list[Story]]:
-    """`related_stories`, kept in `.masthead-cache/` while no story's place, tags or section
-    changes (editing a body, the usual change, leaves it valid)."""
-    signature = digest([(s.source, s.tags, s.section) for s in stories])
-    path = root / CACHE_DIR / "related.pickle"
-    saved = read_signed(path, signature)
-    if saved is not None:
-        by_source = {s.source: s for s in stories}  # the signature names every story: all are here
+    """`related_stories`, kept in the build state (table `related`) while no story's place,
+    tags or section changes and masthead's code is the same (editing a body, the usual change,
+    leaves it valid)."""
+    signature = digest((state.code_signature(), [(s.source, s.tags, s.section) for s in stories]))
+    table = state.for_root(root).table("related", signature)
+    saved = table.read()
+    by_source = {s.source: s for s in stories}  # the signature names every story: all are here
+    if saved and saved.keys() == by_source.keys() and all(o in by_source for v in saved.values() for o in v):
         return {src: [by_source[o] for o in others] for src, others in saved.items()}
     related = related_stories(stories)
-    write_signed(path, signature, {src: [o.source for o in others] for src, others in related.items()})
+    table.write({src: [o.source for o in others] for src, others in related.items()}, whole=True)
     return related
 
 

@@ -2,9 +2,9 @@
 
 Loading them means reading a few hundred small YAML files and validating each against its
 schema, which also means importing pydantic (0.2 s); a rebuild after a story was edited needs
-none of that. Each loader's result is kept in `.masthead-cache/config-v1.pickle` under the
-stamps (mtime and size) of the files it read and its other inputs, and the stamp of
-masthead's own code; any difference and it is loaded again.
+none of that. Each loader's result is kept in the build state (`masthead/state.py`, table
+`config`) under the stamps (mtime and size) of the files it read and its other inputs, and
+the signature of masthead's code and libraries; any difference and it is loaded again.
 """
 
 from __future__ import annotations
@@ -13,12 +13,9 @@ import os
 from pathlib import Path
 from typing import Any, Callable, Iterable, TypeVar
 
-from masthead.paths import code_digest
-from masthead.store import read_signed, write_signed
+from masthead import state
 
-from .record_cache import CACHE_DIR
-
-FILE = "config-v1.pickle"
+TABLE = "config"
 T = TypeVar("T")
 
 
@@ -35,27 +32,27 @@ class ConfigCache:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.path = root / CACHE_DIR / FILE
-        self.changed = False
-        self.entries: dict[str, tuple[Any, Any]] = read_signed(self.path, code_digest()) or {}
+        self.table = state.for_root(root).table(TABLE, state.code_signature())
+        self.changed: set[str] = set()
+        self.entries: dict[str, tuple[Any, Any]] = self.table.read()
 
     def get(self, name: str, files: Iterable[str], extra: Any, load: Callable[[], T]) -> T:
         """`load()`, or what it returned last time for the same `files` (relative to the root,
         by stamp) and `extra`."""
         base = str(self.root) + os.sep
-        key = (extra, [(rel, _stamp(base + rel)) for rel in files])
+        key = (extra, tuple((rel, _stamp(base + rel)) for rel in files))
         hit = self.entries.get(name)
         if hit is not None and hit[0] == key:
             return _fresh(hit[1])
         value = load()
         self.entries[name] = (key, value)
-        self.changed = True
+        self.changed.add(name)
         return _fresh(value)
 
     def save(self) -> None:
         if self.changed:
-            write_signed(self.path, code_digest(), self.entries)
-            self.changed = False
+            self.table.write({name: self.entries[name] for name in self.changed})
+            self.changed = set()
 
 
 def _fresh(value: T) -> T:

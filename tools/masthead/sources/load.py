@@ -18,7 +18,7 @@ from masthead.domain.slugs import HANDLE_RE
 
 from .frontmatter import parse_yaml_file, load_yaml
 from .config_cache import ConfigCache, through
-from .record_cache import CACHE_DIR, RecordCache  # noqa: F401 - CACHE_DIR re-exported
+from .record_cache import RecordCache
 from .records import StoryRecord, read_record, stamp
 from .resolve import resolve_record
 
