@@ -20,6 +20,7 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 from mkdocs.livereload import LiveReloadServer
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers.polling import PollingObserver
 
 from masthead import heap
@@ -103,6 +104,26 @@ def test_a_saved_story_is_served_without_polling_the_disk(server: LiveReloadServ
         magazine.story("city/river.md", title="The river", body=f"Edited words, take {n}.\n")
         page = served(preview.url + "city/river/", f"Edited words, take {n}.")
         assert page.select_one("h1").get_text(strip=True) == "The river"
+
+
+def test_reading_a_watched_file_starts_no_build(server: LiveReloadServer, preview: Preview,
+                                                 magazine: Magazine) -> None:
+    """Every build reads the stories and templates: were reads reported, each build would start
+    the next one. Events arrive in order, so once the write is seen the read would have been."""
+    seen: list[FileSystemEvent] = []
+
+    class Recorder(FileSystemEventHandler):
+        def on_any_event(self, event: FileSystemEvent) -> None:
+            seen.append(event)
+
+    server.observer.schedule(Recorder(), str(preview.root / "content"), recursive=True)  # as server.watch does
+    (preview.root / "content" / "culture" / "song.md").read_text(encoding="utf-8")
+    written = magazine.story("city/river.md", title="The river", body="Read, then written.\n")
+    deadline = time.monotonic() + DEADLINE
+    while not any(e.event_type == "closed" and e.src_path == str(written) for e in seen):
+        assert time.monotonic() < deadline, f"the write was never reported: {seen}"
+        time.sleep(0.02)
+    assert {e.event_type for e in seen} <= {"created", "modified", "closed", "deleted", "moved"}, seen
 
 
 def test_a_broken_edit_keeps_the_last_good_preview(server: LiveReloadServer, preview: Preview,

@@ -11,15 +11,36 @@ macOS, ReadDirectoryChangesW on Windows), which sleeps until the kernel reports 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from mkdocs.livereload import LiveReloadServer
+from watchdog import events
 from watchdog.observers import Observer
+from watchdog.observers.api import ObservedWatch
 
 WATCHED = ("content", "contributors", "site_config", "theme")  # the folders a build reads
 # Quiet time after a change before building: one save is a few events (write, rename,
 # attributes) within milliseconds. MkDocs waits 0.1 s: a third of the 0.3 s budget from save to served.
 SETTLE_SECONDS = 0.03
+
+
+# What a save, a new file, a deletion or a rename looks like. Not opening or reading a file:
+# every build reads the templates and stories, and each read would start another build.
+CHANGES: list[type[events.FileSystemEvent]] = [
+    events.FileCreatedEvent, events.FileModifiedEvent, events.FileClosedEvent, events.FileDeletedEvent,
+    events.FileMovedEvent, events.DirCreatedEvent, events.DirDeletedEvent, events.DirMovedEvent]
+
+_Native: Any = Observer  # the platform's observer class, chosen by watchdog at import
+
+
+class ChangeObserver(_Native):
+    """Watchdog's native observer, reporting changes only (`CHANGES`) unless told otherwise."""
+
+    def schedule(self, event_handler: events.FileSystemEventHandler, path: str | Path, *, recursive: bool = False,
+                 event_filter: list[type[events.FileSystemEvent]] | None = None,
+                 follow_symlink: bool = False) -> ObservedWatch:
+        return super().schedule(event_handler, path, recursive=recursive, event_filter=event_filter or CHANGES,
+                                follow_symlink=follow_symlink)
 
 
 def preview_server(builder: Callable[[], object], host: str, port: int, site_dir: Path) -> LiveReloadServer:
@@ -55,8 +76,7 @@ def event_driven(server: LiveReloadServer) -> None:
                 break
             times += 1
         moved.append((path, recursive, max(times, 1)))
-    # MkDocs declares the attribute as its PollingObserver; any watchdog observer serves.
-    server.observer = Observer()  # type: ignore[assignment]
+    server.observer = ChangeObserver()  # in place of MkDocs' PollingObserver
     for path, recursive, times in moved:
         for _ in range(times):
             server.watch(path, recursive=recursive)
