@@ -15,6 +15,7 @@ Usage:
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import re
@@ -47,8 +48,8 @@ def fetch(url: str) -> str | None:
     try:
         with urllib.request.urlopen(url, timeout=30) as response:
             return str(response.read().decode("utf-8", "replace"))
-    except (urllib.error.URLError, ConnectionError, TimeoutError):
-        return None
+    except (urllib.error.URLError, http.client.HTTPException, OSError):
+        return None  # not up yet, or a page caught while it is rewritten
 
 
 def wait_for(url: str, text: str, deadline: float, proc: subprocess.Popen[bytes]) -> float:
@@ -96,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="serve-bench-"))
     site = work / "site"
     if args.hugo:
-        cmd = [args.hugo, "server", "--port", str(port), "--bind", "127.0.0.1", "--renderToDisk",
+        cmd = [args.hugo, "server", "--port", str(port), "--bind", "127.0.0.1",
                "--destination", str(site), "--logLevel", "warn", "--source", str(root)]
     else:
         cmd = [args.masthead, "--root", str(root), "serve", "--port", str(port), "--site-dir", str(site)]
