@@ -61,15 +61,17 @@ class Preview:
         return True
 
 
-def preview_of(args: argparse.Namespace) -> Preview:
-    site_dir = args.site_dir or Path(tempfile.mkdtemp(prefix="masthead-serve-")) / "site"
-    return Preview(repo_root(args), site_dir.resolve(), f"http://{args.host}:{args.port}/", not args.published_only)
-
-
 def run(args: argparse.Namespace) -> int:
+    if args.site_dir is not None:
+        return serve(args, args.site_dir)
+    with tempfile.TemporaryDirectory(prefix="masthead-serve-") as made:  # removed when serving stops
+        return serve(args, Path(made) / "site")
+
+
+def serve(args: argparse.Namespace, site_dir: Path) -> int:
     from masthead.site.live_server import preview_server, watch_magazine
 
-    preview = preview_of(args)
+    preview = Preview(repo_root(args), site_dir.resolve(), f"http://{args.host}:{args.port}/", not args.published_only)
     preview.rebuild()
     if not preview.site_dir.is_dir():
         return 1
