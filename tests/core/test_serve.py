@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gc
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -206,3 +207,22 @@ def test_only_the_batch_commands_run_as_a_batch(tmp_path: Path) -> None:
 
     assert batch("build") == "True" and batch("check") == "True"
     assert batch("serve") == "False" and batch("formbot") == "False"
+
+
+def test_the_command_serves_until_interrupted_and_removes_its_folder(magazine: Magazine, tmp_path: Path) -> None:
+    magazine.story("city/river.md", title="The river", body="First words.\n")
+    port, temp = free_port(), tmp_path / "tmp"
+    temp.mkdir()
+    command = [sys.executable, "-m", "masthead.cli", "--root", str(magazine.root), "serve", "--port", str(port)]
+    proc = subprocess.Popen(command, env={**os.environ, "TMPDIR": str(temp)},
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        page = served(f"http://127.0.0.1:{port}/city/river/", "First words")
+        assert page.select_one("h1").get_text(strip=True) == "The river"
+        assert [p.name[:15] for p in temp.iterdir()] == ["masthead-serve-"]
+    finally:
+        proc.send_signal(signal.SIGINT)  # Ctrl+C
+        out, _ = proc.communicate(timeout=DEADLINE)
+    assert proc.returncode == 0, out.decode()
+    assert "Traceback" not in out.decode()
+    assert not list(temp.iterdir())  # the preview folder it made is gone
