@@ -94,14 +94,14 @@ QUICK_EXIT = ("build", "check")  # batch commands with large heaps and nothing l
 
 
 def entry() -> None:
-    """The `masthead` command: `main`; the batch commands then exit quickly (`heap.exit_now`),
-    the others (services, git work) the usual way, with every exit handler run."""
-    code = main()
-    if command_of(sys.argv[1:]) in QUICK_EXIT:
-        from masthead.heap import exit_now
+    """The `masthead` command: `main`. The batch commands run as a batch (see heap.py: the
+    build's heap is frozen, the process exits without freeing it); the others (serve,
+    services, git work) keep Python's usual memory habits and exit with every handler run."""
+    from masthead import heap
 
-        exit_now(code)
-    sys.exit(code)
+    if command_of(sys.argv[1:]) in QUICK_EXIT:
+        heap.batch_run()
+    heap.exit_now(main())
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from masthead.domain.problems import ContentError
@@ -35,30 +36,48 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(run=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    from mkdocs.livereload import LiveReloadServer
+@dataclass
+class Preview:
+    """One preview session. Every rebuild runs in this process, through the same build as
+    `masthead build`, so what the last build left (its plan, the cached story records) is
+    reused and only the files an edit changed are written."""
 
-    from masthead.site.build import build_site
+    root: Path
+    site_dir: Path
+    url: str
+    drafts: bool = True
 
-    root = repo_root(args)
-    site_dir = args.site_dir or Path(tempfile.mkdtemp(prefix="masthead-serve-")) / "site"
-    url = f"http://{args.host}:{args.port}/"
+    def rebuild(self) -> bool:
+        """Build what changed; on errors print them and keep the last good preview (False)."""
+        from masthead.site.build import build_site
 
-    def rebuild() -> None:
         try:
-            report = build_site(root, site_dir=site_dir, preview=not args.published_only, url=url, progress=False)
-            print(report.summary(), flush=True)
+            report = build_site(self.root, site_dir=self.site_dir, preview=self.drafts, url=self.url, progress=False)
         except ContentError as exc:
             print_problems(exc.problems, "text", out=sys.stderr)
-            print("masthead serve: fix the errors above; the last good preview stays up", file=sys.stderr)
+            print("masthead serve: fix the errors above; the last good preview stays up", file=sys.stderr, flush=True)
+            return False
+        print(report.summary(), flush=True)
+        return True
 
-    rebuild()
-    if not site_dir.is_dir():
+
+def run(args: argparse.Namespace) -> int:
+    if args.site_dir is not None:
+        return serve(args, args.site_dir)
+    with tempfile.TemporaryDirectory(prefix="masthead-serve-") as made:  # removed when serving stops
+        return serve(args, Path(made) / "site")
+
+
+def serve(args: argparse.Namespace, site_dir: Path) -> int:
+    from masthead.site.live_server import preview_server, watch_magazine
+
+    preview = Preview(repo_root(args), site_dir.resolve(), f"http://{args.host}:{args.port}/", not args.published_only)
+    preview.rebuild()
+    if not preview.site_dir.is_dir():
         return 1
-    server = LiveReloadServer(builder=rebuild, host=args.host, port=args.port, root=str(site_dir))
-    for name in ("content", "contributors", "site_config", "theme"):
-        server.watch(str(root / name))
-    print(f"serving {url} (Ctrl+C to stop)", flush=True)
+    server = preview_server(preview.rebuild, args.host, args.port, preview.site_dir)
+    watch_magazine(server, preview.root)
+    print(f"serving {preview.url} (Ctrl+C to stop)", flush=True)
     try:
         server.serve()
     except KeyboardInterrupt:

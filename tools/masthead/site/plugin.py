@@ -10,7 +10,7 @@ files from docs_dir, and the live-reload server; masthead writes every page afte
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mkdocs.config import config_options
 from mkdocs.config.base import Config
@@ -20,6 +20,9 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import Files
 
 from masthead.domain.problems import ContentError
+
+if TYPE_CHECKING:
+    from mkdocs.livereload import LiveReloadServer
 
 
 class MastheadConfig(Config):
@@ -42,9 +45,12 @@ class MastheadPlugin(BasePlugin[MastheadConfig]):
     def on_post_build(self, config: MkDocsConfig) -> None:
         build_into(self.root, Path(config.site_dir), self.config.preview, config.site_url)
 
-    def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
-        for name in ("content", "contributors", "theme"):
-            server.watch(str(self.root / name))
+    # `mkdocs serve`: watch what masthead reads, through system file events (see live_server.py).
+    def on_serve(self, server: LiveReloadServer, config: MkDocsConfig, builder: Any) -> LiveReloadServer:
+        from masthead.site.live_server import event_driven, watch_magazine
+
+        event_driven(server)
+        watch_magazine(server, self.root)
         return server
 
 
