@@ -137,7 +137,8 @@ class State:
         path = self.folder / DB
         for attempt in (1, 2):
             try:
-                db = sqlite3.connect(path, timeout=30, isolation_level=None)
+                # serve rebuilds on MkDocs' build thread, one build at a time: the connection may move between threads
+                db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=NORMAL")
                 db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
