@@ -31,6 +31,7 @@ import httpx
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
 
+from masthead.domain.submissions import short_id  # noqa: E402
 from conftest import (ORIGIN, THEME, Magazine, Process, free_port, git, magazine_files, seed_repo,  # noqa: E402
                       make_magazine, service_env, valid)
 from masthead.submissions.store import Store  # noqa: E402
@@ -100,7 +101,7 @@ def verify(mag: Magazine, acknowledged: list[str]) -> None:
     by_suffix = {b.rsplit("-", 1)[1]: b for b in branches}
     assert len(by_suffix) == len(branches)
     for sid, record in stored.items():
-        branch = by_suffix[sid[:8]]
+        branch = by_suffix[short_id(sid)]
         story = mag.show(branch, record.story_path)
         assert f"title: {record.title}\n" in story, branch
     print(f"  checked: {len(acknowledged)} acknowledged, {len(stored)} stored, {len(branches)} branches, "

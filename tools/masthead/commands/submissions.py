@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from masthead.domain.problems import UsageError
+from masthead.domain.submissions import short_id
 from masthead.submissions.settings import load_service_settings
 from masthead.submissions.store import FAILED, STATUSES, Record, Store
 
@@ -87,7 +88,7 @@ def open_store(args: argparse.Namespace) -> Store:
 
 def _line(r: Record) -> str:
     where = r.published_url or r.review_url or r.branch or "-"
-    line = f"{r.id[:8]}  {r.received:%Y-%m-%d %H:%M}  {r.status:<10}  {r.title[:50]:<50}  {where}"
+    line = f"{short_id(r.id)}  {r.received:%Y-%m-%d %H:%M}  {r.status:<10}  {r.title[:50]:<50}  {where}"
     if r.status == FAILED or (r.last_error and r.status == "received"):
         line += f"\n          {r.last_error}"
     return line
@@ -121,7 +122,7 @@ def run_retry(args: argparse.Namespace) -> int:
         raise UsageError("say which submission to retry (an ID), or --failed for every failed one")
     queued = [i for i in ids if store.retry(i)]
     for i in queued:
-        print(f"{i[:8]} queued for delivery")
+        print(f"{short_id(i)} queued for delivery")
     if args.id and not queued:
         raise UsageError(f"{args.id} is not waiting or failed ({store.find(args.id).status}); nothing to retry")
     return 0
@@ -132,7 +133,7 @@ def run_contact(args: argparse.Namespace) -> int:
     record = store.find(args.id)
     email = store.contact(record.id)
     if email is None:
-        print(f"{record.id[:8]}: no contact address (none was given, or it was deleted)", file=sys.stderr)
+        print(f"{short_id(record.id)}: no contact address (none was given, or it was deleted)", file=sys.stderr)
         return 1
     print(email)
     return 0
@@ -141,8 +142,8 @@ def run_contact(args: argparse.Namespace) -> int:
 def run_forget(args: argparse.Namespace) -> int:
     store = open_store(args)
     record = store.find(args.id)
-    print(f"{record.id[:8]}: contact address deleted" if store.forget_contact(record.id)
-          else f"{record.id[:8]}: there was no contact address")
+    print(f"{short_id(record.id)}: contact address deleted" if store.forget_contact(record.id)
+          else f"{short_id(record.id)}: there was no contact address")
     return 0
 
 
@@ -153,5 +154,5 @@ def run_decline(args: argparse.Namespace) -> int:
     if not reason:
         raise UsageError("give the author a reason with --reason \"...\"")
     store.decline(record.id, reason)
-    print(f"{record.id[:8]} declined; the receipt shows: {reason}")
+    print(f"{short_id(record.id)} declined; the receipt shows: {reason}")
     return 0
