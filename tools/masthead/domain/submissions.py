@@ -15,6 +15,8 @@ from dataclasses import field as dc_field
 from datetime import date, datetime
 from typing import Any, Mapping
 
+from .contributors import Contributor
+from .problems import Problem, Severity
 from .promises import Promise, Topic
 from .slugs import HANDLE_RE, SLUG_RE, make_slug
 from .stories import Story
@@ -393,6 +395,20 @@ def form_identity(message: str) -> FormIdentity | None:
     return FormIdentity(name.group(1).strip(), identity.group(1).strip() if identity else "")
 
 
+def identity_lines(identity: FormIdentity | None, credited: list[tuple[str, str]]) -> list[str]:
+    """For `masthead review` and `accept`: the name typed on the form beside each credited
+    registry entry (handle, registered name), and how the handle was arrived at."""
+    if identity is None:
+        return []
+    entries = ", ".join(f"{h} (registered as \"{n}\")" for h, n in credited) or "nobody"
+    lines = [f"  sent through the form as \"{identity.typed_name}\"; credited to {entries}"]
+    if any(name_key(n) != name_key(identity.typed_name) for _, n in credited):
+        lines.append("    the typed name differs from the registry entry: make sure they are the same person")
+    if identity.identity:
+        lines.append(f"    identity: {identity.identity}")
+    return lines
+
+
 # --- display names that look alike -------------------------------------------------------------
 
 def name_key(name: str) -> str:
@@ -439,3 +455,17 @@ def promise_choices(topics: Mapping[str, Topic], promises: Mapping[str, Promise]
     free = tuple({"value": TOPIC_PREFIX + t.id, "title": t.title}
                  for t in sorted(topics.values(), key=lambda t: t.title.casefold()) if t.id not in taken)
     return PromiseChoices(shown, free)
+
+
+def name_collisions(people: Mapping[str, Contributor]) -> list[Problem]:
+    """`check`'s warning for display names that a reader cannot tell apart (NFKC, case folded):
+    a form author who typed a registered contributor's name gets a handle of their own, and
+    this is where an editor hears of it."""
+    out = []
+    for handle, earlier, name in colliding_names({h: c.name for h, c in people.items()}):
+        out.append(Problem(people[handle].source, 1, "name", f"the display name '{name}' looks the same as that "
+                           f"of '{earlier}' ({people[earlier].source})", Severity.WARNING,
+                           fix=f"if they are one person, use the handle '{earlier}' in authors: and delete "
+                           f"{people[handle].source}; if not, make the names differ (a middle initial)",
+                           code="name-collision"))
+    return out
