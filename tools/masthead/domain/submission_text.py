@@ -27,6 +27,8 @@ TAG_RE = re.compile(r"</?[A-Za-z!?][^<>]*>")  # as browsers read tags; stops at 
 
 # A line that might open or close a fence (CommonMark: up to 3 spaces, then 3+ ` or ~).
 FENCE_RE = re.compile(r"^( {0,3})(`{3,}|~{3,})(.*)$")
+FENCE_LINE_RE = re.compile(r"^ {0,3}(?:`{3,}|~{3,}).*$", re.M)
+PARAGRAPH_BREAK_RE = re.compile(r"(\n(?:[ \t]*\n)+)")
 TICKS_RE = re.compile(r"`+")
 # In text: an autolink, a link destination in <> that cannot be a tag, or any other `<`.
 KEEP_RE = re.compile(r"(<https?://[^\s<>`]+>)|(\]\(<[^A-Za-z/!?<>\n`][^<>\n`]*>\))|<")
@@ -54,12 +56,11 @@ def _escape_plain(text: str) -> str:
     return KEEP_RE.sub(lambda m: m.group(1) or m.group(2) or "&lt;", text)
 
 
-def _spans(line: str) -> list[tuple[int, int]] | None:
-    """The code spans of one line as CommonMark pairs backtick runs (a run opens a span closed
-    by the next run of the same width), or None when a run is left without its partner (then
-    the pairing could go on across lines). Linear: the next run of each width comes from a
-    table built from the right, not from a scan."""
-    runs = [(m.start(), m.end()) for m in TICKS_RE.finditer(line)]
+def _spans(paragraph: str) -> list[tuple[int, int]] | None:
+    """The code spans of a paragraph as CommonMark pairs backtick runs (a run opens a span that
+    the next run of the same width closes), or None when a run has no partner on its own line.
+    Linear: the next run of each width comes from a table built from the right."""
+    runs = [(m.start(), m.end()) for m in TICKS_RE.finditer(paragraph)]
     following: list[int] = [0] * len(runs)
     seen: dict[int, int] = {}
     for k in range(len(runs) - 1, -1, -1):
@@ -69,37 +70,53 @@ def _spans(line: str) -> list[tuple[int, int]] | None:
     spans, i = [], 0
     while i < len(runs):
         j = following[i]
-        if j < 0:
+        if j < 0 or paragraph.find("\n", runs[i][1], runs[j][0]) >= 0:
             return None
         spans.append((runs[i][0], runs[j][1]))
         i = j + 1
     return spans
 
 
-def _escape_paragraph(lines: list[str]) -> list[str]:
-    """A run of non-blank lines outside fences. Code spans are kept only when the whole
-    paragraph pairs its backticks line by line, with no backslash before a backtick and no
-    table pipe: then cmark, which pairs across a paragraph's lines, finds the same spans."""
-    joined = "\n".join(lines)
-    per_line = None if ("\\`" in joined or "|" in joined) else [_spans(x) for x in lines]
-    if per_line is None or any(s is None for s in per_line):
-        return [_escape_plain(x) for x in lines]
-    out = []
-    for line, spans in zip(lines, per_line):
-        parts, at = [], 0
-        for start, end in spans or []:
-            parts += [_escape_plain(line[at:start]), line[start:end]]
-            at = end
-        parts.append(_escape_plain(line[at:]))
-        out.append("".join(parts))
-    return out
+def _url_eats_a_tick(paragraph: str) -> bool:
+    """GitHub's autolinks run to the next blank: a bare URL holding a backtick would take the
+    tick from a span, so such a paragraph keeps no span."""
+    lower = paragraph.lower()
+    if "://" not in paragraph and "www." not in lower:
+        return False
+    return any("`" in w and ("://" in w or "www." in w) for w in lower.split())
 
 
-def _closing_fence(lines: list[str], start: int, mark: str) -> int | None:
-    """The line that closes the fence opened at `start`: same character, at least as long,
-    nothing after it but blanks (CommonMark); None when the fence is never closed."""
-    for k in range(start + 1, len(lines)):
-        m = FENCE_RE.match(lines[k])
+def _escape_paragraph(paragraph: str) -> str:
+    """A paragraph (lines between blank lines) outside fences. Its code spans are kept only
+    when each pairs on one line, with no backslash before a backtick, no table pipe and no URL
+    around a backtick: then cmark, however it splits the lines into blocks, finds the same
+    spans. Otherwise every `<` of the paragraph is escaped."""
+    if "`" not in paragraph:
+        return _escape_plain(paragraph)
+    spans = None
+    if "\\`" not in paragraph and "|" not in paragraph and not _url_eats_a_tick(paragraph):
+        spans = _spans(paragraph)
+    if spans is None:
+        return _escape_plain(paragraph)
+    parts, at = [], 0
+    for start, end in spans:
+        parts += [_escape_plain(paragraph[at:start]), paragraph[start:end]]
+        at = end
+    parts.append(_escape_plain(paragraph[at:]))
+    return "".join(parts)
+
+
+def _escape_text(text: str) -> str:
+    """Text between fences, paragraph by paragraph (blank lines are kept as they are)."""
+    pieces = PARAGRAPH_BREAK_RE.split(text)
+    return "".join(p if n % 2 else _escape_paragraph(p) for n, p in enumerate(pieces))
+
+
+def _closer(fences: list[re.Match[str]], start: int, mark: str) -> int | None:
+    """The index of the fence line that closes the one at `start`: same character, at least
+    as long, nothing after it but blanks (CommonMark); None when the fence is never closed."""
+    for k in range(start + 1, len(fences)):
+        m = FENCE_RE.match(fences[k].group(0))
         if m and m.group(2)[0] == mark[0] and len(m.group(2)) >= len(mark) and not m.group(3).strip():
             return k
     return None
@@ -107,30 +124,21 @@ def _closing_fence(lines: list[str], start: int, mark: str) -> int | None:
 
 def escape_html(markdown: str) -> str:
     """Raw HTML shown as text (`<` becomes `&lt;`) outside code and autolinks, and
-    `javascript:`-style link targets defused, so a text cannot put markup into the story."""
-    lines = BAD_URL_RE.sub(lambda m: m.group(1) + "#blocked-", markdown).split("\n")
+    `javascript:`-style link targets defused, so a text cannot put markup into the story.
+
+    Fenced code is kept as it is when it opens at the start of a line and is closed; from the
+    first fence that is indented, odd or never closed, everything is escaped as text."""
+    text = BAD_URL_RE.sub(lambda m: m.group(1) + "#blocked-", markdown)
+    fences = list(FENCE_LINE_RE.finditer(text))
     out: list[str] = []
-    paragraph: list[str] = []
-    sure = True  # false from the first fence this scanner cannot read as cmark does
-    i = 0
-    while i < len(lines):
-        line = lines[i]
-        fence = FENCE_RE.match(line)
-        if fence is None or not sure:
-            if fence is None and line.strip():
-                paragraph.append(line)
-            else:
-                out += _escape_paragraph(paragraph) + ([_escape_plain(line)] if line.strip() else [line])
-                paragraph = []
-            i += 1
-            continue
-        out += _escape_paragraph(paragraph)
-        paragraph = []
-        indent, mark, info = fence.groups()
-        close = None if indent or (mark[0] == "`" and "`" in info) else _closing_fence(lines, i, mark)
-        if close is None:  # an indented, odd or unclosed fence: everything from here is escaped
-            sure = False
-            continue
-        out += lines[i:close + 1]
-        i = close + 1
-    return "\n".join(out + _escape_paragraph(paragraph))
+    at = k = 0
+    while k < len(fences):
+        line = fences[k]
+        indent, mark, info = FENCE_RE.match(line.group(0)).groups()  # type: ignore[union-attr]
+        close = None if indent or (mark[0] == "`" and "`" in info) else _closer(fences, k, mark)
+        if close is None:
+            break
+        out += [_escape_text(text[at:line.start()]), text[line.start():fences[close].end()]]
+        at, k = fences[close].end(), close + 1
+    out.append(_escape_text(text[at:]))
+    return "".join(out)
