@@ -262,4 +262,13 @@ def create_app(svc: "Service") -> Starlette:
               Route("/submissions/{id}", guarded(handlers.receipt))]
     cors = Middleware(CORSMiddleware, allow_origins=svc.fields.allowed_origins, allow_methods=["GET", "POST"],
                       allow_headers=["Content-Type", "Accept"], max_age=600)
-    return Starlette(routes=routes, middleware=[cors], lifespan=lifespan)
+    async def not_found(request: Request, exc: Exception) -> Response:
+        return handlers._refuse(request, 404, "there is nothing at this address; the form is on the site's "
+                                "/send/ page, and a receipt's address is the one you were given")
+
+    async def wrong_method(request: Request, exc: Exception) -> Response:
+        return handlers._refuse(request, 405, "send a submission with POST to /submissions; receipts are read "
+                                "with GET", {"Allow": "POST" if request.url.path.endswith("/submissions") else "GET"})
+
+    return Starlette(routes=routes, middleware=[cors], lifespan=lifespan,
+                     exception_handlers={404: not_found, 405: wrong_method})
