@@ -212,13 +212,14 @@ def test_forwarded_for_counts_only_from_trusted_proxies() -> None:
 
 
 def test_a_random_forwarded_for_does_not_escape_the_rate_limit(magazine: Magazine) -> None:
-    """`masthead formbot` as a process, as deployed: the 11th post within a minute is refused."""
+    """`masthead formbot` as a process, as deployed: the 11th post within a minute is refused,
+    and the log never carries a receipt id (not even from the receipt's own address)."""
+    import httpx
     port = free_port()
     proc = Process(magazine, service_env(magazine, port, workers=1, rate_limit="10/minute"), port)
     proc.start()
     try:
-        import httpx
-        codes = []
+        codes, ids = [], []
         with httpx.Client(timeout=20) as client:
             for n in range(12):
                 token = client.get(proc.url + "submissions/token").json()["token"]
@@ -226,7 +227,12 @@ def test_a_random_forwarded_for_does_not_escape_the_rate_limit(magazine: Magazin
                                      headers={"Origin": ORIGIN, "Accept": "application/json",
                                               "X-Forwarded-For": f"198.51.100.{n + 1}"})
                 codes.append(answer.status_code)
+                ids += [answer.json()["id"]] if answer.status_code == 201 else []
+            assert client.get(proc.url + f"submissions/{ids[0]}").status_code == 200
         assert codes == [201] * 10 + [429, 429]
+        logs = proc.log_text()
+        assert "Traceback" not in logs and not [i for i in ids if i in logs]
+        assert f"submission {short_id(ids[0])} received" in logs
     finally:
         proc.stop()
 
@@ -288,3 +294,38 @@ def test_json_nested_a_hundred_thousand_deep_is_a_400(shared_service: Running) -
     assert answer.status_code == 400 and "nested too deeply" in answer.json()["error"]
     assert shared_service.client.get(shared_service.url + "health").status_code == 200
 
+
+
+# --- 7. the promise picker ----------------------------------------------------------------------
+
+TOPICS = {"contributors/topics/night-ferries.yml": "title: Night ferries of the old port\nsection: city\n",
+          "contributors/topics/rooftop-gardens.yml": "title: Rooftop gardens\nsection: city\n",
+          "contributors/promises/night-ferries-anna.yml": "topic: night-ferries\nby:\n- anna\nmade: 2026-10-25\n"
+                                                          "due: 2099-12-20\nstatus: open\n"}
+
+
+def test_the_form_offers_promises_and_topics_by_title(magazine: Magazine, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from masthead.cli import main
+    for path, text in TOPICS.items():
+        (magazine.clone / path).parent.mkdir(parents=True, exist_ok=True)
+        (magazine.clone / path).write_text(text, encoding="utf-8")
+    site = tmp_path / "site"
+    assert main(["--root", str(magazine.clone), "build", "--site-dir", str(site), "--no-progress"]) == 0
+    form = BeautifulSoup((site / "send/index.html").read_text(encoding="utf-8"), "html.parser").select_one("form")
+    picker = form.select_one("select[name=promise]")
+    assert picker is not None and form.select_one("input[name=promise]") is None  # no id to type
+    mine = picker.select('optgroup[data-group="promises"] option')
+    assert [(o["value"], o.text, o["data-by"]) for o in mine] == [
+        ("night-ferries-anna", "Night ferries of the old port", "anna")]
+    topics = picker.select('optgroup[data-group="topics"] option')
+    assert [(o["value"], o.text) for o in topics] == [("topic:rooftop-gardens", "Rooftop gardens")]
+    assert picker.select_one("option")["value"] == "" and picker.select_one("option").text == "None"
+
+
+def test_an_open_topic_picked_reaches_the_editors(shared_service: Running) -> None:
+    sid = shared_service.post(valid(title="Gardens up high", promise="topic:rooftop-gardens")).json()["id"]
+    shared_service.wait_for([sid])
+    record = shared_service.svc.store.get(sid)
+    assert record is not None and record.fields["topic"] == "rooftop-gardens" and record.fields["promise"] == ""
+    assert "promise:" not in shared_service.mag.show(record.branch, record.story_path)

@@ -189,6 +189,7 @@ class Handlers:
         if not stored:  # another post of the same token got there first
             return self._invalid(request, data, [spent_error()])
         svc.worker.wake()
+        log.info("submission %s received", short_id(submission_id))
         lang = svc.pages.lang(_text(data.get(UI_LANG)))
         where = f"{svc.fields.service_url}submissions/{submission_id}?lang={lang}"
         if wants_json(request):

@@ -103,4 +103,6 @@ def run(service: Service, host: str, port: int) -> None:
              service.fields.data_dir)
     # The service reads X-Forwarded-For itself (clients.py: only from trusted proxies, right-most
     # untrusted address); uvicorn's own reading would rewrite the peer address before we see it.
-    uvicorn.run(create_app(service), host=host, port=port, proxy_headers=False, log_level="info", access_log=True)
+    # No access log: a receipt's address is its secret. The application logs what matters, by
+    # public reference only.
+    uvicorn.run(create_app(service), host=host, port=port, proxy_headers=False, log_level="info", access_log=False)
