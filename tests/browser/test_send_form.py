@@ -217,7 +217,8 @@ def check_delivery(stack: Stack, submission_id: str, title: str, name: str) -> N
     # The contact address: not in the branch's files, its commit, or any object of the repository.
     assert git(stack.repo, "grep", "-F", "-i", EMAIL, branch, check=False).returncode == 1
     commit = git(stack.repo, "log", "-1", "--format=%an%n%ae%n%cn%n%ce%n%B", branch).stdout
-    assert EMAIL not in commit and f"Submission-Id: {submission_id}" in commit
+    assert EMAIL not in commit and f"Submission-Ref: {public_ref(submission_id)}" in commit
+    assert submission_id not in commit  # the receipt id is the author's alone
     every_object = subprocess.run(["git", "cat-file", "--batch-all-objects", "--batch"], cwd=stack.repo,
                                   check=True, capture_output=True).stdout
     assert EMAIL.encode() not in every_object

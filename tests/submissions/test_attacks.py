@@ -329,3 +329,24 @@ def test_an_open_topic_picked_reaches_the_editors(shared_service: Running) -> No
     record = shared_service.svc.store.get(sid)
     assert record is not None and record.fields["topic"] == "rooftop-gardens" and record.fields["promise"] == ""
     assert "promise:" not in shared_service.mag.show(record.branch, record.story_path)
+
+
+def test_an_editor_issues_a_key_and_the_contributor_is_credited(service: Running, monkeypatch: pytest.MonkeyPatch,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    from masthead.cli import main
+    monkeypatch.setenv("MASTHEAD_SUBMISSIONS_DATA_DIR", str(service.mag.data))
+    root = ["--root", str(service.mag.clone), "submissions", "key"]
+    assert main([*root, "nobody"]) == 2
+    assert "'nobody' is not a registered contributor" in capsys.readouterr().err
+    assert main([*root, "anna"]) == 0
+    out = capsys.readouterr().out
+    key = out.split("privately):\n  ")[1].split("\n")[0]
+    assert f"http://site.test/send/#handle=anna&key={key}" in out
+    assert service.svc.store.key_hash("anna") == key_digest(key) != key
+    sid = service.post(valid(name="Anna E.", handle="anna", key=key)).json()["id"]
+    service.wait_for([sid])
+    record = service.svc.store.get(sid)
+    assert record is not None and record.fields["proof"] == "key"
+    assert "authors:\n- anna\n" in service.mag.show(record.branch, record.story_path)
+    assert key not in json.dumps(record.fields) and key not in every_object(service.mag.upstream)
+    assert main([*root, "anna", "--revoke"]) == 0 and service.svc.store.key_hash("anna") is None
