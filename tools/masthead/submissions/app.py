@@ -35,7 +35,7 @@ from starlette.routing import Route
 
 from masthead.domain.submissions import PROOF_KEY, FieldError, Submission, short_id, validate_submission
 
-from .checking import Busy
+from .checking import Busy, Checker
 from .clients import client_address
 from .forms import HONEYPOT, KEY, TOKEN, UI_LANG, BodyError, keep_known, parse_json, parse_urlencoded
 from .pages import receipt_view
@@ -68,12 +68,14 @@ async def read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-async def parse_body(request: Request, body: bytes) -> dict[str, Any]:
+async def parse_body(request: Request, body: bytes, checks: Checker) -> dict[str, Any]:
+    """The body's fields; forms and JSON are parsed in a worker process (their cost grows with
+    the body), multipart by Starlette's streaming parser."""
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind == "application/x-www-form-urlencoded":
-        return parse_urlencoded(body)
+        return await checks.run(parse_urlencoded, body, size=len(body))
     if kind == "application/json":
-        return parse_json(body)
+        return await checks.run(parse_json, body, size=len(body))
     if kind == "multipart/form-data":
         async def once() -> AsyncGenerator[bytes, None]:
             yield body
@@ -168,15 +170,18 @@ class Handlers:
             return self._refuse(request, 429, f"too many submissions from your address; try again in {wait} s",
                                 {"Retry-After": str(wait)})
         try:
-            data = await parse_body(request, await read_body(request, svc.fields.max_body_bytes))
+            body = await read_body(request, svc.fields.max_body_bytes)
+            data = await parse_body(request, body, svc.checks)
         except BodyError as exc:
             return self._refuse(request, exc.status, str(exc))
+        except Busy as exc:
+            return self._refuse(request, 503, str(exc), {"Retry-After": "30"})
         now = svc.clock()
         problems = await run_in_threadpool(bot_errors, svc, data, now)
         if problems:  # the text is not read for a form that fails the cheap checks
             return self._invalid(request, data, problems + validate_submission(data, svc.rules, full=False)[1])
         try:
-            sub, field_errors = await svc.checks.run(validate_submission, data, svc.rules)
+            sub, field_errors = await svc.checks.run(validate_submission, data, svc.rules, size=len(body))
         except Busy as exc:
             return self._refuse(request, 503, str(exc), {"Retry-After": "30"})
         token = str(data[TOKEN])
@@ -251,6 +256,7 @@ def create_app(svc: "Service") -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await svc.checks.start()
         svc.worker.start()
         try:
             yield

@@ -28,6 +28,10 @@ class BodyError(MastheadError):
         super().__init__(message)
         self.status = status
 
+    def __reduce__(self) -> tuple[type["BodyError"], tuple[str, int]]:
+        # Raised in a worker process (checking.py): it must come back with its status.
+        return BodyError, (str(self), self.status)
+
 
 def _text(body: bytes) -> str:
     try:
