@@ -76,7 +76,8 @@ class ServiceFields(BaseModel):
     receipt_rate_limit: Annotated[str, Field(min_length=3, description=(
         "receipt lookups allowed per client address, e.g. '60/minute;600/hour'"))] = "60/minute;600/hour"
     check_seconds: Annotated[float, Field(gt=0, le=60, description=(
-        "time budget for reading and checking one submission (off the event loop, queueing included); over it, 503"))] = 10.0
+        "time budget for reading and checking one submission (off the event loop, queueing included); "
+        "over it, 503"))] = 10.0
     check_workers: Annotated[int, Field(ge=1, le=16, description=(
         "worker processes that read and check submissions (parsing, cleaning, escaping); beyond 64 "
         "waiting checks, 503"))] = 2
