@@ -68,7 +68,8 @@ def test_raw_html_is_shown_as_text(raw: str, cooked: str) -> None:
 
 
 def test_branch_names_are_readable_and_safe() -> None:
-    assert branch_name("Дождь на рынке!", SID, date(2026, 5, 14)) == f"submissions/2026-05-14-dozhd-na-rynke-{REF}"
+    day = date(2026, 5, 14)
+    assert branch_name("Дождь на рынке!", SID, day) == f"submissions/2026-05-14-dozhd-na-rynke-{REF}"
     assert branch_name("../../..", SID, date(2026, 5, 14)) == f"submissions/2026-05-14-text-{REF}-{REF}"
     assert branch_name("비 오는 시장", SID, date(2026, 5, 14)).startswith("submissions/2026-05-14-")
 
