@@ -116,6 +116,12 @@ class Store:
             os.umask(old)
         self._db.row_factory = sqlite3.Row
         self._lock = threading.Lock()
+        # A second connection for reads: in WAL mode it never waits for a writer's fsync, so
+        # /health, receipts and token checks stay quick while submissions are being stored.
+        self._reader = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=10)
+        self._reader.execute("PRAGMA query_only=ON")
+        self._reader.row_factory = sqlite3.Row
+        self._read_lock = threading.Lock()
 
     def _add_refs(self) -> None:
         """The public reference of each submission, for receipt lookups that never compare the
@@ -128,6 +134,8 @@ class Store:
         self._db.execute("CREATE INDEX IF NOT EXISTS submissions_ref ON submissions (ref)")
 
     def close(self) -> None:
+        with self._read_lock:
+            self._reader.close()
         with self._lock:
             self._db.close()
 
@@ -143,8 +151,8 @@ class Store:
             return changed
 
     def _rows(self, sql: str, *args: Any) -> list[sqlite3.Row]:
-        with self._lock:
-            return self._db.execute(sql, args).fetchall()
+        with self._read_lock:
+            return self._reader.execute(sql, args).fetchall()
 
     # --- in ------------------------------------------------------------------------------
 
