@@ -184,12 +184,14 @@ def main() -> None:
     parser.add_argument("--submissions", type=int, default=500)
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--skip-fault", action="store_true")
+    parser.add_argument("--skip-load", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         seed = seed_repo(folder / "seed")
-        (folder / "load").mkdir()
-        load_run(folder / "load", seed, args.submissions, args.clients)
+        if not args.skip_load:
+            (folder / "load").mkdir()
+            load_run(folder / "load", seed, args.submissions, args.clients)
         if not args.skip_fault:
             (folder / "fault").mkdir()
             fault_run(folder / "fault", seed, min(args.submissions, 200), min(args.clients, 20))
