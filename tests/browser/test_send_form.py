@@ -27,6 +27,8 @@ from typing import Any, Iterator
 
 import httpx
 import pytest
+
+from masthead.domain.submissions import public_ref
 import yaml
 
 from tests.browser.conftest import CHROMIUM, Quiet
@@ -73,12 +75,14 @@ class Stack:
         return re.compile(re.escape(self.service) + r"submissions/([0-9a-f]{32})\?lang=en$")
 
     def branch_of(self, submission_id: str, timeout: float = 30) -> str:
-        """The `submissions/*` branch whose commit carries this submission's id (waits for delivery)."""
+        """The `submissions/*` branch whose commit carries this submission's public reference (waits
+        for delivery); the receipt id itself is never in Git."""
         deadline = time.monotonic() + timeout
         while True:
             refs = git(self.repo, "for-each-ref", "--format=%(refname:short)", "refs/heads/submissions/").stdout.split()
             for ref in refs:
-                if f"Submission-Id: {submission_id}" in git(self.repo, "log", "-1", "--format=%B", ref).stdout:
+                if f"Submission-Ref: {public_ref(submission_id)}" in git(self.repo, "log", "-1", "--format=%B",
+                                                                         ref).stdout:
                     return ref
             if time.monotonic() > deadline:
                 raise AssertionError(f"no branch for {submission_id} after {timeout} s; branches {refs}; "
@@ -213,7 +217,8 @@ def check_delivery(stack: Stack, submission_id: str, title: str, name: str) -> N
     # The contact address: not in the branch's files, its commit, or any object of the repository.
     assert git(stack.repo, "grep", "-F", "-i", EMAIL, branch, check=False).returncode == 1
     commit = git(stack.repo, "log", "-1", "--format=%an%n%ae%n%cn%n%ce%n%B", branch).stdout
-    assert EMAIL not in commit and f"Submission-Id: {submission_id}" in commit
+    assert EMAIL not in commit and f"Submission-Ref: {public_ref(submission_id)}" in commit
+    assert submission_id not in commit  # the receipt id is the author's alone
     every_object = subprocess.run(["git", "cat-file", "--batch-all-objects", "--batch"], cwd=stack.repo,
                                   check=True, capture_output=True).stdout
     assert EMAIL.encode() not in every_object

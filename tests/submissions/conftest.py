@@ -215,8 +215,9 @@ def start_service(mag: Magazine, environ: dict[str, str] | None = None, **overri
     if environ is not None:
         env["MASTHEAD_SUBMISSIONS_SERVICE_URL"] = f"http://127.0.0.1:{port}/"
     svc = build_service(mag.clone, env)
+    # As `masthead formbot` runs it: the service, not uvicorn, reads X-Forwarded-For.
     server = uvicorn.Server(uvicorn.Config(create_app(svc), host="127.0.0.1", port=port, log_level="warning",
-                                           lifespan="on"))
+                                           lifespan="on", proxy_headers=False))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.time() + 10

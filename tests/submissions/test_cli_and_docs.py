@@ -15,6 +15,7 @@ from masthead.domain.problems import ContentError
 from masthead.submissions.settings import ServiceFields, load_service_settings
 from masthead.submissions.site_page import ERROR_CODES
 
+from masthead.domain.submissions import short_id
 from conftest import THEME, Magazine, Running, git, service_env, valid
 
 DOCS = (Path(__file__).parents[2] / "docs" / "send-text.md").read_text(encoding="utf-8")
@@ -35,13 +36,13 @@ def cli(service: Running, monkeypatch: pytest.MonkeyPatch, capsys: pytest.Captur
 def test_retry_a_failed_submission(service: Running, cli) -> None:  # type: ignore[no-untyped-def]
     sid = service.post(valid()).json()["id"]
     service.wait_for([sid])
-    code, _, err = cli("retry", sid[:8])
-    assert code == 2 and f"{sid[:8]} is not waiting or failed (in-review); nothing to retry" in err
+    code, _, err = cli("retry", short_id(sid))
+    assert code == 2 and f"{short_id(sid)} is not waiting or failed (in-review); nothing to retry" in err
     service.svc.store.mark_failed(sid, "GitHub refused the token")
     code, out, _ = cli("--status", "failed")
-    assert code == 0 and sid[:8] in out and "GitHub refused the token" in out
+    assert code == 0 and short_id(sid) in out and "GitHub refused the token" in out
     code, out, _ = cli("retry", "--failed")
-    assert code == 0 and out.strip() == f"{sid[:8]} queued for delivery"
+    assert code == 0 and out.strip() == f"{short_id(sid)} queued for delivery"
     service.svc.worker.wake()
     service.wait_for([sid])
     code, out, _ = cli("--format", "json")
@@ -51,7 +52,7 @@ def test_retry_a_failed_submission(service: Running, cli) -> None:  # type: igno
 def test_decline_shows_the_reason_on_the_receipt(service: Running, cli) -> None:  # type: ignore[no-untyped-def]
     sid = service.post(valid()).json()["id"]
     service.wait_for([sid])
-    code, out, _ = cli("decline", sid[:6], "--reason", "We ran a piece on the same night bus last week.")
+    code, out, _ = cli("decline", short_id(sid)[:6], "--reason", "We ran a piece on the same night bus last week.")
     assert code == 0 and "declined" in out
     page = BeautifulSoup(service.client.get(service.url + f"submissions/{sid}").text, "html.parser")
     assert page.select_one(".receipt-status")["data-status"] == "declined"

@@ -13,6 +13,7 @@ from masthead.submissions.delivery import make_plan, render_files
 from masthead.submissions.service import build_service
 from masthead.submissions.store import DELIVERING, Store
 
+from masthead.domain.submissions import short_id, public_ref
 from conftest import EMAIL, ORIGIN, Magazine, Process, free_port, git, service_env, valid
 
 
@@ -55,9 +56,9 @@ def test_kill_9_during_delivery_then_restart_delivers_each_exactly_once(process:
     branches = magazine.branches(magazine.clone)
     assert len(branches) == len(stored)  # and each became exactly one branch
     for sid in stored:
-        [branch] = [b for b in branches if b.endswith(sid[:8])]
+        [branch] = [b for b in branches if b.endswith(short_id(sid))]
         assert git(magazine.clone, "rev-list", "--count", f"main..{branch}").strip() == "1"
-        assert f"Submission-Id: {sid}" in git(magazine.clone, "log", "-1", "--format=%B", branch)
+        assert f"Submission-Ref: {public_ref(sid)}" in git(magazine.clone, "log", "-1", "--format=%B", branch)
     assert magazine.branches() == branches  # every one reached the upstream repository too
     assert EMAIL not in process.log_text()
     store.close()

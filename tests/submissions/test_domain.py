@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from dataclasses import replace
 import unicodedata
 from datetime import date, datetime
 from pathlib import Path
@@ -11,13 +12,15 @@ from zoneinfo import ZoneInfo
 import pytest
 
 import masthead.domain.submissions as domain
-from masthead.domain.submissions import (FormRules, branch_name, clean_line, clean_text, derive_summary,
-                                         escape_html, plan_delivery, trailer_id, validate_submission)
+from masthead.domain.submissions import (PROOF_KEY, FormRules, branch_name, clean_line, clean_text, derive_summary,
+                                         escape_html, plan_delivery, public_ref, short_id, trailer_ref,
+                                         validate_submission)
 from masthead.sources.frontmatter import dump_front_matter, parse_story
 from masthead.sources.schemas import StoryFields, validate
 
 RULES = FormRules(("city", "letters"), ("en", "ru", "ko"), "en", "CC BY-SA 4.0")
 SID = "0123456789abcdef0123456789abcdef"
+REF = short_id(SID)  # the public reference in names: never a part of the receipt id
 WHEN = datetime(2026, 5, 14, 9, 30, tzinfo=ZoneInfo("Europe/Paris"))
 
 
@@ -54,7 +57,8 @@ def test_cleaning() -> None:
     ("~~~\n<div>\n~~~", "~~~\n<div>\n~~~"),
     ("[x](javascript:alert(1))", "[x](#blocked-alert(1))"),
     ("[x]( JavaScript:alert(1))", "[x]( #blocked-alert(1))"),
-    ("[x](<a b.md>)", "[x](<a b.md>)"),
+    ("[x](<./a b.md>)", "[x](<./a b.md>)"),
+    ("[x](<a b.md>)", "[x](&lt;a b.md>)"),  # could be read as a tag if the link does not hold
     ("[x](<data:text/html,hi>)", "[x](<#blocked-text/html,hi>)"),
     ("[ref]: vbscript:msgbox", "[ref]: #blocked-msgbox"),
     ("3 < 4 and 5 > 2", "3 &lt; 4 and 5 > 2"),
@@ -64,38 +68,40 @@ def test_raw_html_is_shown_as_text(raw: str, cooked: str) -> None:
 
 
 def test_branch_names_are_readable_and_safe() -> None:
-    assert branch_name("Дождь на рынке!", SID, date(2026, 5, 14)) == "submissions/2026-05-14-dozhd-na-rynke-01234567"
-    assert branch_name("../../..", SID, date(2026, 5, 14)) == "submissions/2026-05-14-untitled-01234567"
+    day = date(2026, 5, 14)
+    assert branch_name("Дождь на рынке!", SID, day) == f"submissions/2026-05-14-dozhd-na-rynke-{REF}"
+    assert branch_name("../../..", SID, date(2026, 5, 14)) == f"submissions/2026-05-14-text-{REF}-{REF}"
     assert branch_name("비 오는 시장", SID, date(2026, 5, 14)).startswith("submissions/2026-05-14-")
 
 
 def test_the_plan_for_a_first_time_author() -> None:
     plan = plan_delivery(submission(), SID, WHEN, "en", set(), has_contact=True)
-    assert plan.branch == "submissions/2026-05-14-rain-on-the-market-01234567"
+    assert plan.branch == f"submissions/2026-05-14-rain-on-the-market-{REF}"
     assert plan.story_path == "content/city/rain-on-the-market.md" and plan.site_path == "city/rain-on-the-market/"
     assert plan.author == "kim-iu-na" and plan.contributor_path == "contributors/kim-iu-na.yml"
     assert plan.story_fields == {"title": "Rain on the market", "authors": ["kim-iu-na"], "date": "2026-05-14 09:30",
                                  "section": "city", "lang": "en", "summary": "It rained.", "submitted_via": "form"}
     assert plan.contributor == {"name": "Ким Ю-на", "roles": ["author"], "joined": "2026-05-14", "languages": ["en"]}
     assert plan.labels == ("submission", "city")
-    assert trailer_id(plan.message) == SID
+    assert trailer_ref(plan.message) == public_ref(SID) and SID not in plan.message + plan.review_body
     everything = repr(plan)
     assert "kim@example.org" not in everything
 
 
 def test_the_plan_for_a_registered_author_in_another_language() -> None:
-    plan = plan_delivery(submission(handle="anna", lang="ru", promise="rent-series"), SID, WHEN, "en",
+    sub = replace(submission(handle="anna", lang="ru", promise="rent-series"), proof=PROOF_KEY)
+    plan = plan_delivery(sub, SID, WHEN, "en",
                          {"contributors/anna.yml", "content/city/rain-on-the-market.ru.md"}, has_contact=False)
     assert plan.author == "anna" and plan.contributor is None
-    assert plan.story_path == "content/city/rain-on-the-market-01234567.ru.md"
-    assert plan.site_path == "ru/city/rain-on-the-market-01234567/"
+    assert plan.story_path == f"content/city/rain-on-the-market-{REF}.ru.md"
+    assert plan.site_path == f"ru/city/rain-on-the-market-{REF}/"
     assert plan.story_fields["promise"] == "rent-series"
     assert "contact" not in plan.review_body
 
 
 def test_a_name_that_matches_someone_else_gets_its_own_handle() -> None:
     plan = plan_delivery(submission(name="Anna"), SID, WHEN, "en", {"contributors/anna.yml"}, has_contact=False)
-    assert plan.author == "anna-012345" and plan.contributor is not None
+    assert plan.author == f"anna-{REF[:6]}" and plan.contributor is not None
 
 
 def test_summary_from_the_first_paragraph() -> None:

@@ -6,6 +6,7 @@ from typing import Any, Callable
 
 import pytest
 
+from masthead.domain.submissions import short_id, public_ref
 from conftest import EMAIL, Running, free_port, magazine_files, service_env, valid
 from github_standin import GitHubStandIn
 
@@ -43,13 +44,13 @@ def test_a_submission_becomes_a_labelled_pull_request(github) -> None:
     assert pr["title"] == "Submission: Night buses on the quay"
     assert pr["head_ref"] == record.branch and pr["base_ref"] == "main"
     assert "### Editor's checklist" in pr["body"] and "- [ ] `masthead check` passes" in pr["body"]
-    assert f"masthead submissions contact {sid[:8]}" in pr["body"]
+    assert f"masthead submissions contact {short_id(sid)}" in pr["body"]
     files = repo.files_at(record.branch)
     assert files["content/city/night-buses-on-the-quay.md"].startswith("---\ntitle: Night buses on the quay\n")
     assert "name: Léa Martin" in files["contributors/lea-martin.yml"]
     head = repo.commits[repo.refs[f"refs/heads/{record.branch}"]]
     assert head["author"]["name"] == "Léa Martin" and head["author"]["email"] == "form@submissions.invalid"
-    assert f"Submission-Id: {sid}" in head["message"]
+    assert f"Submission-Ref: {public_ref(sid)}" in head["message"]
     assert EMAIL not in str(gh.requests)  # not in a body, a commit or a request of any kind
 
 

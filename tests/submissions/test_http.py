@@ -8,6 +8,7 @@ import unicodedata
 import httpx
 from bs4 import BeautifulSoup
 
+from masthead.domain.submissions import short_id
 from conftest import ORIGIN, Running, valid
 
 
@@ -122,7 +123,7 @@ def test_paths_and_branch_names_are_made_by_the_service(shared_service: Running)
     svc.wait_for([sid])
     record = svc.svc.store.get(sid)
     assert record.story_path == "content/city/etc-passwd.md"
-    assert record.branch.startswith("submissions/") and record.branch.endswith(f"-etc-passwd-{sid[:8]}")
+    assert record.branch.startswith("submissions/") and record.branch.endswith(f"-etc-passwd-{short_id(sid)}")
     assert svc.mag.files(record.branch) == ["content/city/etc-passwd.md", "contributors/root.yml"]
 
 

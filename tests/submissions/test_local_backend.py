@@ -12,6 +12,8 @@ from masthead.sources.magazine import load_magazine
 from masthead.sources.records import read_record
 from masthead.sources.schemas import ContributorFields
 
+from masthead.domain.submissions import short_id, public_ref
+from masthead.submissions.tokens import key_digest, new_submission_key
 from conftest import EMAIL, Magazine, Running, git, valid
 
 
@@ -29,8 +31,8 @@ def delivered(service: Running, fields: dict, **kw) -> tuple[str, str]:
 def test_a_submission_becomes_a_branch_with_the_story_and_a_new_contributor(service: Running) -> None:
     mag = service.mag
     sid, branch = delivered(service, valid())
-    assert branch == f"submissions/{time.strftime('%Y-%m-%d')}-night-buses-on-the-quay-{sid[:8]}" or \
-        branch.endswith(f"-night-buses-on-the-quay-{sid[:8]}")
+    assert branch == f"submissions/{time.strftime('%Y-%m-%d')}-night-buses-on-the-quay-{short_id(sid)}" or \
+        branch.endswith(f"-night-buses-on-the-quay-{short_id(sid)}")
     assert mag.branches() == [branch]  # pushed upstream
     assert mag.files(branch) == ["content/city/night-buses-on-the-quay.md", "contributors/lea-martin.yml"]
     parsed = parse_story("x.md", mag.show(branch, "content/city/night-buses-on-the-quay.md").encode())
@@ -45,7 +47,7 @@ def test_a_submission_becomes_a_branch_with_the_story_and_a_new_contributor(serv
     assert ContributorFields.model_validate(person.data).name == "Léa Martin"
     message = git(mag.upstream, "log", "-1", "--format=%an|%ae|%B", branch)
     assert message.startswith("Léa Martin|form@submissions.invalid|Add submission: Night buses on the quay")
-    assert f"Submission-Id: {sid}" in message
+    assert f"Submission-Ref: {public_ref(sid)}" in message
     assert git(mag.upstream, "rev-list", "--count", f"main..{branch}").strip() == "1"
 
 
@@ -64,19 +66,24 @@ def test_masthead_accepts_the_delivered_story(service: Running, tmp_path: Path) 
     assert mine == [], [p.text() for p in mine]
 
 
-def test_a_registered_handle_adds_no_contributor_file(service: Running) -> None:
-    _, branch = delivered(service, valid(handle="anna"))
+def test_a_registered_handle_with_its_key_adds_no_contributor_file(service: Running) -> None:
+    key = new_submission_key()
+    service.svc.store.set_key("anna", key_digest(key))
+    sid, branch = delivered(service, valid(handle="anna", key=key))
     assert service.mag.files(branch) == ["content/city/night-buses-on-the-quay.md"]
     assert "authors:\n- anna\n" in service.mag.show(branch, "content/city/night-buses-on-the-quay.md")
+    message = git(service.mag.upstream, "log", "-1", "--format=%B", branch)
+    assert "Identity: proven: sent with anna's submission key" in message
+    assert key not in message and key_digest(key) not in message
 
 
 def test_a_taken_story_path_and_handle_get_the_short_id(service: Running) -> None:
     sid, branch = delivered(service, valid(title="An old story", name="Anna", lang="ru"))
     assert service.mag.files(branch) == [f"content/city/an-old-story.ru.md", "contributors/anna.yml"] or \
-        service.mag.files(branch) == ["content/city/an-old-story.ru.md", f"contributors/anna-{sid[:6]}.yml"]
+        service.mag.files(branch) == ["content/city/an-old-story.ru.md", f"contributors/anna-{short_id(sid)[:6]}.yml"]
     sid2, branch2 = delivered(service, valid(title="An old story", name="Anna"))
-    assert service.mag.files(branch2) == [f"content/city/an-old-story-{sid2[:8]}.md",
-                                          f"contributors/anna-{sid2[:6]}.yml"]
+    assert service.mag.files(branch2) == [f"content/city/an-old-story-{short_id(sid2)}.md",
+                                          f"contributors/anna-{short_id(sid2)[:6]}.yml"]
 
 
 def test_the_work_tree_index_and_head_are_never_touched(service: Running) -> None:
@@ -107,6 +114,6 @@ def test_concurrent_submissions_all_arrive(service: Running) -> None:
     branches = service.mag.branches()
     assert len(branches) == len(titles)
     for sid in ids:
-        assert sum(b.endswith(sid[:8]) for b in branches) == 1
+        assert sum(b.endswith(short_id(sid)) for b in branches) == 1
     for branch in branches:
         assert git(service.mag.upstream, "rev-list", "--count", f"main..{branch}").strip() == "1"

@@ -13,6 +13,7 @@ from masthead.cli import main
 from masthead.domain.problems import ContentError
 from masthead.submissions.settings import load_service_settings
 
+from masthead.domain.submissions import short_id
 from conftest import EMAIL, Magazine, Running, service_env, valid
 
 
@@ -48,14 +49,14 @@ def test_an_editor_reads_then_deletes_the_address(service: Running, capsys: pyte
     service.wait_for([sid])
     env_root = ["--root", str(service.mag.clone)]
     monkeypatch.setenv("MASTHEAD_SUBMISSIONS_DATA_DIR", str(service.mag.data))
-    assert main([*env_root, "submissions", "contact", sid[:8]]) == 0
+    assert main([*env_root, "submissions", "contact", short_id(sid)]) == 0
     assert capsys.readouterr().out.strip() == EMAIL
     assert main([*env_root, "submissions"]) == 0
     listing = capsys.readouterr().out
-    assert sid[:8] in listing and "in-review" in listing and EMAIL not in listing
-    assert main([*env_root, "submissions", "forget-contact", sid[:8]]) == 0
+    assert short_id(sid) in listing and "in-review" in listing and EMAIL not in listing
+    assert main([*env_root, "submissions", "forget-contact", short_id(sid)]) == 0
     assert "contact address deleted" in capsys.readouterr().out
-    assert main([*env_root, "submissions", "contact", sid[:8]]) == 1
+    assert main([*env_root, "submissions", "contact", short_id(sid)]) == 1
     assert "no contact address" in capsys.readouterr().err
     stored = b"".join(p.read_bytes() for p in service.mag.data.iterdir() if p.is_file())
     assert EMAIL.encode() not in stored  # overwritten, not just unlinked from the table

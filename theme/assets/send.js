@@ -141,8 +141,37 @@
         showErrors([{field: "form", code: "network", message: "the text could not be sent; check your connection"}]);
       });
   }
+  /* The promise picker offers only the promises of the handle typed above (and open topics). */
+  function pickPromises() {
+    var handle = form.elements.namedItem("handle").value.trim().toLowerCase();
+    var select = form.elements.namedItem("promise");
+    if (!select || !select.querySelectorAll) return;
+    var shown = 0;
+    select.querySelectorAll("option[data-by]").forEach(function (option) {
+      var mine = handle !== "" && (" " + option.getAttribute("data-by") + " ").indexOf(" " + handle + " ") >= 0;
+      option.hidden = !mine; option.disabled = !mine;
+      if (mine) shown += 1;
+      if (!mine && option.selected) select.value = "";
+    });
+    var group = select.querySelector('optgroup[data-group="promises"]');
+    if (group) group.hidden = shown === 0;
+  }
+  /* A personal submission link (/send/#handle=anna&key=...) fills in the handle and its key. */
+  function fromLink() {
+    var hash = window.location.hash.replace(/^#/, "");
+    if (hash.indexOf("key=") < 0) return;
+    hash.split("&").forEach(function (pair) {
+      var parts = pair.split("=");
+      var el = form.elements.namedItem(decodeURIComponent(parts[0]));
+      if (el && (parts[0] === "key" || parts[0] === "handle")) el.value = decodeURIComponent(parts[1] || "");
+    });
+    try { history.replaceState(null, "", window.location.pathname + window.location.search); } catch (e) { /* ignore */ }
+  }
   form.setAttribute("novalidate", "");
+  fromLink();
   restore();
+  pickPromises();
+  form.elements.namedItem("handle").addEventListener("input", pickPromises);
   if (!tokenInput.value) fetchToken();
   form.addEventListener("input", save);
   form.addEventListener("submit", send);

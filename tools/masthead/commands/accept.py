@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 from datetime import datetime, timezone
 
-from masthead.editorial import accept
+from masthead.editorial import accept, branch_name
 
 from .common import repo_root
+from .review import form_identity_text
 
 HELP = """\
 Merges a submission branch into the main branch with a merge commit that names the editor
@@ -36,11 +37,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def run(args: argparse.Namespace) -> int:
     root = repo_root(args)
+    branch = branch_name(root, args.branch)
     done = accept(root, args.branch, args.editor, args.main, datetime.now(timezone.utc), strict=args.strict)
     first = [a.name for a in done.summary.authors if a.first_piece]
     print(f"accepted {done.summary.title} into {args.main} as {done.commit[:10]}")
     print(f"thanked: {', '.join(a.name for a in done.summary.authors) or 'no author named'}"
           + (f"; first piece of {', '.join(first)}" if first else ""))
+    for line in form_identity_text(root, branch, done.summary):
+        print(line)
     scheduled = [s.title for s in done.summary.stories if s.scheduled]
     if scheduled:
         print(f"scheduled, appears on its date: {', '.join(scheduled)}")

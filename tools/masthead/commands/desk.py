@@ -12,9 +12,12 @@ from masthead.domain.desk import Desk, Pending, describe_age
 from masthead.domain.promises import Delivery
 from masthead.domain.stories import Story
 from masthead.domain.problems import UsageError
+from masthead.domain.submissions import short_id
 from masthead.editorial import build_desk, pending_pulls
+from masthead.submissions.store import Record
 
 from .common import parse_day, parse_moment, repo_root
+from .submissions import failed_submissions
 
 HELP = """\
 Shows, in a terminal:
@@ -60,8 +63,27 @@ def run(args: argparse.Namespace) -> int:
                              f"${args.token_env}")
         pulls = pending_pulls(args.repository, token, args.main, args.api_url)
     desk = build_desk(root, args.main, args.now, args.today, pulls)
-    print(render_json(desk) if args.format == "json" else render_text(desk), end="")
+    failed = failed_submissions(root)
+    if args.format == "json":
+        data = json.loads(render_json(desk))
+        data["failed_submissions"] = [{"ref": short_id(r.id), "title": r.title, "error": r.last_error}
+                                      for r in failed]
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        print(render_text(desk) + render_failed(failed), end="")
     return 0
+
+
+def render_failed(failed: list[Record]) -> str:
+    """Form submissions whose delivery finally failed: the author's receipt says so, and a
+    person has to fix the cause."""
+    if not failed:
+        return ""
+    out = ["", f"Form submissions that failed delivery ({len(failed)}): the authors' receipts say "
+           "\"failed, the editors have been told\""]
+    out += [f"  {short_id(r.id)}  {r.title[:60]}: {r.last_error[:120]}" for r in failed]
+    out.append("  next: fix the cause, then masthead submissions retry ID (or retry --failed)")
+    return "\n".join(out) + "\n"
 
 
 # --- text ---------------------------------------------------------------------------------

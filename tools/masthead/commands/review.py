@@ -13,6 +13,7 @@ from pathlib import Path
 from masthead import gitrepo
 from masthead.domain.problems import ContentError
 from masthead.domain.review import Summary
+from masthead.domain.submissions import form_identity, identity_lines
 from masthead.editorial import branch_name, merged_state, review_branch
 
 from .common import parse_moment, repo_root
@@ -52,6 +53,8 @@ def run(args: argparse.Namespace) -> int:
     branch = branch_name(root, args.branch)
     summary, conflicts = review_branch(root, branch, args.main, now)
     print(render_text(branch, args.main, summary, conflicts))
+    for line in form_identity_text(root, branch, summary):
+        print(line)
     if not summary.passed:
         print(f"masthead review: the check fails; no preview built. Fix the branch, or decline it:\n"
               f"  masthead decline {branch} --reason \"...\" --editor YOU")
@@ -68,6 +71,15 @@ def run(args: argparse.Namespace) -> int:
     if args.serve:
         serve(site_dir, args.port)
     return 0
+
+
+def form_identity_text(root: Path, branch: str, summary: Summary) -> list[str]:
+    """What the form service's commit says of the author, beside the registry entry credited."""
+    head = gitrepo.branch_head(root, branch)
+    if head is None:
+        return []
+    identity = form_identity(gitrepo.commit_message(root, head))
+    return identity_lines(identity, [(a.handle, a.name) for a in summary.authors])
 
 
 def build_preview(root: Path, branch: str, main: str, source: Path, site_dir: Path, now: datetime,

@@ -8,9 +8,13 @@ import os
 import sys
 from pathlib import Path
 
-from masthead.domain.problems import UsageError
+from masthead.domain.problems import MastheadError, UsageError
+from masthead.domain.submissions import short_id
+from masthead.domain.slugs import HANDLE_RE
+from masthead.sources.load import site_url
 from masthead.submissions.settings import load_service_settings
 from masthead.submissions.store import FAILED, STATUSES, Record, Store
+from masthead.submissions.tokens import key_digest, new_submission_key
 
 from .common import repo_root
 
@@ -26,6 +30,12 @@ enough; 4 will do when they are unique).
   masthead submissions contact ID            show the author's private contact address
   masthead submissions forget-contact ID     delete that address for good
   masthead submissions decline ID --reason "..."   tell the author why it will not be published
+  masthead submissions key HANDLE            issue a contributor's submission key (and personal link)
+  masthead submissions key HANDLE --revoke   stop the key from working
+
+A text sent under a registered handle is credited to that contributor only with their
+submission key; without it, it gets a new handle of its own (the editor can still change
+`authors:` on review). The store keeps only a hash of each key.
 
 Statuses: received (waiting for delivery), delivering, in-review (a branch or pull request
 exists), published, declined, failed (see the error; fix it, then retry).
@@ -37,6 +47,9 @@ into an issue or a commit. Addresses are deleted automatically after `contact_da
 The service does the delivering: `retry` queues, and a running `masthead formbot` delivers
 within a second.
 """
+
+
+FAILED_NOTE = "failed, the editors have been told (the author's receipt says so); fix the cause, then retry"
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -74,6 +87,16 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     decline.add_argument("id")
     decline.add_argument("--reason", required=True, help="one or two kind sentences for the author")
     decline.set_defaults(run=run_decline)
+    key = actions.add_parser("key", help="issue (or revoke) a contributor's submission key",
+                             description="Issue a submission key for a registered contributor: texts sent "
+                             "with it are credited to them. The key is printed once, with a personal link to "
+                             "the form; only its hash is kept, in the private store. A new key replaces the "
+                             "old one.\n\nExamples:\n  masthead submissions key anna\n"
+                             "  masthead submissions key anna --revoke",
+                             formatter_class=argparse.RawDescriptionHelpFormatter)
+    key.add_argument("handle", help="the contributor's handle (contributors/HANDLE.yml)")
+    key.add_argument("--revoke", action="store_true", help="delete the key instead")
+    key.set_defaults(run=run_key)
 
 
 def open_store(args: argparse.Namespace) -> Store:
@@ -85,10 +108,27 @@ def open_store(args: argparse.Namespace) -> Store:
     return Store(folder)
 
 
+def failed_submissions(root: Path) -> list[Record]:
+    """Submissions whose delivery finally failed, for `masthead desk`; none when there is no store."""
+    try:
+        folder = Path(load_service_settings(root, os.environ).data_dir)
+    except MastheadError:
+        return []
+    if not (folder / "submissions.sqlite3").exists():
+        return []
+    store = Store(folder)
+    try:
+        return store.list(FAILED)
+    finally:
+        store.close()
+
+
 def _line(r: Record) -> str:
     where = r.published_url or r.review_url or r.branch or "-"
-    line = f"{r.id[:8]}  {r.received:%Y-%m-%d %H:%M}  {r.status:<10}  {r.title[:50]:<50}  {where}"
-    if r.status == FAILED or (r.last_error and r.status == "received"):
+    line = f"{short_id(r.id)}  {r.received:%Y-%m-%d %H:%M}  {r.status:<10}  {r.title[:50]:<50}  {where}"
+    if r.status == FAILED:
+        line += f"\n          {FAILED_NOTE}\n          {r.last_error}"
+    elif r.last_error and r.status == "received":
         line += f"\n          {r.last_error}"
     return line
 
@@ -121,7 +161,7 @@ def run_retry(args: argparse.Namespace) -> int:
         raise UsageError("say which submission to retry (an ID), or --failed for every failed one")
     queued = [i for i in ids if store.retry(i)]
     for i in queued:
-        print(f"{i[:8]} queued for delivery")
+        print(f"{short_id(i)} queued for delivery")
     if args.id and not queued:
         raise UsageError(f"{args.id} is not waiting or failed ({store.find(args.id).status}); nothing to retry")
     return 0
@@ -132,7 +172,7 @@ def run_contact(args: argparse.Namespace) -> int:
     record = store.find(args.id)
     email = store.contact(record.id)
     if email is None:
-        print(f"{record.id[:8]}: no contact address (none was given, or it was deleted)", file=sys.stderr)
+        print(f"{short_id(record.id)}: no contact address (none was given, or it was deleted)", file=sys.stderr)
         return 1
     print(email)
     return 0
@@ -141,8 +181,8 @@ def run_contact(args: argparse.Namespace) -> int:
 def run_forget(args: argparse.Namespace) -> int:
     store = open_store(args)
     record = store.find(args.id)
-    print(f"{record.id[:8]}: contact address deleted" if store.forget_contact(record.id)
-          else f"{record.id[:8]}: there was no contact address")
+    print(f"{short_id(record.id)}: contact address deleted" if store.forget_contact(record.id)
+          else f"{short_id(record.id)}: there was no contact address")
     return 0
 
 
@@ -153,5 +193,22 @@ def run_decline(args: argparse.Namespace) -> int:
     if not reason:
         raise UsageError("give the author a reason with --reason \"...\"")
     store.decline(record.id, reason)
-    print(f"{record.id[:8]} declined; the receipt shows: {reason}")
+    print(f"{short_id(record.id)} declined; the receipt shows: {reason}")
+    return 0
+
+
+def run_key(args: argparse.Namespace) -> int:
+    root = repo_root(args)
+    handle = args.handle.strip().lower()
+    if not HANDLE_RE.match(handle) or not (root / "contributors" / f"{handle}.yml").is_file():
+        raise UsageError(f"'{args.handle}' is not a registered contributor (no contributors/{handle}.yml); "
+                         "give the handle of their contributor file")
+    store = open_store(args)
+    if args.revoke:
+        print(f"{handle}: key revoked" if store.revoke_key(handle) else f"{handle}: had no key")
+        return 0
+    secret = new_submission_key()
+    store.set_key(handle, key_digest(secret))
+    print(f"submission key for {handle} (shown once; give it to them privately):\n  {secret}")
+    print(f"their personal link to the form:\n  {site_url(root).rstrip('/')}/send/#handle={handle}&key={secret}")
     return 0

@@ -7,6 +7,7 @@ The YAML text of the files is written by `masthead.sources.frontmatter`, which o
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, replace
@@ -14,8 +15,12 @@ from dataclasses import field as dc_field
 from datetime import date, datetime
 from typing import Any, Mapping
 
+from .contributors import Contributor
+from .problems import Problem, Severity
+from .promises import Promise, Topic
 from .slugs import HANDLE_RE, SLUG_RE, make_slug
 from .stories import Story
+from .submission_text import BIDI_CONTROLS, TAG_RE, clean_line, clean_text, escape_html, has_word  # noqa: F401
 from .urls import story_path
 
 TITLE_MAX = 200
@@ -28,16 +33,16 @@ PROMISE_MAX = 80
 SLUG_MAX = 60
 FIELDS = ("name", "handle", "email", "title", "section", "lang", "text", "summary", "promise", "consent")
 COMMIT_EMAIL = "form@submissions.invalid"  # git needs an address; never the author's own
-TRAILER = "Submission-Id"
+TRAILER = "Submission-Ref"  # a public reference made from the receipt id; never the id itself
+LEGACY_TRAILER = "Submission-Id"  # what deliveries before the public reference carried
+NAME_TRAILER, IDENTITY_TRAILER = "Submitted-Name", "Identity"
+PROOF_KEY = "key"  # the handle was proven with the contributor's submission key
+SHORT_FIELDS, SHORT_CUT = ("email", "handle", "promise", "section", "lang"), 1000
+TOPIC_PREFIX = "topic:"  # the picker's value for an open topic
+RAW_FACTOR = 8  # a one-line field longer than this many times its limit is refused before cleaning
 LABEL = "submission"
 
 EMAIL_RE = re.compile(r"^[^@\s<>\"]{1,64}@[^@\s<>\"]+\.[^@\s<>\"]{2,}$")
-# Arrows that reorder text on screen ("trojan source"), invisible to a reviewer.
-BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\ufeff")
-TAG_RE = re.compile(r"</?[A-Za-z!?][^<>]*>")  # as browsers read tags: no blank after the <
-CODE_RE = re.compile(r"(^(```|~~~)[^\n]*\n.*?^\2[ \t]*$|`[^`\n]+`)", re.S | re.M)
-AUTOLINK_RE = re.compile(r"<(https?://[^\s<>]+)>")
-BAD_URL_RE = re.compile(r"(\]\(\s*<?|^\s*\[[^\]\n]+\]:\s*<?)\s*(?:javascript|vbscript|data):", re.I | re.M)
 MARKS_RE = re.compile(r"[#>*_`~|\[\]]|!\[[^\]]*\]\([^)]*\)|\]\([^)]*\)")
 TRUE_WORDS = frozenset({"on", "yes", "true", "1"})
 
@@ -51,6 +56,7 @@ MESSAGES = {
     "choice": "'{found}' is not one of the choices ({choices}): pick one from the list",
     "promise": "'{found}' is not a promise id: use lower-case letters, digits and hyphens, or leave it empty",
     "consent": "please agree to publish under the magazine's licence ({licence}), or we cannot publish the text",
+    "letters": "{label} needs at least one letter or digit: please write it in words",
 }
 LABELS = {"name": "your name", "title": "the title", "text": "the text", "summary": "the summary",
           "section": "the section", "lang": "the language", "email": "the e-mail address"}
@@ -89,47 +95,14 @@ class Submission:
     email: str = ""
     summary: str = ""
     promise: str = ""
+    proof: str = ""  # PROOF_KEY when the handle was proven; set by the service, never by the form
+    topic: str = ""  # an open topic picked on the form (no promise yet): for the editors
 
     def public(self) -> dict[str, str]:
         """Every field but the private contact address."""
         return {"name": self.name, "title": self.title, "section": self.section, "lang": self.lang,
-                "text": self.text, "handle": self.handle, "summary": self.summary, "promise": self.promise}
-
-
-# --- cleaning -------------------------------------------------------------------------------
-
-def _keep(ch: str) -> bool:
-    if ch in "\n\t":
-        return True
-    if ch in BIDI_CONTROLS:
-        return False
-    return unicodedata.category(ch) not in ("Cc", "Cs")
-
-
-def clean_text(value: str) -> str:
-    """NFC, Unix line ends, no control characters, no trailing blanks at line ends."""
-    value = value.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n\n")
-    value = "".join(ch for ch in unicodedata.normalize("NFC", value) if _keep(ch))
-    return "\n".join(line.rstrip() for line in value.split("\n")).strip("\n")
-
-
-def clean_line(value: str) -> str:
-    """One line of plain text: cleaned, tags removed, runs of blanks made one space."""
-    return " ".join(TAG_RE.sub("", clean_text(value)).split())
-
-
-def escape_html(markdown: str) -> str:
-    """Raw HTML in Markdown shown as text (`<` becomes `&lt;`), outside code and autolinks,
-    and `javascript:`-style link targets defused, so a text cannot put script into the site."""
-    parts = CODE_RE.split(BAD_URL_RE.sub(lambda m: m.group(1) + "#blocked-", markdown))
-    out: list[str] = []
-    # re.split with two groups yields: text, whole code match, fence marker, text, ...
-    for i in range(0, len(parts), 3):
-        text = AUTOLINK_RE.sub(lambda m: "\0" + m.group(1) + "\1", parts[i]).replace("](<", "](\0")
-        out.append(text.replace("<", "&lt;").replace("\0", "<").replace("\1", ">"))
-        if i + 1 < len(parts):
-            out.append(parts[i + 1])
-    return "".join(out)
+                "text": self.text, "handle": self.handle, "summary": self.summary, "promise": self.promise,
+                "proof": self.proof, "topic": self.topic}
 
 
 # --- validation -----------------------------------------------------------------------------
@@ -143,11 +116,23 @@ def _text(raw: Mapping[str, Any], key: str) -> str:
     return value if isinstance(value, str) else ("" if value is None else str(value))
 
 
-def _length(errors: list[FieldError], field: str, value: str, limit: int, required: bool) -> None:
-    if required and not value:
+def _line(raw: Mapping[str, Any], key: str, limit: int) -> tuple[str, int]:
+    """The cleaned one-line field, or ("", raw length) when it is far too long to be worth cleaning."""
+    value = _text(raw, key)
+    if len(value) > RAW_FACTOR * limit:
+        return "", len(value)
+    return clean_line(value), 0
+
+
+def _length(errors: list[FieldError], field: str, value: str, limit: int, required: bool, raw: int = 0) -> None:
+    if raw:
+        errors.append(_error(field, "too_long", found=raw, limit=limit))
+    elif required and not value:
         errors.append(_error(field, "required"))
     elif len(value) > limit:
         errors.append(_error(field, "too_long", found=len(value), limit=limit))
+    elif value and not has_word(value):
+        errors.append(_error(field, "letters"))
 
 
 def _choice(errors: list[FieldError], field: str, value: str, choices: tuple[str, ...]) -> None:
@@ -161,18 +146,26 @@ def is_checked(value: Any) -> bool:
     return value is True or (isinstance(value, str) and value.strip().lower() in TRUE_WORDS)
 
 
-def validate_submission(raw: Mapping[str, Any], rules: FormRules) -> tuple[Submission | None, list[FieldError]]:
-    """Clean every field and check every rule; all problems are returned at once."""
+def validate_submission(raw: Mapping[str, Any], rules: FormRules,
+                        full: bool = True) -> tuple[Submission | None, list[FieldError]]:
+    """Clean every field and check every rule; all problems are returned at once.
+
+    With `full=False` the text is not cleaned, only measured, and no submission is made: what
+    a form with a bad token gets, at a cost that does not grow with the text."""
     errors: list[FieldError] = []
-    name, title = clean_line(_text(raw, "name")), clean_line(_text(raw, "title"))
-    summary, email = clean_line(_text(raw, "summary")), clean_line(_text(raw, "email"))
-    handle, promise = clean_line(_text(raw, "handle")).lower(), clean_line(_text(raw, "promise")).lower()
-    section = clean_line(_text(raw, "section"))
-    lang = clean_line(_text(raw, "lang")) or rules.default_lang
-    text = clean_text(_text(raw, "text"))
-    _length(errors, "name", name, NAME_MAX, True)
-    _length(errors, "title", title, TITLE_MAX, True)
-    _length(errors, "summary", summary, SUMMARY_MAX, False)
+    (name, name_raw), (title, title_raw) = _line(raw, "name", NAME_MAX), _line(raw, "title", TITLE_MAX)
+    summary, summary_raw = _line(raw, "summary", SUMMARY_MAX)
+    # Short fields are cut before cleaning: whatever is cut, the rule they break stays broken.
+    email, handle, promise, section, lang = (clean_line(_text(raw, k)[:SHORT_CUT]) for k in SHORT_FIELDS)
+    handle, promise, lang = handle.lower(), promise.lower(), lang or rules.default_lang
+    topic = promise.removeprefix(TOPIC_PREFIX) if promise.startswith(TOPIC_PREFIX) else ""
+    promise = "" if topic else promise
+    raw_text = _text(raw, "text")
+    # At twice the limit in characters, the text is too big however it is cleaned: say so unread.
+    text = clean_text(raw_text) if full and len(raw_text) <= 2 * TEXT_MAX_BYTES else raw_text.strip()
+    _length(errors, "name", name, NAME_MAX, True, name_raw)
+    _length(errors, "title", title, TITLE_MAX, True, title_raw)
+    _length(errors, "summary", summary, SUMMARY_MAX, False, summary_raw)
     _choice(errors, "section", section, rules.sections)
     _choice(errors, "lang", lang, rules.languages)
     size = len(text.encode("utf-8"))
@@ -184,46 +177,66 @@ def validate_submission(raw: Mapping[str, Any], rules: FormRules) -> tuple[Submi
         errors.append(_error("handle", "handle", found=handle[:40]))
     if email and (len(email) > EMAIL_MAX or not EMAIL_RE.match(email)):
         errors.append(_error("email", "email", found=email[:60]))
-    if promise and (len(promise) > PROMISE_MAX or not SLUG_RE.match(promise)):
-        errors.append(_error("promise", "promise", found=promise[:40]))
+    for value in (promise, topic):
+        if value and (len(value) > PROMISE_MAX or not SLUG_RE.match(value)):
+            errors.append(_error("promise", "promise", found=value[:40]))
     if not is_checked(raw.get("consent")):
         errors.append(_error("consent", "consent", licence=rules.licence))
-    if errors:
+    if errors or not full:
         return None, errors
     return Submission(name=name, title=title, section=section, lang=lang, text=escape_html(text),
-                      handle=handle, email=email, summary=summary, promise=promise), []
+                      handle=handle, email=email, summary=summary, promise=promise, topic=topic), []
 
 
-# --- what a submission becomes ---------------------------------------------------------------
+# --- names: the receipt id stays private, a public reference goes into Git ----------------------
+
+def public_ref(submission_id: str) -> str:
+    """The submission's public reference: a one-way digest of the receipt id. Branches, files,
+    commits and pull requests carry this, so reading the repository never opens a receipt."""
+    return hashlib.sha256(f"masthead-submission:{submission_id}".encode("ascii")).hexdigest()[:16]
+
 
 def short_id(submission_id: str) -> str:
-    return submission_id[:8]
+    """The short public reference (8 characters) used in names and in the editors' commands."""
+    return public_ref(submission_id)[:8]
 
 
-def title_slug(title: str) -> str:
-    return make_slug(title, max_length=SLUG_MAX)
+def _slug_or(text: str, fallback: str, max_length: int) -> str:
+    """A slug of `text`, or `fallback` when nothing of it survives (a title of only `...`)."""
+    slug = make_slug(text, max_length=max_length)
+    if slug == "untitled" and make_slug(text + " x", max_length=len(text) + 10) == "x":
+        return fallback
+    return slug
+
+
+def title_slug(title: str, submission_id: str = "") -> str:
+    return _slug_or(title, f"text-{short_id(submission_id)}" if submission_id else "untitled", SLUG_MAX)
 
 
 def branch_name(title: str, submission_id: str, day: date) -> str:
-    """`submissions/<date>-<slug>-<short id>`: unique, readable, and made only from safe words."""
-    return f"submissions/{day.isoformat()}-{title_slug(title)}-{short_id(submission_id)}"
+    """`submissions/<date>-<slug>-<short ref>`: unique, readable, and made only from safe words."""
+    return f"submissions/{day.isoformat()}-{title_slug(title, submission_id)}-{short_id(submission_id)}"
 
 
 def story_candidates(sub: Submission, submission_id: str, site_language: str) -> tuple[str, str]:
     """The story's path, and the one used when the first is already taken on the base branch."""
     suffix = "" if sub.lang == site_language else f".{sub.lang}"
-    slug = title_slug(sub.title)
+    slug = title_slug(sub.title, submission_id)
     folder = f"content/{sub.section}"
     return f"{folder}/{slug}{suffix}.md", f"{folder}/{slug}-{short_id(submission_id)}{suffix}.md"
 
 
 def handle_candidates(sub: Submission, submission_id: str) -> tuple[str, str]:
-    """The author's handle, and the one used when a different person already has it."""
-    if sub.handle:
+    """The author's handle, and the one used when a different person already has it.
+
+    Only a handle proven with its submission key is taken as given; a claimed one without
+    proof is a wish for a new handle, and gets the suffix when someone already has it."""
+    suffix = short_id(submission_id)[:6]
+    if sub.handle and sub.proof == PROOF_KEY:
         return sub.handle, sub.handle
-    base = make_slug(sub.name, max_length=30)
-    base = base if HANDLE_RE.match(base) else "author"
-    return base, f"{base}-{short_id(submission_id)[:6]}"
+    base = sub.handle[:30] if sub.handle else _slug_or(sub.name, f"author-{suffix}", 30)
+    base = base if HANDLE_RE.match(base) else f"author-{suffix}"
+    return base, f"{base}-{suffix}"
 
 
 def contributor_path(handle: str) -> str:
@@ -237,9 +250,16 @@ def candidate_paths(sub: Submission, submission_id: str, site_language: str) -> 
     return list(dict.fromkeys([*stories, *(contributor_path(h) for h in handles)]))
 
 
+def commit_author(name: str, submission_id: str) -> str:
+    """A name Git accepts as an author: no `<`, `>` or line breaks, and not only punctuation."""
+    cleaned = " ".join(name.replace("<", " ").replace(">", " ").split()).strip(".,:;\"'\\ ")
+    return cleaned if has_word(cleaned) else f"Form author {short_id(submission_id)}"
+
+
 def derive_summary(text: str) -> str:
     """The first paragraph as plain text, cut at a word near SUMMARY_AUTO characters."""
     para = next((p for p in text.split("\n\n") if p.strip() and not p.lstrip().startswith(("```", "~~~"))), "")
+    para = para[:SUMMARY_AUTO * 4]  # enough for the summary; the patterns below then stay short
     plain = " ".join(MARKS_RE.sub(" ", TAG_RE.sub("", para.replace("&lt;", "<"))).split())
     if len(plain) <= SUMMARY_AUTO:
         return plain
@@ -270,10 +290,10 @@ class Plan:
 
 
 def _author(sub: Submission, submission_id: str, existing: set[str]) -> tuple[str, bool]:
-    """(handle, is new): a registered handle is used as given; a derived one never borrows
-    someone else's file."""
+    """(handle, is new): a proven handle is used as given; any other never borrows someone
+    else's file."""
     first, second = handle_candidates(sub, submission_id)
-    if sub.handle:
+    if sub.handle and sub.proof == PROOF_KEY:
         return first, contributor_path(first) not in existing
     return (first, True) if contributor_path(first) not in existing else (second, True)
 
@@ -301,25 +321,41 @@ def plan_delivery(sub: Submission, submission_id: str, received: datetime, site_
     story = Story(source=path, slug=slug, lang=sub.lang, title=sub.title, authors=(author,), date=received,
                   section=sub.section, digest="")
     branch = branch_name(sub.title, submission_id, received.date())
-    plan = Plan(submission_id, branch, path, story_path(story, site_language), author, sub.name, fields,
+    plan = Plan(submission_id, branch, path, story_path(story, site_language), author,
+                commit_author(sub.name, submission_id), fields,
                 sub.text.rstrip("\n") + "\n", person, "", "", "", (LABEL, sub.section))
     return _with_review(plan, sub, summary, has_contact)
 
 
+def identity_note(sub: Submission, author: str) -> str:
+    """How the credited handle was arrived at, in words an editor can act on."""
+    if sub.handle and sub.proof == PROOF_KEY:
+        return f"proven: sent with {author}'s submission key"
+    if sub.handle and sub.handle != author:
+        return (f"claimed '{sub.handle}' without a submission key: credited to the new handle '{author}'; "
+                f"if it really is them, change authors to [{sub.handle}] and delete {contributor_path(author)}")
+    return "new contributor" + (f" (asked for '{sub.handle}' without a key)" if sub.handle else "")
+
+
 def _with_review(plan: Plan, sub: Submission, summary: str, has_contact: bool) -> Plan:
     short = short_id(plan.submission_id)
+    identity = identity_note(sub, plan.author)
     message = (f"Add submission: {sub.title}\n\nSent through the site's form by {sub.name}.\n\n"
-               f"{TRAILER}: {plan.submission_id}\n")
+               f"{TRAILER}: {public_ref(plan.submission_id)}\n{NAME_TRAILER}: {sub.name}\n"
+               f"{IDENTITY_TRAILER}: {identity}\n")
     who = f"{sub.name} (`{plan.author}`" + (", first-time author" if plan.contributor else "") + ")"
-    lines = [f"A text sent through the site's form (receipt `{short}`).", "",
-             f"- **Title:** {sub.title}", f"- **Author:** {who}",
+    lines = [f"A text sent through the site's form (reference `{short}`).", "",
+             f"- **Title:** {sub.title}", f"- **Author:** {who}", f"- **Name as typed:** {sub.name}",
+             f"- **Identity:** {identity}",
              f"- **Section:** {sub.section} · **Language:** {sub.lang}", f"- **File:** `{plan.story_path}`"]
     if sub.promise:
         lines.append(f"- **Promise:** `{sub.promise}`")
+    if sub.topic:
+        lines.append(f"- **Open topic:** `{sub.topic}` (no promise was made; add one, or leave it)")
     lines += ["", "> " + summary.replace("\n", " "), "", "### Editor's checklist", "",
               "- [ ] The text reads well; title, summary, section and language fit",
               "- [ ] Nothing in it harms or exposes anyone; facts and quotes checked",
-              "- [ ] A registered handle really is this author (ask them if unsure)",
+              "- [ ] The name as typed and the credited contributor are the same person",
               "- [ ] `date` is set to the moment it should be published",
               "- [ ] Images, if any, sit next to the story with alt text",
               "- [ ] `masthead check` passes"]
@@ -332,7 +368,104 @@ def _with_review(plan: Plan, sub: Submission, summary: str, has_contact: bool) -
                    review_body="\n".join(lines) + "\n")
 
 
-def trailer_id(message: str) -> str | None:
-    """The submission id a commit message carries, if any: the mark of an earlier delivery."""
+def trailer_ref(message: str) -> str | None:
+    """The public reference a commit message carries, if any: the mark of an earlier delivery
+    (from a legacy `Submission-Id:` trailer, the reference is worked out)."""
     match = re.search(rf"^{TRAILER}: ([0-9a-f]+)$", message, re.M)
-    return match.group(1) if match else None
+    if match:
+        return match.group(1)
+    legacy = re.search(rf"^{LEGACY_TRAILER}: ([0-9a-f]{{32}})$", message, re.M)
+    return public_ref(legacy.group(1)) if legacy else None
+
+
+@dataclass(frozen=True)
+class FormIdentity:
+    """What a form delivery's commit says about its author, for `masthead review` and `accept`."""
+
+    typed_name: str
+    identity: str
+
+
+def form_identity(message: str) -> FormIdentity | None:
+    """The typed name and identity note of a commit made by the form service, if it is one."""
+    name = re.search(rf"^{NAME_TRAILER}: (.+)$", message, re.M)
+    if name is None:
+        return None
+    identity = re.search(rf"^{IDENTITY_TRAILER}: (.+)$", message, re.M)
+    return FormIdentity(name.group(1).strip(), identity.group(1).strip() if identity else "")
+
+
+def identity_lines(identity: FormIdentity | None, credited: list[tuple[str, str]]) -> list[str]:
+    """For `masthead review` and `accept`: the name typed on the form beside each credited
+    registry entry (handle, registered name), and how the handle was arrived at."""
+    if identity is None:
+        return []
+    entries = ", ".join(f"{h} (registered as \"{n}\")" for h, n in credited) or "nobody"
+    lines = [f"  sent through the form as \"{identity.typed_name}\"; credited to {entries}"]
+    if any(name_key(n) != name_key(identity.typed_name) for _, n in credited):
+        lines.append("    the typed name differs from the registry entry: make sure they are the same person")
+    if identity.identity:
+        lines.append(f"    identity: {identity.identity}")
+    return lines
+
+
+# --- display names that look alike -------------------------------------------------------------
+
+def name_key(name: str) -> str:
+    """A display name as a reader would confuse it: NFKC, case folded, blanks made one."""
+    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
+def colliding_names(people: Mapping[str, str]) -> list[tuple[str, str, str]]:
+    """(handle, earlier handle, name) for every contributor whose display name looks like an
+    earlier one's (handles in sorted order)."""
+    first: dict[str, str] = {}
+    out = []
+    for handle in sorted(people):
+        key = name_key(people[handle])
+        if not key:
+            continue
+        if key in first:
+            out.append((handle, first[key], people[handle]))
+        else:
+            first[key] = handle
+    return out
+
+
+# --- the promise picker of the form -------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PromiseChoices:
+    """What the form offers for its promise field: open promises (with who made them, so the
+    page can show a person only their own) and open topics nobody has promised yet."""
+
+    promises: tuple[dict[str, Any], ...] = ()
+    topics: tuple[dict[str, Any], ...] = ()
+
+    def known(self, value: str) -> bool:
+        return any(p["id"] == value for p in self.promises) or any(t["value"] == value for t in self.topics)
+
+
+def promise_choices(topics: Mapping[str, Topic], promises: Mapping[str, Promise]) -> PromiseChoices:
+    """Open promises and free topics, by title (a person never has to know an id)."""
+    open_ones = sorted((p for p in promises.values() if p.status == "open"), key=lambda p: (p.due, p.id))
+    taken = {p.topic for p in open_ones}
+    shown = tuple({"id": p.id, "title": topics[p.topic].title if p.topic in topics else p.topic,
+                   "by": list(p.contributors)} for p in open_ones)
+    free = tuple({"value": TOPIC_PREFIX + t.id, "title": t.title}
+                 for t in sorted(topics.values(), key=lambda t: t.title.casefold()) if t.id not in taken)
+    return PromiseChoices(shown, free)
+
+
+def name_collisions(people: Mapping[str, Contributor]) -> list[Problem]:
+    """`check`'s warning for display names that a reader cannot tell apart (NFKC, case folded):
+    a form author who typed a registered contributor's name gets a handle of their own, and
+    this is where an editor hears of it."""
+    out = []
+    for handle, earlier, name in colliding_names({h: c.name for h, c in people.items()}):
+        out.append(Problem(people[handle].source, 1, "name", f"the display name '{name}' looks the same as that "
+                           f"of '{earlier}' ({people[earlier].source})", Severity.WARNING,
+                           fix=f"if they are one person, use the handle '{earlier}' in authors: and delete "
+                           f"{people[handle].source}; if not, make the names differ (a middle initial)",
+                           code="name-collision"))
+    return out

@@ -11,6 +11,7 @@ from masthead.domain.problems import Problem, Severity
 from masthead.domain.site import Settings
 from masthead.domain.slugs import is_slug, make_slug
 from masthead.domain.stories import Story
+from masthead.domain.submissions import name_collisions
 from masthead.domain.urls import RESERVED, PathRegistry, story_path
 
 from .records import StoryRecord, is_remote
@@ -119,6 +120,7 @@ def resolve_stories(records: list[StoryRecord], settings: Settings,
         if record.story is not None:
             stories.append(record.story)
     problems += _authors(stories, people)
+    problems += name_collisions(people)  # display names that look alike (see domain.submissions)
     by_content = {s.content_path: s for s in stories}
     problems += _translations(stories, by_content)
     problems += _links(records, by_content)

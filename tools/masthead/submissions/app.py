@@ -6,15 +6,23 @@
   GET  /health               liveness and queue sizes, for the reverse proxy and monitoring
 
 Errors are translated here and only here: 413 (too large), 429 (rate limit), 403 (foreign
-origin), 400/415 (unreadable), 422 with every field's problem at once.
+origin), 400/415 (unreadable), 422 with every field's problem at once, 503 (too busy to check
+the text in time), and 500 with a sentence (and one log line) for a bug.
+
+A post costs little until it has passed the cheap checks, in this order: origin, rate limit
+(per client address, see clients.py), body size (counted while it streams in), parsing, the
+honeypot and the token. Only then is the text cleaned and escaped, in a thread with a time
+budget (checking.py). The token is spent in the same transaction that stores the submission.
 """
 
 from __future__ import annotations
 
+import logging
 import uuid
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, AsyncGenerator, AsyncIterator
+from typing import TYPE_CHECKING, Any, AsyncGenerator, AsyncIterator, Awaitable, Callable
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -25,17 +33,20 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from masthead.domain.submissions import FieldError, validate_submission
+from masthead.domain.submissions import PROOF_KEY, FieldError, Submission, short_id, validate_submission
 
-from .forms import HONEYPOT, TOKEN, UI_LANG, BodyError, keep_known, parse_json, parse_urlencoded
+from .checking import Busy, Checker
+from .clients import client_address
+from .forms import HONEYPOT, KEY, TOKEN, UI_LANG, BodyError, keep_known, parse_json, parse_urlencoded
 from .pages import receipt_view
 from .settings import origin_of
-from .tokens import TOO_FAST
+from .tokens import SPENT, TOO_FAST, key_matches
 
 if TYPE_CHECKING:
     from .service import Service
 
 NO_STORE = {"Cache-Control": "no-store"}
+log = logging.getLogger(__name__)
 
 
 def wants_json(request: Request) -> bool:
@@ -57,12 +68,14 @@ async def read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-async def parse_body(request: Request, body: bytes) -> dict[str, Any]:
+async def parse_body(request: Request, body: bytes, checks: Checker) -> dict[str, Any]:
+    """The body's fields; forms and JSON are parsed in a worker process (their cost grows with
+    the body), multipart by Starlette's streaming parser."""
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind == "application/x-www-form-urlencoded":
-        return parse_urlencoded(body)
+        return await checks.run(parse_urlencoded, body, size=len(body))
     if kind == "application/json":
-        return parse_json(body)
+        return await checks.run(parse_json, body, size=len(body))
     if kind == "multipart/form-data":
         async def once() -> AsyncGenerator[bytes, None]:
             yield body
@@ -71,24 +84,49 @@ async def parse_body(request: Request, body: bytes) -> dict[str, Any]:
             form = await MultiPartParser(request.headers, once(), max_files=0, max_fields=50).parse()
         except MultiPartException as exc:
             raise BodyError(f"the form could not be read: {exc.message}") from None
+        except (KeyError, ValueError, UnicodeDecodeError):
+            raise BodyError("the multipart form could not be read (no boundary, or broken parts); send it "
+                            "from a browser") from None
         return keep_known([(k, v) for k, v in form.multi_items() if isinstance(v, str)])
     raise BodyError("send the submission as a form (application/x-www-form-urlencoded) or as JSON",
                     status=415)
 
 
-def form_errors(svc: "Service", data: dict[str, Any], now: float) -> list[FieldError]:
-    """Bot checks, as field errors so a person who trips one sees what to do."""
+def bot_errors(svc: "Service", data: dict[str, Any], now: float) -> list[FieldError]:
+    """The cheap checks (honeypot, token), as field errors so a person who trips one sees what to do."""
     errors = []
     if str(data.get(HONEYPOT) or "").strip():
         errors.append(FieldError(HONEYPOT, "honeypot", "leave the field 'homepage' empty: it is there to catch robots"))
-    problem = svc.tokens.check(str(data.get(TOKEN) or ""), now)
+    token = data.get(TOKEN)
+    problem = svc.tokens.check(token if isinstance(token, str) else "", now)
+    if problem is None and svc.store.is_spent(svc.tokens.nonce(str(token))[0]):
+        problem = SPENT
     if problem == TOO_FAST:
         errors.append(FieldError("form", "too_fast", "the form was sent too quickly; wait a few seconds and send "
                                  "it again"))
     elif problem is not None:
-        errors.append(FieldError("form", "token", f"the form's token is {problem}; check your text and send it "
-                                 "again (reload the page if this repeats)"))
+        errors.append(spent_error() if problem == SPENT else FieldError(
+            "form", "token", f"the form's token is {problem}; check your text and send it again (reload the page "
+            "if this repeats)"))
     return errors
+
+
+def spent_error() -> FieldError:
+    return FieldError("form", "token", "the form's token is spent: this form was sent already; check your "
+                      "receipt, or reload the page to send another text")
+
+
+def guarded(handler: Callable[[Request], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
+    """A bug answers 500 with a sentence and one log line, never a traceback to the client."""
+    async def run(request: Request) -> Response:
+        try:
+            return await handler(request)
+        except Exception as exc:
+            log.error("%s %s failed: %s: %s", request.method, request.url.path, type(exc).__name__,
+                      str(exc)[:200])
+            return JSONResponse({"error": "the service met an error it did not expect; your text was not kept; "
+                                 "please try again later"}, status_code=500, headers=NO_STORE)
+    return run
 
 
 class Handlers:
@@ -102,17 +140,23 @@ class Handlers:
         return HTMLResponse(self.svc.pages.message(self.svc.pages.lang(None), message), status_code=status,
                             headers=headers)
 
-    def _invalid(self, request: Request, data: dict[str, Any], errors: list[FieldError]) -> Response:
+    def _invalid(self, request: Request, data: dict[str, Any], errors: list[FieldError],
+                 token: str | None = None) -> Response:
+        """422 with every problem. The token comes back as it was when it is still good (only the
+        fields were wrong); otherwise a fresh one, which waits the full minimum fill time."""
         svc = self.svc
-        # A fresh token comes back, so the author can send again at once once the fields are fixed.
-        token = svc.tokens.issue(svc.clock(), wait_seconds=min(1.0, svc.fields.min_fill_seconds))
+        token = token or svc.tokens.issue(svc.clock())
         if wants_json(request):
             return JSONResponse({"errors": [{"field": e.field, "code": e.code, "message": e.message,
                                              "params": e.params} for e in errors], "token": token},
                                 status_code=422, headers=NO_STORE)
-        values = {k: v for k, v in data.items() if k not in (TOKEN, HONEYPOT)}
-        html = svc.pages.form(svc.pages.lang(data.get(UI_LANG)), values, errors, token)
+        values = {k: v for k, v in data.items() if k not in (TOKEN, HONEYPOT, KEY) and isinstance(v, str)}
+        html = svc.pages.form(svc.pages.lang(_text(data.get(UI_LANG))), values, errors, token)
         return HTMLResponse(html, status_code=422, headers=NO_STORE)
+
+    def client(self, request: Request) -> str:
+        peer = request.client.host if request.client else "unknown"
+        return client_address(peer, request.headers.getlist("x-forwarded-for"), self.svc.proxies)
 
     async def submit(self, request: Request) -> Response:
         svc = self.svc
@@ -121,28 +165,42 @@ class Handlers:
         allowed_origins = (*svc.fields.allowed_origins, origin_of(svc.fields.service_url))
         if origin is not None and origin.rstrip("/") not in allowed_origins:
             return self._refuse(request, 403, f"posting is only allowed from {', '.join(svc.fields.allowed_origins)}")
-        allowed, wait = svc.limiter.allow(request.client.host if request.client else "unknown")
+        allowed, wait = svc.limiter.allow(self.client(request))
         if not allowed:
             return self._refuse(request, 429, f"too many submissions from your address; try again in {wait} s",
                                 {"Retry-After": str(wait)})
         try:
-            data = await parse_body(request, await read_body(request, svc.fields.max_body_bytes))
+            body = await read_body(request, svc.fields.max_body_bytes)
+            data = await parse_body(request, body, svc.checks)
         except BodyError as exc:
             return self._refuse(request, exc.status, str(exc))
+        except Busy as exc:
+            return self._refuse(request, 503, str(exc), {"Retry-After": "30"})
         now = svc.clock()
-        errors = form_errors(svc, data, now)
-        sub, field_errors = validate_submission(data, svc.rules)
-        if errors or sub is None:
-            return self._invalid(request, data, errors + field_errors)
+        problems = await run_in_threadpool(bot_errors, svc, data, now)
+        if problems:  # the text is not read for a form that fails the cheap checks
+            return self._invalid(request, data, problems + validate_submission(data, svc.rules, full=False)[1])
+        try:
+            sub, field_errors = await svc.checks.run(validate_submission, data, svc.rules, size=len(body))
+        except Busy as exc:
+            return self._refuse(request, 503, str(exc), {"Retry-After": "30"})
+        token = str(data[TOKEN])
+        if sub is None:
+            return self._invalid(request, data, field_errors, token)
+        sub = await run_in_threadpool(prove_identity, svc, sub, _text(data.get(KEY)))
         submission_id = uuid.uuid4().hex
-        await run_in_threadpool(svc.store.add, submission_id, sub, datetime.fromtimestamp(now, timezone.utc))
-        svc.tokens.spend(str(data.get(TOKEN)), now)  # only now: a refused form keeps its token
+        stored = await run_in_threadpool(svc.store.add, submission_id, sub, datetime.fromtimestamp(now, timezone.utc),
+                                         svc.tokens.nonce(token))
+        if not stored:  # another post of the same token got there first
+            return self._invalid(request, data, [spent_error()])
         svc.worker.wake()
-        lang = svc.pages.lang(data.get(UI_LANG))
+        log.info("submission %s received", short_id(submission_id))
+        lang = svc.pages.lang(_text(data.get(UI_LANG)))
         where = f"{svc.fields.service_url}submissions/{submission_id}?lang={lang}"
         if wants_json(request):
             return JSONResponse({"id": submission_id, "receipt": submission_id[:8], "status": "received",
-                                 "receipt_url": where}, status_code=201, headers={**NO_STORE, "Location": where})
+                                 "reference": short_id(submission_id), "receipt_url": where},
+                                status_code=201, headers={**NO_STORE, "Location": where})
         return RedirectResponse(where, status_code=303, headers=NO_STORE)
 
     async def token(self, request: Request) -> Response:
@@ -153,10 +211,14 @@ class Handlers:
 
     async def receipt(self, request: Request) -> Response:
         svc = self.svc
+        allowed, wait = svc.receipt_limiter.allow(self.client(request))
+        if not allowed:
+            return self._refuse(request, 429, f"too many receipt lookups from your address; try again in {wait} s",
+                                {"Retry-After": str(wait)})
         submission_id = request.path_params["id"].lower()
         record = None
         if len(submission_id) == 32 and all(c in "0123456789abcdef" for c in submission_id):
-            record = await run_in_threadpool(svc.store.get, submission_id)
+            record = await run_in_threadpool(svc.store.by_receipt, submission_id)
         if record is None:
             return self._refuse(request, 404, "no submission has this receipt; check the address you were given")
         lang = svc.pages.lang(request.query_params.get("lang"))
@@ -176,21 +238,44 @@ class Handlers:
                             status_code=200 if ok else 503, headers=NO_STORE)
 
 
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def prove_identity(svc: "Service", sub: Submission, key: str) -> Submission:
+    """The submission with its handle marked proven when the key is that contributor's; an
+    unproven handle is only a wish (see masthead.domain.submissions.handle_candidates)."""
+    if sub.handle and key_matches(svc.store.key_hash(sub.handle), key):
+        return replace(sub, proof=PROOF_KEY)
+    return replace(sub, proof="")
+
+
 def create_app(svc: "Service") -> Starlette:
     """The ASGI application; the delivery worker runs while the application does."""
     handlers = Handlers(svc)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await svc.checks.start()
         svc.worker.start()
         try:
             yield
         finally:
+            svc.checks.close()
             await run_in_threadpool(svc.worker.stop)
 
     routes = [Route("/health", handlers.health), Route("/submissions/token", handlers.token),
-              Route("/submissions", handlers.submit, methods=["POST"]),
-              Route("/submissions/{id}", handlers.receipt)]
+              Route("/submissions", guarded(handlers.submit), methods=["POST"]),
+              Route("/submissions/{id}", guarded(handlers.receipt))]
     cors = Middleware(CORSMiddleware, allow_origins=svc.fields.allowed_origins, allow_methods=["GET", "POST"],
                       allow_headers=["Content-Type", "Accept"], max_age=600)
-    return Starlette(routes=routes, middleware=[cors], lifespan=lifespan)
+    async def not_found(request: Request, exc: Exception) -> Response:
+        return handlers._refuse(request, 404, "there is nothing at this address; the form is on the site's "
+                                "/send/ page, and a receipt's address is the one you were given")
+
+    async def wrong_method(request: Request, exc: Exception) -> Response:
+        return handlers._refuse(request, 405, "send a submission with POST to /submissions; receipts are read "
+                                "with GET", {"Allow": "POST" if request.url.path.endswith("/submissions") else "GET"})
+
+    return Starlette(routes=routes, middleware=[cors], lifespan=lifespan,
+                     exception_handlers={404: not_found, 405: wrong_method})

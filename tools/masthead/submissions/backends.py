@@ -14,7 +14,7 @@ from typing import Protocol
 
 from masthead import gitrepo
 from masthead.domain.problems import MastheadError
-from masthead.domain.submissions import COMMIT_EMAIL, Plan, trailer_id
+from masthead.domain.submissions import COMMIT_EMAIL, Plan, public_ref, short_id, trailer_ref
 from masthead.forge import BranchExists, Forge, ForgeError
 
 from .store import DECLINED, PUBLISHED, Record
@@ -52,10 +52,10 @@ class Backend(Protocol):
 
 
 def _check_ours(branch: str, submission_id: str, message: str) -> None:
-    if trailer_id(message) != submission_id:
+    if trailer_ref(message) != public_ref(submission_id):
         raise DeliveryConflict(f"branch '{branch}' exists but holds another submission "
-                               f"({trailer_id(message) or 'no Submission-Id'}); rename or delete it, then "
-                               f"'masthead submissions retry {submission_id[:8]}'")
+                               f"({trailer_ref(message) or 'no Submission-Ref'}); rename or delete it, then "
+                               f"'masthead submissions retry {short_id(submission_id)}'")
 
 
 class LocalBackend:

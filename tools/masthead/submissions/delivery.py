@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass
 from datetime import tzinfo
 
-from masthead.domain.submissions import Plan, candidate_paths, plan_delivery
+from masthead.domain.submissions import Plan, candidate_paths, plan_delivery, short_id
 from masthead.sources.frontmatter import dump_front_matter, dump_yaml
 
 from .backends import BRANCH_EXISTS, Backend, Review
@@ -51,12 +51,12 @@ def deliver(record: Record, backend: Backend, site_language: str, tz: tzinfo) ->
     if commit is None:
         try:
             commit = backend.write(plan, render_files(plan), record.received.astimezone(tz))
-            log.info("submission %s: branch %s created", record.id[:8], plan.branch)
+            log.info("submission %s: branch %s created", short_id(record.id), plan.branch)
         except BRANCH_EXISTS:
             commit = backend.delivered(plan.branch, record.id)  # another attempt got there first
             if commit is None:
                 raise
     else:
-        log.info("submission %s: branch %s was already there; finishing", record.id[:8], plan.branch)
+        log.info("submission %s: branch %s was already there; finishing", short_id(record.id), plan.branch)
     review = backend.review(plan)
     return Outcome(plan.branch, plan.story_path, plan.site_path, commit, review)

@@ -16,7 +16,8 @@ from masthead.domain.submissions import FIELDS
 HONEYPOT = "homepage"
 TOKEN = "csrf_token"
 UI_LANG = "ui_lang"
-KNOWN = frozenset(FIELDS) | {HONEYPOT, TOKEN, UI_LANG}
+KEY = "key"  # a contributor's submission key: checked against its digest, never stored
+KNOWN = frozenset(FIELDS) | {HONEYPOT, TOKEN, UI_LANG, KEY}
 MAX_FIELDS = 50
 
 
@@ -26,6 +27,10 @@ class BodyError(MastheadError):
     def __init__(self, message: str, status: int = 400) -> None:
         super().__init__(message)
         self.status = status
+
+    def __reduce__(self) -> tuple[type["BodyError"], tuple[str, int]]:
+        # Raised in a worker process (checking.py): it must come back with its status.
+        return BodyError, (str(self), self.status)
 
 
 def _text(body: bytes) -> str:
@@ -54,10 +59,16 @@ def parse_urlencoded(body: bytes) -> dict[str, Any]:
 
 
 def parse_json(body: bytes) -> dict[str, Any]:
+    if not body.strip():
+        raise BodyError("the request body is empty; send the submission's fields")
     try:
         data = json.loads(_text(body))
     except json.JSONDecodeError as exc:
         raise BodyError(f"the JSON body is broken at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+    except RecursionError:
+        raise BodyError("the JSON body is nested too deeply; send a flat object of text fields") from None
+    except ValueError as exc:  # e.g. an integer of more digits than Python reads
+        raise BodyError(f"the JSON body could not be read ({exc}); send a flat object of text fields") from None
     if not isinstance(data, dict):
         raise BodyError("the JSON body must be an object of fields, like {\"title\": \"...\"}")
     out = keep_known(list(data.items()))
@@ -65,5 +76,5 @@ def parse_json(body: bytes) -> dict[str, Any]:
         if isinstance(value, (dict, list)):
             raise BodyError(f"field '{key}' must be text, not a {type(value).__name__}", status=422)
         if value is not None and not isinstance(value, (str, bool)):
-            out[key] = str(value)
+            out[key] = str(value)[:100]
     return out

@@ -17,9 +17,14 @@ from masthead.site.render import Theme, date_text, language_name
 from .site_page import SEND_PATH, form_view
 from .store import DECLINED, PUBLISHED, Record
 
-# What the author sees: they need not know about retries or failures, only that nothing is lost.
-AUTHOR_STATUS = {"received": "received", "delivering": "received", "failed": "received",
+# What the author sees: retries are the service's business, but a delivery that finally
+# failed is said plainly (the editors see it in `masthead submissions` and `masthead desk`).
+AUTHOR_STATUS = {"received": "received", "delivering": "received", "failed": "failed",
                  "in-review": "in_review", PUBLISHED: "published", DECLINED: "declined"}
+
+
+STATUS_TEXT = {"received": "received", "in_review": "in review", "published": "published", "declined": "declined",
+               "failed": "failed, the editors have been told"}
 
 
 class Pages:
@@ -71,6 +76,7 @@ def receipt_view(record: Record, lang: str = "en") -> dict[str, Any]:
     """What the author may see of a submission: never the contact address, never a path."""
     status = AUTHOR_STATUS.get(record.status, "received")
     return {"id": record.id, "short_id": record.id[:8], "title": record.title, "status": status,
+            "status_text": STATUS_TEXT[status],
             "received_iso": record.received.isoformat(), "received_text": date_text(record.received.date(), lang),
             "url": record.published_url if record.status == PUBLISHED else None,
             "reason": record.reason if record.status == DECLINED else None}

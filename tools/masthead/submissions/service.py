@@ -19,6 +19,8 @@ from masthead.domain.submissions import FormRules
 from masthead.forge import Forge
 from masthead.sources.load import load_settings
 
+from .checking import Checker
+from .clients import Network, parse_networks
 from .backends import Backend, GitHubBackend, LocalBackend
 from .pages import Pages
 from .ratelimit import RateLimit
@@ -40,6 +42,9 @@ class Service:
     limiter: RateLimit
     worker: Worker
     pages: Pages
+    receipt_limiter: RateLimit
+    checks: Checker
+    proxies: tuple[Network, ...] = ()
     clock: Callable[[], float] = time.time
     lock: IO[str] | None = field(default=None, repr=False)
 
@@ -85,7 +90,9 @@ def build_service(root: Path, environ: Mapping[str, str] | None = None) -> Servi
                     fields.token_max_age)
     worker = Worker(store, backend, fields, Site(settings.language, settings.timezone, settings.url))
     pages = Pages(root / "theme", settings, form_urls(root, environ))
-    return Service(fields, settings, rules, store, tokens, RateLimit(fields.rate_limit), worker, pages, lock=lock)
+    return Service(fields, settings, rules, store, tokens, RateLimit(fields.rate_limit), worker, pages,
+                   RateLimit(fields.receipt_rate_limit), Checker(fields.check_workers, fields.check_seconds),
+                   parse_networks(fields.forwarded_allow_ips), lock=lock)
 
 
 def run(service: Service, host: str, port: int) -> None:
@@ -94,5 +101,8 @@ def run(service: Service, host: str, port: int) -> None:
 
     log.info("formbot on http://%s:%d (backend %s, store %s)", host, port, service.fields.backend,
              service.fields.data_dir)
-    uvicorn.run(create_app(service), host=host, port=port, proxy_headers=True,
-                forwarded_allow_ips=service.fields.forwarded_allow_ips, log_level="info", access_log=True)
+    # The service reads X-Forwarded-For itself (clients.py: only from trusted proxies, right-most
+    # untrusted address); uvicorn's own reading would rewrite the peer address before we see it.
+    # No access log: a receipt's address is its secret. The application logs what matters, by
+    # public reference only.
+    uvicorn.run(create_app(service), host=host, port=port, proxy_headers=False, log_level="info", access_log=False)

@@ -19,6 +19,7 @@ from masthead.domain.problems import ContentError, Problem
 from masthead.sources.frontmatter import parse_yaml_file
 from masthead.sources.load import site_url
 
+from .clients import parse_networks
 from .service_url import DEFAULT_SERVICE_URL, ENV_PREFIX, FILE, form_urls  # noqa: F401 - form_urls re-exported
 
 LIST_FIELDS = ("allowed_origins",)
@@ -70,7 +71,22 @@ class ServiceFields(BaseModel):
     contact_days: Annotated[int, Field(ge=1, le=3650, description=(
         "contact addresses are deleted this many days after the submission arrived"))] = 180
     forwarded_allow_ips: Annotated[str, Field(description=(
-        "addresses of reverse proxies whose X-Forwarded-For is trusted (uvicorn's setting)"))] = "127.0.0.1"
+        "addresses or networks of reverse proxies whose X-Forwarded-For is trusted, comma-separated; "
+        "the right-most address not in this list is the client; empty: the header is ignored"))] = ""
+    receipt_rate_limit: Annotated[str, Field(min_length=3, description=(
+        "receipt lookups allowed per client address, e.g. '60/minute;600/hour'"))] = "60/minute;600/hour"
+    check_seconds: Annotated[float, Field(gt=0, le=60, description=(
+        "time budget for reading and checking one submission (off the event loop, queueing included); "
+        "over it, 503"))] = 10.0
+    check_workers: Annotated[int, Field(ge=1, le=16, description=(
+        "worker processes that read and check submissions (parsing, cleaning, escaping); beyond 64 "
+        "waiting checks, 503"))] = 2
+
+    @field_validator("forwarded_allow_ips")
+    @classmethod
+    def _proxies(cls, spec: str) -> str:
+        parse_networks(spec)
+        return spec
 
     @field_validator("allowed_origins")
     @classmethod

@@ -18,7 +18,7 @@ from .service_url import form_urls
 
 SEND_PATH = "send/"
 ERROR_CODES = ("required", "too_long", "too_big", "handle", "email", "choice", "promise", "consent",
-               "token", "too_fast", "rate", "honeypot", "network", "summary")
+               "token", "too_fast", "rate", "honeypot", "network", "summary", "letters")
 
 
 def localise(error: FieldError, t: Callable[..., str]) -> str:
@@ -30,7 +30,7 @@ def localise(error: FieldError, t: Callable[..., str]) -> str:
 
 def form_view(settings: Settings, lang: str, t: Callable[..., str], urls: dict[str, str], *,
               values: dict[str, Any] | None = None, errors: list[FieldError] | None = None,
-              token: str = "") -> dict[str, Any]:
+              token: str = "", promises: rules.PromiseChoices | None = None) -> dict[str, Any]:
     """What send.html needs to draw the form (see docs/send-text.md)."""
     shown: dict[str, str] = {}
     for error in errors or []:
@@ -41,6 +41,7 @@ def form_view(settings: Settings, lang: str, t: Callable[..., str], urls: dict[s
         "languages": [{"code": c, "name": language_name(c)} for c in settings.languages],
         "default_lang": lang if lang in settings.languages else settings.language,
         "licence": settings.licence, "typed": values or {}, "errors": shown,
+        "promises": promises or rules.PromiseChoices(),
         "limits": {"name": rules.NAME_MAX, "title": rules.TITLE_MAX, "summary": rules.SUMMARY_MAX,
                    "promise": rules.PROMISE_MAX, "email": rules.EMAIL_MAX,
                    "text_kb": rules.TEXT_MAX_BYTES // 1000, "text_bytes": rules.TEXT_MAX_BYTES},
@@ -55,6 +56,8 @@ def plan_send(plan: Any) -> None:
         return
     lang = settings.language
     t = plan.theme.translator(lang)
-    form = form_view(settings, lang, t, form_urls(Path(plan.root)))
+    magazine = plan.views.magazine
+    choices = rules.promise_choices(magazine.topics, magazine.promises)
+    form = form_view(settings, lang, t, form_urls(Path(plan.root)), promises=choices)
     plan.page(SEND_PATH, "send.html", "send", title=t("send.title"), lang=lang, kind="send",
               description=t("send.description"), extra={"form": form})

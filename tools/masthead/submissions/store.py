@@ -9,6 +9,7 @@ address that was forgotten does not linger in the files.
 
 from __future__ import annotations
 
+import hmac
 import json
 import os
 import sqlite3
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from masthead.domain.problems import UsageError
-from masthead.domain.submissions import Submission
+from masthead.domain.submissions import Submission, public_ref
 
 RECEIVED, DELIVERING, IN_REVIEW, PUBLISHED, DECLINED, FAILED = (
     "received", "delivering", "in-review", "published", "declined", "failed")
@@ -45,6 +46,15 @@ CREATE TABLE IF NOT EXISTS submissions (
   updated TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS submissions_due ON submissions (status, next_attempt);
+CREATE TABLE IF NOT EXISTS spent_tokens (  -- one token, one submission; kept until it expires
+  nonce TEXT PRIMARY KEY,
+  expires REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS submission_keys (  -- a contributor's proof of identity, as a hash only
+  handle TEXT PRIMARY KEY,
+  key_hash TEXT NOT NULL,
+  issued TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS contacts (
   id TEXT PRIMARY KEY REFERENCES submissions (id) ON DELETE CASCADE,
   email TEXT NOT NULL,
@@ -101,12 +111,31 @@ class Store:
                            "busy_timeout=10000"):
                 self._db.execute(f"PRAGMA {pragma}")
             self._db.executescript(SCHEMA)
+            self._add_refs()
         finally:
             os.umask(old)
         self._db.row_factory = sqlite3.Row
         self._lock = threading.Lock()
+        # A second connection for reads: in WAL mode it never waits for a writer's fsync, so
+        # /health, receipts and token checks stay quick while submissions are being stored.
+        self._reader = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=10)
+        self._reader.execute("PRAGMA query_only=ON")
+        self._reader.row_factory = sqlite3.Row
+        self._read_lock = threading.Lock()
+
+    def _add_refs(self) -> None:
+        """The public reference of each submission, for receipt lookups that never compare the
+        secret id in SQL (added to stores made before it existed)."""
+        columns = {r[1] for r in self._db.execute("PRAGMA table_info(submissions)")}
+        if "ref" not in columns:
+            self._db.execute("ALTER TABLE submissions ADD COLUMN ref TEXT NOT NULL DEFAULT ''")
+        for (sid,) in self._db.execute("SELECT id FROM submissions WHERE ref = ''").fetchall():
+            self._db.execute("UPDATE submissions SET ref = ? WHERE id = ?", (public_ref(sid), sid))
+        self._db.execute("CREATE INDEX IF NOT EXISTS submissions_ref ON submissions (ref)")
 
     def close(self) -> None:
+        with self._read_lock:
+            self._reader.close()
         with self._lock:
             self._db.close()
 
@@ -122,20 +151,30 @@ class Store:
             return changed
 
     def _rows(self, sql: str, *args: Any) -> list[sqlite3.Row]:
-        with self._lock:
-            return self._db.execute(sql, args).fetchall()
+        with self._read_lock:
+            return self._reader.execute(sql, args).fetchall()
 
     # --- in ------------------------------------------------------------------------------
 
-    def add(self, submission_id: str, sub: Submission, received: datetime) -> None:
-        """Store a new submission and its contact address in one transaction, durably."""
+    def add(self, submission_id: str, sub: Submission, received: datetime,
+            token: tuple[str, float] | None = None) -> bool:
+        """Store a new submission and its contact address in one transaction, durably, and
+        spend its form token (nonce, expiry) in the same one. False, and nothing stored, when
+        the token was spent already: one token, one submission, whatever the concurrency."""
         stamp = received.astimezone(timezone.utc).isoformat(timespec="seconds")
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                self._db.execute("INSERT INTO submissions (id, received, fields, status, updated) VALUES (?,?,?,?,?)",
+                if token is not None:
+                    self._db.execute("DELETE FROM spent_tokens WHERE expires < ?", (received.timestamp(),))
+                    if self._db.execute("INSERT OR IGNORE INTO spent_tokens (nonce, expires) VALUES (?, ?)",
+                                        token).rowcount == 0:
+                        self._db.execute("ROLLBACK")
+                        return False
+                self._db.execute("INSERT INTO submissions (id, received, fields, status, updated, ref) "
+                                 "VALUES (?,?,?,?,?,?)",
                                  (submission_id, stamp, json.dumps(sub.public(), ensure_ascii=False), RECEIVED,
-                                  _now()))
+                                  _now(), public_ref(submission_id)))
                 if sub.email:
                     self._db.execute("INSERT INTO contacts (id, email, received) VALUES (?,?,?)",
                                      (submission_id, sub.email, stamp))
@@ -143,6 +182,28 @@ class Store:
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
+        return True
+
+    def is_spent(self, nonce: str) -> bool:
+        return bool(self._rows("SELECT 1 FROM spent_tokens WHERE nonce = ?", nonce))
+
+    # --- submission keys: proof that a handle's owner sent the text ----------------------------
+
+    def set_key(self, handle: str, key_hash: str) -> None:
+        """Keep (only) the hash of a contributor's new submission key; an older key stops working."""
+        self._write("INSERT INTO submission_keys (handle, key_hash, issued) VALUES (?, ?, ?) "
+                    "ON CONFLICT (handle) DO UPDATE SET key_hash = excluded.key_hash, issued = excluded.issued",
+                    handle, key_hash, _now())
+
+    def key_hash(self, handle: str) -> str | None:
+        rows = self._rows("SELECT key_hash FROM submission_keys WHERE handle = ?", handle)
+        return str(rows[0][0]) if rows else None
+
+    def revoke_key(self, handle: str) -> bool:
+        return self._write("DELETE FROM submission_keys WHERE handle = ?", handle) > 0
+
+    def key_handles(self) -> list[str]:
+        return [str(r[0]) for r in self._rows("SELECT handle FROM submission_keys ORDER BY handle")]
 
     # --- out -----------------------------------------------------------------------------
 
@@ -152,6 +213,7 @@ class Store:
         data["received"] = datetime.fromisoformat(data["received"])
         data["has_contact"] = bool(data.pop("has_contact"))
         data.pop("updated", None)
+        data.pop("ref", None)
         return Record(**data)
 
     SELECT = "SELECT s.*, (c.id IS NOT NULL) AS has_contact FROM submissions s LEFT JOIN contacts c ON c.id = s.id"
@@ -160,13 +222,23 @@ class Store:
         rows = self._rows(f"{self.SELECT} WHERE s.id = ?", submission_id)
         return self._record(rows[0]) if rows else None
 
+    def by_receipt(self, receipt: str) -> Record | None:
+        """The submission whose receipt id is `receipt`: looked up by its public reference, then
+        compared in constant time, so timing says nothing about the secret id."""
+        rows = self._rows(f"{self.SELECT} WHERE s.ref = ?", public_ref(receipt))
+        for row in rows:
+            if hmac.compare_digest(str(row["id"]).encode("ascii"), receipt.encode("ascii")):
+                return self._record(row)
+        return None
+
     def find(self, prefix: str) -> Record:
         """The one submission whose id starts with `prefix` (the receipt's short id is enough)."""
         clean = prefix.strip().lower()
         if len(clean) < 4 or not all(c in "0123456789abcdef" for c in clean):
             raise UsageError(f"'{prefix}' is not a submission id; give at least 4 characters of the id "
                              "that 'masthead submissions' lists")
-        rows = self._rows(f"{self.SELECT} WHERE s.id LIKE ? ORDER BY s.received LIMIT 2", clean + "%")
+        rows = self._rows(f"{self.SELECT} WHERE s.id LIKE ? OR s.ref LIKE ? ORDER BY s.received LIMIT 2",
+                          clean + "%", clean + "%")
         if not rows:
             raise UsageError(f"no submission with an id starting '{clean}'; 'masthead submissions' lists them")
         if len(rows) > 1:

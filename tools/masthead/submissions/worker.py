@@ -21,6 +21,7 @@ from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Callable
 
 from masthead.domain.problems import MastheadError
+from masthead.domain.submissions import short_id
 from masthead.domain.urls import absolute
 from masthead.forge import ForgeError
 
@@ -108,7 +109,7 @@ class Worker:
         return True
 
     def process(self, record: Record) -> None:
-        short = record.id[:8]
+        short = short_id(record.id)
         try:
             outcome = deliver(record, self.backend, self.site.language, self.site.timezone)
         except (DeliveryConflict, ForgeError) as exc:
@@ -131,12 +132,12 @@ class Worker:
     def _retry(self, record: Record, exc: Exception, retry_after: float | None) -> None:
         reason = f"{type(exc).__name__}: {exc}"
         if record.attempts >= self.settings.max_attempts:
-            log.error("submission %s failed after %d attempts: %s", record.id[:8], record.attempts, reason)
+            log.error("submission %s failed after %d attempts: %s", short_id(record.id), record.attempts, reason)
             self.store.mark_failed(record.id, f"gave up after {record.attempts} attempts: {reason}")
             return
         delay = backoff(record.attempts, self.settings.retry_base_seconds, self.settings.retry_max_seconds,
                         retry_after, random.random())
-        log.warning("submission %s: attempt %d failed (%s); next in %.0f s", record.id[:8], record.attempts,
+        log.warning("submission %s: attempt %d failed (%s); next in %.0f s", short_id(record.id), record.attempts,
                     reason, delay)
         self.store.schedule_retry(record.id, reason, self.clock() + delay)
 
@@ -153,7 +154,7 @@ class Worker:
         try:
             state = self.backend.state(record)
         except (MastheadError, OSError) as exc:
-            log.warning("submission %s: could not check its review: %s", record.id[:8], exc)
+            log.warning("submission %s: could not check its review: %s", short_id(record.id), exc)
             return
         if state is None:
             return
