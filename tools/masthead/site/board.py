@@ -14,6 +14,7 @@ from datetime import date
 from typing import Callable, Sequence
 
 from masthead.domain import promises as pr
+from masthead.domain import urls
 from masthead.domain.leaderboard import Row
 from masthead.sources.promise_history import Landing, deliveries
 from masthead.sources.promises import load_windows
@@ -112,10 +113,13 @@ def board_view(plan: Planner, lang: str) -> View:
 
 
 def plan_board(plan: Planner) -> None:
-    lang = plan.settings.language
-    t = plan.theme.translator(lang)
-    plan.page("board/", "board.html", "contributors/promises/", title=t("nav.board"), lang=lang, kind="board",
-              description=t("board.intro"), extra={"board": board_view(plan, lang)})
+    """The board in every language the magazine publishes in."""
+    for lang in plan.views.languages:
+        t = plan.theme.translator(lang)
+        path = plan.site(lang)["board_url"]
+        plan.page(path, "board.html", "contributors/promises/", title=t("nav.board"), lang=lang, kind="board",
+                  description=t("board.intro"), alternates=plan.counterparts(path, lang),
+                  extra={"board": board_view(plan, lang)})
 
 
 # --- author pages and the leaderboard ---------------------------------------------------
@@ -132,13 +136,14 @@ def author_promises(plan: Planner, handle: str, lang: str) -> View:
                        "released": record.released, "on_time_rate": record.on_time_rate}}
 
 
-def story_promise(views: Views, story_promise_id: str) -> View | None:
-    """What a story page says about the promise it keeps: the topic, linked to the board."""
+def story_promise(views: Views, story_promise_id: str, lang: str = "") -> View | None:
+    """What a story page says about the promise it keeps: the topic, linked to the board in
+    the story's language (`lang`)."""
     p = views.magazine.promises.get(story_promise_id) if story_promise_id else None
     if p is None:
         return None
     topic = views.magazine.topics.get(p.topic)
-    return {"id": p.id, "title": topic.title if topic else p.topic, "url": f"board/#promise-{p.id}"}
+    return {"id": p.id, "title": topic.title if topic else p.topic, "url": urls.localise(f"board/#promise-{p.id}", lang or views.settings.language, views.settings.language)}
 
 
 def reliable_rows(plan: Planner, rows: Sequence[Row], start: date | None) -> list[pr.ReliableRow]:

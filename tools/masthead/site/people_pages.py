@@ -6,20 +6,25 @@ from masthead.domain import leaderboard as lb
 from masthead.domain.contributors import editorial_board
 
 from .board import reliability_cells, reliable_rows, rules as promise_rules  # promises
+from .lists import languages
 from .plan import Planner
 from .render import language_name
 from .views import View
 
 
 def plan_masthead(plan: Planner) -> None:
-    views, lang = plan.views, plan.settings.language
-    t = plan.theme.translator(lang)
+    """The masthead in every language."""
+    views = plan.views
     people = views.magazine.people
-    board = [views.person(p.handle, lang) for p in editorial_board(people)]
     published = sorted((h for h in people if views.pieces.get(h)),
                        key=lambda h: (-views.pieces[h], people[h].name.casefold(), h))
-    plan.page("masthead/", "masthead.html", "contributors/", title=t("masthead.heading"), lang=lang,
-              kind="masthead", extra={"board": board, "contributors": [views.person(h, lang) for h in published]})
+    for lang, _ in languages(plan):
+        t = plan.theme.translator(lang)
+        path = plan.site(lang)["links"]["masthead"]
+        board = [views.person(p.handle, lang) for p in editorial_board(people)]
+        plan.page(path, "masthead.html", "contributors/", title=t("masthead.heading"), lang=lang,
+                  kind="masthead", alternates=plan.counterparts(path, lang),
+                  extra={"board": board, "contributors": [views.person(h, lang) for h in published]})
 
 
 def window_label(window_id: str, days: int | None, t) -> str:  # type: ignore[no-untyped-def]
@@ -28,9 +33,8 @@ def window_label(window_id: str, days: int | None, t) -> str:  # type: ignore[no
     return t(f"leaderboard.window.{window_id}") if window_id in ("year", "all") else window_id
 
 
-def leaderboard_view(plan: Planner) -> View:
+def leaderboard_view(plan: Planner, lang: str) -> View:
     views, settings = plan.views, plan.settings
-    lang = settings.language
     t = plan.theme.translator(lang)
     today = views.magazine.local_day(views.now)
     published = [s for s in views.stories if s.date <= views.now and not s.draft]
@@ -60,7 +64,10 @@ def leaderboard_view(plan: Planner) -> View:
 
 
 def plan_leaderboard(plan: Planner) -> None:
-    lang = plan.settings.language
-    t = plan.theme.translator(lang)
-    plan.page("leaderboard/", "leaderboard.html", "leaderboard", title=t("leaderboard.heading"), lang=lang,
-              kind="leaderboard", extra={"leaderboard": leaderboard_view(plan)})
+    """The leaderboard in every language."""
+    for lang, _ in languages(plan):
+        t = plan.theme.translator(lang)
+        path = plan.site(lang)["links"]["leaderboard"]
+        plan.page(path, "leaderboard.html", "leaderboard", title=t("leaderboard.heading"), lang=lang,
+                  kind="leaderboard", alternates=plan.counterparts(path, lang),
+                  extra={"leaderboard": leaderboard_view(plan, lang)})

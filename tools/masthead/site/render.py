@@ -38,6 +38,9 @@ class Theme:
         self.strings = self._load_strings()
         self._modules: dict[str, Any] = {}
         self._cards: dict[tuple[Any, ...], str] = {}
+        # each language's sections by id (set by the planner): a card's kicker names its
+        # section in the page's language and links to that language's section page
+        self.sections: dict[str, dict[str, Any]] = {}
         self.digest = self._digest()
 
     def _load_strings(self) -> dict[str, dict[str, str]]:
@@ -79,7 +82,8 @@ class Theme:
         if module is None:
             template = self.env.get_template("partials/card.html")
             module = self._modules[lang] = template.make_module(  # its macros are attributes
-                {"t": self.translator(lang), "root": ROOT_MARK, "page": {"lang": lang}})
+                {"t": self.translator(lang), "root": ROOT_MARK, "page": {"lang": lang},
+                 "sections": self.sections.get(lang, {})})
         cards = self._cards
 
         def card(c: dict[str, Any], level: int = 2, size: str = "default") -> Markup:

@@ -107,7 +107,7 @@ def plan_stories(plan: Planner) -> None:
         source = s.source
         mine, others, (older, newer) = related[source], versions.get(source, ()), neighbours[source]
         links = {target: views.story_url(target) for target in s.links} if s.links else {}
-        promise = story_promise(views, s.promise) if s.promise else None  # promises: the topic, linked to board/
+        promise = story_promise(views, s.promise, s.lang) if s.promise else None  # promises: the topic, linked to board/
         # everything the page shows: its file, and the other stories by their cards' keys
         key = (card_keys[source], s.digest, tuple([card_keys[v.source] for v in others]),
                tuple([card_keys[r.source] for r in mine]), card_keys[older.source] if older else None,
@@ -160,8 +160,9 @@ def story_page_args(plan: Planner, s: Story, related: list[Story], versions: lis
         context["story"] = dict(context["story"], body=body_html(plan.root, s, links, settings.trust_raw_html,
                                                                  context["root"], plan.theme.translator(s.lang)))
 
-    return {"title": s.title, "kind": "story", "description": s.summary,
-            "feeds": plan.feeds_of(card["section"]["url"], card["section"]["title"]), "image": image,
+    alternates = plan.alternates(card["url"], s.lang, {v.lang: views.paths[v.source] for v in versions})
+    return {"title": s.title, "kind": "story", "description": s.summary, "alternates": alternates,
+            "feeds": plan.feeds_of(urls.section_path(s.section), card["section"]["title"]), "image": image,
             "jsonld": article_ld(plan, s, card, image), "preview": not card["published"],
             "extra": {"story": story}, "late": late}
 

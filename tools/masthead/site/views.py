@@ -15,10 +15,18 @@ from masthead.domain.contributors import Contributor
 from masthead.domain.magazine import Magazine
 from masthead.domain.stories import Story, is_published, reading_minutes
 
-from .markdown import render_markdown
+from markupsafe import Markup
+
+from .markdown import CLEANER, render_markdown
 from .render import Theme, date_text, language_name
 
 View = dict[str, Any]
+
+
+def safe_markdown(text: str) -> Markup:
+    """Contributor-written Markdown (a bio) as HTML the template shows as it is: always passed
+    through the site's sanitiser first, with no fast path, and only then marked safe."""
+    return Markup(CLEANER.clean(render_markdown(text, trusted=False)))
 
 
 def digest(*parts: object) -> str:
@@ -40,7 +48,7 @@ class Views:
         self._cards: dict[str, View] = {}
         self._card_keys: dict[str, str] = {}
         self._context = digest(repr(self.settings))
-        self._people: dict[str, View] = {}
+        self._people: dict[tuple[str, str], View] = {}
         self.languages = sorted({s.lang for s in self.stories} | {self.settings.language})  # the site's, and its stories'
         self.pieces: dict[str, int] = {}
         for s in self.stories:
@@ -51,8 +59,9 @@ class Views:
 
     def section(self, section_id: str, lang: str) -> View:
         sec = self.settings.section(section_id)
-        title = sec.title(lang, self.settings.language) if sec else section_id
-        return {"id": section_id, "title": title, "url": urls.section_path(section_id)}
+        site_lang = self.settings.language
+        title = sec.title(lang, site_lang) if sec else section_id
+        return {"id": section_id, "title": title, "url": urls.localise(urls.section_path(section_id), lang, site_lang)}
 
     def term(self, name: str, kind: str) -> View:
         return {"name": name, "url": urls.tag_path(name) if kind == "tag" else urls.place_path(name)}
@@ -120,7 +129,7 @@ class Views:
         return self._card_keys
 
     def person(self, handle: str, lang: str) -> View:
-        cached = self._people.get(handle)
+        cached = self._people.get((handle, lang))  # roles and dates are in `lang`
         if cached is not None:
             return cached
         p: Contributor = self.magazine.people[handle]
@@ -128,7 +137,7 @@ class Views:
         feeds = urls.feed_paths(urls.author_path(handle))
         view: View = {
             "handle": handle, "name": p.name, "url": urls.author_path(handle),
-            "bio": render_markdown(p.bio, trusted=False) if p.bio else "",
+            "bio": safe_markdown(p.bio) if p.bio else Markup(""),
             "links": [{"label": x.label, "url": x.url} for x in p.links],
             "avatar": ({"url": p.avatar if "://" in p.avatar else f"authors/{handle}/{p.avatar.rsplit('/', 1)[-1]}",
                         "alt": p.avatar_alt or p.name} if p.avatar else None),
@@ -143,5 +152,5 @@ class Views:
                        "url": urls.absolute(self.settings.url, feeds[1])}],
         }
         view["key"] = digest(sorted((k, repr(v)) for k, v in view.items()))
-        self._people[handle] = view
+        self._people[(handle, lang)] = view
         return view
