@@ -1,0 +1,202 @@
+"""What a reader sees, in every language the sample publishes in: no literal markup, and a
+language kept from page to page (navigation, footer, switcher, hreflang)."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from pathlib import Path
+from typing import Callable
+
+import pytest
+from bs4 import BeautifulSoup
+
+from tests.conftest import REPO, Magazine
+
+Page = Callable[[str], BeautifulSoup]
+LANGUAGES = ("en", "ru", "fr", "ko")
+PREFIX = {"en": "", "ru": "ru/", "fr": "fr/", "ko": "ko/"}
+STORY = {"en": "city/river-festival/", "ru": "ru/city/rynok-na-naberezhnoy/", "fr": "fr/city/river-festival/",
+         "ko": "ko/culture/pansori/"}
+LITERAL = ("<p>", "</", "{{", "{%", "&lt;", "&amp;lt;")
+
+
+def authored_text() -> list[str]:
+    """Titles and summaries written with these characters on purpose (a story about template
+    syntax): shown verbatim, so left out of the check."""
+    found = []
+    for path in (REPO / "content").rglob("*.md"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            m = re.match(r'^(title|summary): "(.*)"$', line)
+            if m and any(mark in m.group(2) for mark in LITERAL):
+                found.append(m.group(2))
+    return found
+
+
+def visible_text(doc: BeautifulSoup) -> str:
+    """What a reader reads: no scripts, styles, or story bodies (authored text, tested in
+    test_site.py for shown-verbatim template syntax)."""
+    for el in doc.select("script, style, template, .story-body"):
+        el.decompose()
+    return doc.get_text(" ")
+
+
+def html_pages(site: Path) -> list[Path]:
+    return sorted(p for p in site.rglob("*.html"))
+
+
+def target(site: Path, page_path: str, href: str) -> Path | None:
+    """The file a relative link on `page_path` (site-relative) leads to, or None if not HTML here."""
+    if "://" in href or href.startswith(("#", "mailto:")):
+        return None
+    href = href.split("#", 1)[0]
+    path = posixpath.normpath(posixpath.join(posixpath.dirname(page_path), href))
+    file = site / path
+    if file.is_dir() or href.endswith("/") or href in ("", "./"):
+        file = file / "index.html"
+    return file if file.suffix == ".html" else None
+
+
+def lang_of(file: Path) -> str:
+    doc = BeautifulSoup(file.read_text(encoding="utf-8"), "html.parser")
+    return str(doc.html["lang"])
+
+
+# --- 1. no literal markup anywhere --------------------------------------------------------
+
+def test_author_pages_show_their_bio_as_paragraphs(page: Page, sample: Path) -> None:
+    authors = sorted((sample / "authors").glob("*/index.html"))
+    assert len(authors) >= 10
+    shown = 0
+    for file in authors:
+        bio = page(str(file.relative_to(sample))).select_one(".profile-bio")
+        if bio is None:
+            continue
+        shown += 1
+        assert bio.find("p") is not None, file
+        assert "<p>" not in bio.get_text() and "</" not in bio.get_text(), file
+    assert shown >= 10
+
+
+def test_no_literal_markup_on_any_page_in_any_language(sample: Path) -> None:
+    pages = html_pages(sample)
+    kinds: dict[str, set[str]] = {}
+    authored = authored_text()
+    for file in pages:
+        doc = BeautifulSoup(file.read_text(encoding="utf-8"), "html.parser")
+        kinds.setdefault(str(doc.html["lang"]), set()).add(doc.body["class"][0])
+        text = visible_text(doc)
+        for piece in authored:
+            text = text.replace(piece, "")
+        found = [mark for mark in LITERAL if mark in text]
+        assert not found, f"{file.relative_to(sample)} shows {found}"
+    every = {"kind-home", "kind-section", "kind-archive", "kind-masthead", "kind-leaderboard", "kind-search",
+             "kind-board", "kind-send", "kind-story"}
+    for lang in LANGUAGES:
+        assert every <= kinds[lang], (lang, every - kinds[lang])
+    assert {"kind-author", "kind-tag", "kind-place", "kind-page", "kind-404"} <= kinds["en"]
+
+
+def test_a_bio_is_sanitised_before_it_is_marked_safe(magazine: Magazine) -> None:
+    magazine.person("eve", {"name": "Eve", "roles": ["author"], "joined": "2025-01-01",
+                            "bio": 'Writes **about** rivers.<script>alert(1)</script> [x](javascript:alert(2))'
+                                   ' <img src=x onerror="alert(3)">'})
+    magazine.story("city/a.md", authors=["eve"])
+    magazine.build()
+    bio = magazine.html("authors/eve/index.html").select_one(".profile-bio")
+    assert bio.select_one("strong").get_text() == "about"
+    assert not bio.select("script")  # GFM's tag filter shows it as text; no element either way
+    assert all(not a.get("href", "").startswith("javascript") for a in bio.select("a"))
+    assert all(not any(k.startswith("on") for k in img.attrs) for img in bio.select("img"))
+
+
+# --- 2. a reader keeps their language -----------------------------------------------------
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_nav_and_footer_link_stays_in_the_language(sample: Path, lang: str) -> None:
+    for start in (PREFIX[lang], STORY[lang]):
+        rel = start + "index.html"
+        doc = BeautifulSoup((sample / rel).read_text(encoding="utf-8"), "html.parser")
+        assert doc.html["lang"] == lang
+        links = doc.select("nav.site-nav a, footer.site-footer a")
+        followed = 0
+        for a in links:
+            file = target(sample, rel, a["href"])
+            if file is None:
+                continue
+            assert file.is_file(), f"{rel}: {a['href']} leads nowhere"
+            assert lang_of(file) == lang, f"{rel}: {a.get_text(strip=True)!r} -> {a['href']} is not in {lang}"
+            followed += 1
+        assert followed >= 12, (rel, followed)  # 5 sections, 4 pages in the nav; the footer's
+        texts = {a.get_text(strip=True) for a in links}
+        assert len(texts) >= 10
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_language_switcher_goes_to_the_same_page_in_each_language(sample: Path, lang: str) -> None:
+    for local in ("", "city/", "archive/", "masthead/", "leaderboard/", "board/", "search/", "send/"):
+        rel = PREFIX[lang] + local + "index.html"
+        doc = BeautifulSoup((sample / rel).read_text(encoding="utf-8"), "html.parser")
+        for a in doc.select("nav.lang-switch a"):
+            other = a["hreflang"]
+            file = target(sample, rel, a["href"])
+            assert file is not None and file == sample / (PREFIX[other] + local) / "index.html", (rel, a["href"])
+            assert lang_of(file) == other
+
+
+def test_switcher_on_a_story_goes_to_its_translation_or_the_front_page(sample: Path) -> None:
+    rel = "fr/city/river-festival/index.html"
+    doc = BeautifulSoup((sample / rel).read_text(encoding="utf-8"), "html.parser")
+    hrefs = {a["hreflang"]: target(sample, rel, a["href"]) for a in doc.select("nav.lang-switch a")}
+    assert hrefs["en"] == sample / "city/river-festival/index.html"
+    assert hrefs["ru"] == sample / "ru/index.html" and hrefs["ko"] == sample / "ko/index.html"
+    alternates = {link["hreflang"]: link["href"] for link in doc.select("link[rel=alternate][hreflang]")}
+    assert alternates == {"en": "https://confluence.example.org/city/river-festival/",
+                          "fr": "https://confluence.example.org/fr/city/river-festival/"}
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_hreflang_alternates_lead_to_pages_in_that_language(sample: Path, lang: str) -> None:
+    for local in ("", "city/", "leaderboard/"):
+        doc = BeautifulSoup((sample / PREFIX[lang] / local / "index.html").read_text(encoding="utf-8"),
+                            "html.parser")
+        alternates = {link["hreflang"]: link["href"] for link in doc.select("link[rel=alternate][hreflang]")}
+        assert set(alternates) == set(LANGUAGES)
+        for code, href in alternates.items():
+            file = sample / href.removeprefix("https://confluence.example.org/") / "index.html"
+            assert lang_of(file) == code
+
+
+@pytest.mark.parametrize("lang", ("ru", "fr", "ko"))
+def test_each_language_has_a_front_page(page: Page, lang: str) -> None:
+    doc = page(PREFIX[lang] + "index.html")
+    lead = doc.select_one(".home-lead article.card--lead")
+    assert lead is not None and lead.get("lang") is None  # the lead is in the page's language
+    blocks = doc.select("section.section-block")
+    assert len(blocks) >= 3
+    for block in blocks:
+        more = block.select_one("a.block-more")["href"]
+        assert more.startswith(f"../{lang}/") or more.startswith(f"{lang}/") or not more.startswith("../")
+    titles = [a["href"] for a in doc.select("article.card .card-title a")]
+    lead_href = lead.select_one(".card-title a")["href"]
+    assert titles.count(lead_href) == 1  # the lead is not repeated below
+
+
+def test_section_pages_put_the_readers_language_first(page: Page) -> None:
+    cards = page("ru/city/index.html").select(".card-list article.card")
+    langs = [c.get("lang", "ru") for c in cards]
+    assert langs[0] == "ru" and "en" in langs
+    assert langs == sorted(langs, key=lambda code: code != "ru")
+
+
+def test_section_descriptions_are_in_the_readers_language(magazine: Magazine) -> None:
+    magazine.settings({"title": "T", "language": "en", "languages": ["en", "ru"], "timezone": "UTC",
+                       "sections": [{"id": "city", "title": {"en": "City", "ru": "Город"},
+                                     "description": {"en": "Streets.", "ru": "Улицы."}}]})
+    magazine.story("city/a.md")
+    magazine.story("city/b.ru.md", title="Рассказ", lang="ru")
+    magazine.build()
+    assert magazine.html("city/index.html").select_one(".page-intro").get_text() == "Streets."
+    ru = magazine.html("ru/city/index.html")
+    assert ru.html["lang"] == "ru" and ru.select_one(".page-intro").get_text() == "Улицы."
+    assert ru.select_one("h1").get_text() == "Город"
