@@ -11,6 +11,7 @@ from typing import Callable
 import pytest
 from bs4 import BeautifulSoup
 
+from masthead.domain.stories import Story
 from tests.conftest import REPO, Magazine
 
 Page = Callable[[str], BeautifulSoup]
@@ -200,3 +201,61 @@ def test_section_descriptions_are_in_the_readers_language(magazine: Magazine) ->
     ru = magazine.html("ru/city/index.html")
     assert ru.html["lang"] == "ru" and ru.select_one(".page-intro").get_text() == "Улицы."
     assert ru.select_one("h1").get_text() == "Город"
+
+
+# --- 4. related stories -------------------------------------------------------------------
+
+def _story(source: str, lang: str = "en", translation_of: str = "") -> Story:
+    from datetime import datetime, timezone
+
+    return Story(source=f"content/{source}", slug=source.split("/")[-1].split(".")[0], lang=lang, title=source,
+                 authors=("a",), date=datetime(2026, 1, 1, tzinfo=timezone.utc), section="city", digest=source,
+                 translation_of=translation_of)
+
+
+def test_related_rule_prefers_the_reader_and_never_repeats() -> None:
+    from masthead.domain.reading import related_for_reader
+
+    me, my_fr = _story("city/me.md"), _story("city/me.fr.md", "fr", "city/me.md")
+    x, x_ru = _story("city/x.md"), _story("city/x.ru.md", "ru", "city/x.md")
+    y_ru, z = _story("city/y.ru.md", "ru"), _story("city/z.md")
+    versions = {me.source: [my_fr], my_fr.source: [me], x.source: [x_ru], x_ru.source: [x]}
+    # for an English reader: never the story's own translation, never x twice
+    got = related_for_reader([my_fr, x, x_ru, z, y_ru, z], me, "en", 3, versions)
+    assert [s.source for s in got] == [x.source, z.source, y_ru.source]
+    # for a Russian reader: x shown in Russian, Russian first
+    ru_me = _story("city/me.ru.md", "ru")
+    got = related_for_reader([z, x, y_ru], ru_me, "ru", 3, versions)
+    assert [s.source for s in got] == [x_ru.source, y_ru.source, z.source]
+
+
+def test_related_on_the_sample_skip_the_translation_and_repeat_nothing(sample: Path) -> None:
+    for rel, own in (("city/river-festival/", "fr/city/river-festival/"),
+                     ("fr/city/river-festival/", "city/river-festival/")):
+        doc = BeautifulSoup((sample / rel / "index.html").read_text(encoding="utf-8"), "html.parser")
+        hrefs = [target(sample, rel + "index.html", a["href"]) for a in doc.select("aside.related .card-title a")]
+        assert hrefs and len(hrefs) == len(set(hrefs))
+        assert sample / own / "index.html" not in hrefs and sample / rel / "index.html" not in hrefs
+        slugs = [h.parent.name for h in hrefs if h]
+        assert len(slugs) == len(set(slugs))  # not two versions of one story
+
+
+# --- 5. the leaderboard -------------------------------------------------------------------
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_leaderboard_windows_are_labelled_distinct_and_ranked_by_one_rule(page: Page, lang: str) -> None:
+    doc = page(PREFIX[lang] + "leaderboard/index.html")
+    windows = doc.select(".board-window")
+    assert windows
+    headings = [w.select_one("h2").get_text(strip=True) for w in windows]
+    for heading in headings:
+        assert heading and not re.search(r"last-30-days|this-year|all-time", heading), heading
+    if lang in ("ru", "ko"):
+        assert not any(re.search(r"[A-Za-z]{3}", h) for h in headings), headings  # in the reader's language
+    tables = [w.select_one("table").get_text("|", strip=True) for w in windows if w.select_one("table")]
+    assert len(tables) == len(set(tables))  # a window ranking as another is named with it, not repeated
+    rules = [li.get_text(" ", strip=True) for li in doc.select(".rules li")]
+    assert len(rules) == len(set(rules)) >= 4
+    if lang == "en":
+        ordering = [r for r in rules if re.search(r"\b(rank goes|ranks? (first|by)|decides)\b", r.lower())]
+        assert len(ordering) == 1 and ordering[0].startswith("Rank goes by published pieces")

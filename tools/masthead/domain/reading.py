@@ -9,7 +9,7 @@ translations.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
 from .stories import Story
 
@@ -46,19 +46,22 @@ def front_page(stories: Sequence[Story], lang: str, sections: Sequence[str], lat
     return FrontPage(lead, tuple(rest[:latest]), tuple(blocks))
 
 
-def related_for_reader(candidates: Sequence[Story], story: Story, versions: Iterable[Story], lang: str,
-                       limit: int) -> list[Story]:
-    """Up to `limit` of `candidates` (best first) for a reader of `lang` on `story`: never
-    `story` itself, never one of its translations (`versions`, listed apart as "Also in"),
-    never the same story twice; those in `lang` first, each group in the candidates' order."""
-    excluded = {story.source, *(v.source for v in versions)}
-    excluded_paths = {story.content_path, story.translation_of, *(v.content_path for v in versions)}
-    seen: set[str] = set()
-    unique = []
+def related_for_reader(candidates: Sequence[Story], story: Story, lang: str, limit: int,
+                       versions: Mapping[str, Sequence[Story]]) -> list[Story]:
+    """Up to `limit` related stories for a reader of `lang` on `story`, from `candidates`
+    (best first; `versions`: each story's translations, by source). A candidate is shown in
+    the reader's language when it has a version in it; never `story` itself or one of its
+    translations (those are listed apart, under "Also in"), never two versions of one story;
+    stories in `lang` first, each group in the candidates' order."""
+    def group(s: Story) -> str:
+        return min([s.source, *(v.source for v in versions.get(s.source, ()))])
+
+    taken = {group(story)}
+    chosen = []
     for s in candidates:
-        if s.source in excluded or s.source in seen or s.content_path in excluded_paths \
-                or (s.translation_of and s.translation_of in excluded_paths):
+        key = group(s)
+        if key in taken:
             continue
-        seen.add(s.source)
-        unique.append(s)
-    return language_first(unique, lang)[:limit]
+        taken.add(key)
+        chosen.append(next((v for v in versions.get(s.source, ()) if v.lang == lang and s.lang != lang), s))
+    return language_first(chosen, lang)[:limit]

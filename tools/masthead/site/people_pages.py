@@ -5,7 +5,7 @@ from __future__ import annotations
 from masthead.domain import leaderboard as lb
 from masthead.domain.contributors import editorial_board
 
-from .board import reliability_cells, reliable_rows, rules as promise_rules  # promises
+from .board import reliability_cells, reliable_rows  # promises
 from .lists import languages
 from .plan import Planner
 from .render import language_name
@@ -27,12 +27,6 @@ def plan_masthead(plan: Planner) -> None:
                   extra={"board": board, "contributors": [views.person(h, lang) for h in published]})
 
 
-def window_label(window_id: str, days: int | None, t) -> str:  # type: ignore[no-untyped-def]
-    if days is not None:
-        return t("leaderboard.window.days", n=days)
-    return t(f"leaderboard.window.{window_id}") if window_id in ("year", "all") else window_id
-
-
 def leaderboard_view(plan: Planner, lang: str) -> View:
     views, settings = plan.views, plan.settings
     t = plan.theme.translator(lang)
@@ -50,7 +44,14 @@ def leaderboard_view(plan: Planner, lang: str) -> View:
                  "pieces": r.pieces, "words": r.words,
                  "languages": [language_name(code) for code in r.languages], **reliability_cells(r)}
                 for r in reliable_rows(plan, lb.rank(stories), start)]  # promises: kept, on-time rate
-        windows.append({"id": w.id, "label": window_label(w.id, w.days, t), "start": start.isoformat(), "rows": rows})
+        key, values = lb.window_label(w)
+        label = t(key, **values)
+        same = next((x for x in windows if x["rows"] == rows), None)
+        if same is not None:  # a window ranking exactly as an earlier one is named with it, not repeated
+            same["label"] = f"{same['label']} · {label}"
+            same["also"].append(w.id)
+        else:
+            windows.append({"id": w.id, "label": label, "start": start.isoformat(), "rows": rows, "also": []})
         if summary is None:
             share = lb.share(stories, views.magazine.people, settings.targets)
             cadence = lb.cadence(stories, start, today, settings.targets)
@@ -60,7 +61,7 @@ def leaderboard_view(plan: Planner, lang: str) -> View:
                 "cadence": {"per_day": round(cadence.per_day, 2), "target": cadence.target, "met": cadence.met,
                             "days": cadence.days},
             }
-    return {"windows": windows, **(summary or {}), "rules": [t(key) for key in lb.RULES] + promise_rules(t)}
+    return {"windows": windows, **(summary or {}), "rules": [t(key) for key in lb.RULES]}
 
 
 def plan_leaderboard(plan: Planner) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from masthead.domain import urls
+from masthead.domain.reading import related_for_reader
 from masthead.domain.stories import Story, is_published
 from masthead.sources.frontmatter import split_body
 from masthead.sources.load import CACHE_DIR
@@ -21,11 +22,12 @@ from .render import date_text
 from .views import View
 
 RELATED = 3
+CANDIDATES = 3 * RELATED  # ranked by topic; the reader's rule (domain/reading.py) picks RELATED
 NEIGHBOURS = 6  # stories looked at on each side, in each shared tag's timeline
 
 
 def related_stories(stories: list[Story]) -> dict[str, list[Story]]:
-    """For each story, up to three others sharing tags (then section), nearest in time first.
+    """For each story, up to CANDIDATES others sharing tags (then section), nearest in time first.
 
     Only a few neighbours in each tag's timeline are scored, so the cost stays linear."""
     tags = [frozenset(t.casefold() for t in s.tags) for s in stories]
@@ -46,7 +48,7 @@ def related_stories(stories: list[Story]) -> dict[str, list[Story]]:
                 if other != n and other not in scored:
                     scored[other] = 2 * len(mine & tags[other]) + (sections[other] == section)
         # newest first among equals: a lower index is a newer story
-        out[s.source] = [stories[o] for _, o in sorted((-score, o) for o, score in scored.items())[:RELATED]]
+        out[s.source] = [stories[o] for _, o in sorted((-score, o) for o, score in scored.items())[:CANDIDATES]]
     return out
 
 
@@ -105,7 +107,8 @@ def plan_stories(plan: Planner) -> None:
     card_keys = views.card_keys()
     for s in stories:  # 10,000 times at 10,000 stories: kept lean
         source = s.source
-        mine, others, (older, newer) = related[source], versions.get(source, ()), neighbours[source]
+        others, (older, newer) = versions.get(source, ()), neighbours[source]
+        mine = related_for_reader(related[source], s, s.lang, RELATED, versions)
         links = {target: views.story_url(target) for target in s.links} if s.links else {}
         promise = story_promise(views, s.promise, s.lang) if s.promise else None  # promises: the topic, linked to board/
         # everything the page shows: its file, and the other stories by their cards' keys
