@@ -261,7 +261,7 @@ class Planner:
         def make() -> bytes:
             page, own, late = parts()
             full = {"site": site, "page": page, "root": root, "nav": nav, "nav_key": nav_key, **own,
-                    "t": theme.translator(lang), "card": theme.card_renderer(lang, root)}
+                    **theme.template_globals(lang), "card": theme.card_renderer(lang, root)}
             if late is not None:
                 late(full)
             return theme.render(template, full).encode("utf-8")
