@@ -11,6 +11,8 @@ from typing import Callable
 import pytest
 from bs4 import BeautifulSoup
 
+from babel.messages.catalog import Catalog, Message
+
 from masthead.domain.stories import Story
 from tests.conftest import REPO, Magazine
 
@@ -259,3 +261,125 @@ def test_leaderboard_windows_are_labelled_distinct_and_ranked_by_one_rule(page: 
     if lang == "en":
         ordering = [r for r in rules if re.search(r"\b(rank goes|ranks? (first|by)|decides)\b", r.lower())]
         assert len(ordering) == 1 and ordering[0].startswith("Rank goes by published pieces")
+
+
+# --- 3. gettext catalogs --------------------------------------------------------------------
+
+THEME = REPO / "theme"
+SHIPPED = ("en", "ru", "fr", "ko", "ja", "zh", "es", "de", "uk")
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def catalogs() -> dict[str, Catalog]:
+    from babel.messages.pofile import read_po
+
+    out = {}
+    for lang in SHIPPED:
+        with (THEME / "locale" / lang / "LC_MESSAGES" / "messages.po").open("rb") as fh:
+            out[lang] = read_po(fh, locale=lang)
+    return out
+
+
+def msgid(message: Message) -> str:
+    return message.id if isinstance(message.id, str) else message.id[0]
+
+
+def used_ids() -> set[str]:
+    """Every message id the templates and masthead's code name literally (Babel's extraction,
+    with theme/babel.cfg's keywords), plus the families named by a computed key."""
+    from babel.messages.extract import extract_from_dir
+
+    from masthead.domain import leaderboard, promises
+    from masthead.domain.contributors import ROLES
+    from masthead.submissions.site_page import ERROR_CODES
+
+    keywords = {"t": None, "_": None, "gettext": None, "ngettext": (1, 2)}
+    options = {"**.html": {"extensions": "jinja2.ext.i18n", "trim_blocks": "true", "lstrip_blocks": "true"}}
+    ids = {m[2] if isinstance(m[2], str) else m[2][0]
+           for m in extract_from_dir(str(THEME / "templates"), method_map=[("**.html", "jinja2")],
+                                     options_map=options, keywords=keywords)}
+    ids |= {m[2] if isinstance(m[2], str) else m[2][0]
+            for m in extract_from_dir(str(REPO / "tools" / "masthead"), method_map=[("**.py", "python")],
+                                      keywords=keywords)}
+    ids |= {f"role.{r}" for r in ROLES} | set(leaderboard.RULES) | set(promises.RULES)
+    ids |= {f"send.error.{c}" for c in ERROR_CODES}
+    ids |= {f"admonition.{k}" for k in ("note", "tip", "important", "warning", "caution")}
+    ids |= {"leaderboard.window.days", "leaderboard.window.year", "leaderboard.window.all", "tags.heading",
+            "places.heading"}
+    return ids
+
+
+def test_every_catalog_has_every_string_the_templates_use() -> None:
+    used = used_ids()
+    assert len(used) > 150 and "nav.archive" in used and "masthead.pieces" in used
+    for lang, catalog in catalogs().items():
+        present = {msgid(m) for m in catalog if m.id and (m.string if isinstance(m.string, str) else all(m.string))}
+        assert not used - present, f"theme/locale/{lang}: no translation for {sorted(used - present)}"
+
+
+def test_a_catalog_missing_a_string_is_caught(tmp_path: Path) -> None:
+    """The check above can fail: a catalog without one message the templates use."""
+    from babel.messages.pofile import read_po
+
+    with (THEME / "locale/de/LC_MESSAGES/messages.po").open("rb") as fh:
+        catalog = read_po(fh, locale="de")
+    del catalog["nav.archive"]
+    present = {msgid(m) for m in catalog if m.id}
+    assert "nav.archive" in used_ids() - present
+
+
+def test_translations_keep_placeholders_and_cldr_plural_forms() -> None:
+    from babel.messages.plurals import get_plural
+
+    found = catalogs()
+    english = {msgid(m): m for m in found["en"] if m.id}
+    for lang, catalog in found.items():
+        assert catalog.num_plurals == get_plural(lang).num_plurals, lang  # Babel's CLDR-derived rule
+        for m in catalog:
+            if not m.id:
+                continue
+            ref = english[msgid(m)]
+            ref_text = ref.string if isinstance(ref.string, str) else ref.string[-1]
+            forms = [m.string] if isinstance(m.string, str) else list(m.string)
+            assert len(forms) == (1 if isinstance(m.string, str) else catalog.num_plurals), (lang, msgid(m))
+            for form in forms:
+                assert set(PLACEHOLDER.findall(form)) <= set(PLACEHOLDER.findall(ref_text)) | {"n"}, (lang, msgid(m))
+
+
+def test_russian_counts_take_their_plural_form(page: Page) -> None:
+    from masthead.site.render import Theme
+
+    t = Theme(THEME).translator("ru")
+    assert [t("archive.count", n=n) for n in (1, 3, 5, 11, 21, 22, 25)] == [
+        f"{n}\u00a0{w}" for n, w in ((1, "материал"), (3, "материала"), (5, "материалов"), (11, "материалов"),
+                                     (21, "материал"), (22, "материала"), (25, "материалов"))]
+    assert Theme(THEME).translator("uk")("masthead.pieces", n=3) == "3\u00a0матеріали"
+    assert Theme(THEME).translator("en")("masthead.pieces", n=1) == "1 piece"
+    shown = [c.get_text() for c in page("ru/archive/index.html").select(".count")]
+    assert shown and all(re.fullmatch(r"\d+\u00a0материал(а|ов)?", text) for text in shown), shown
+    for text in shown:
+        n = int(text.split("\u00a0")[0])
+        form = "материал" if n % 10 == 1 and n % 100 != 11 else (
+            "материала" if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14 else "материалов")
+        assert text.endswith(form), text
+    meta = [p.get_text(" ", strip=True) for p in page("ru/masthead/index.html").select(".person-meta")]
+    assert meta and not any("Материалов:" in m for m in meta)
+
+
+@pytest.mark.parametrize(("lang", "archive", "search"), [("ja", "アーカイブ", "検索"), ("zh", "归档", "搜索"),
+                                                         ("es", "Archivo", "Buscar"), ("de", "Archiv", "Suche"),
+                                                         ("uk", "Архів", "Пошук")])
+def test_a_story_in_a_new_language_gets_its_own_chrome(magazine: Magazine, lang: str, archive: str,
+                                                       search: str) -> None:
+    from tests.conftest import SETTINGS
+
+    magazine.settings({**SETTINGS, "languages": ["en", lang]})
+    magazine.story("city/a.md")
+    magazine.story("city/b.md", title="B", lang=lang)
+    magazine.build()
+    doc = magazine.html(f"{lang}/index.html")
+    assert doc.html["lang"] == lang
+    labels = [a.get_text(strip=True) for a in doc.select("nav.site-nav a")]
+    assert archive in labels and search in labels, labels
+    story = magazine.html(f"{lang}/city/b/index.html")
+    assert story.select_one(".skip-link").get_text() != "Skip to content"
