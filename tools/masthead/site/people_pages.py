@@ -33,7 +33,7 @@ def leaderboard_view(plan: Planner, lang: str) -> View:
     today = views.magazine.local_day(views.now)
     published = [s for s in views.stories if s.date <= views.now and not s.draft]
     first = views.magazine.local_day(published[-1].date) if published else None
-    windows = []
+    windows: list[View] = []
     summary: View | None = None
     days = [views.magazine.local_day(s.date) for s in published]  # once for all windows
     for w in settings.windows:

@@ -97,11 +97,11 @@ class Theme:
 
         def t(key: str, **values: Any) -> str:
             n = values.get("n")
-            if type(n) is int:
-                text = plural(key, key, n)
-                values["n"] = _number(n, lang)
-            else:
+            text = plural(key, key, n) if type(n) is int else key
+            if text == key:  # not a plural message (or no number): the singular one
                 text = singular(key)
+            if type(n) is int:
+                values["n"] = _number(n, lang)
             for name, value in values.items():
                 text = text.replace("{" + name + "}", str(value))
             return text
