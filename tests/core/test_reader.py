@@ -384,3 +384,33 @@ def test_a_story_in_a_new_language_gets_its_own_chrome(magazine: Magazine, lang:
     assert archive in labels and search in labels, labels
     story = magazine.html(f"{lang}/city/b/index.html")
     assert story.select_one(".skip-link").get_text() != "Skip to content"
+
+
+# --- 6. dates in the magazine's locale ------------------------------------------------------
+
+def test_dates_follow_the_magazines_locale(page: Page) -> None:
+    """The English catalog's locale is en_GB: day, month, year."""
+    doc = page("city/river-festival/index.html")
+    assert doc.select_one(".byline time").get_text(strip=True) == "14 September 2026"
+    ru = page("ru/city/rynok-na-naberezhnoy/index.html").select_one(".byline time").get_text(strip=True)
+    assert re.fullmatch(r"\d{1,2} [а-я]+ 2026\s?г\.", ru), ru  # Babel puts a narrow no-break space
+
+
+# --- 6. tables on narrow screens ------------------------------------------------------------
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_ranking_cell_is_labelled_for_narrow_screens(page: Page, lang: str) -> None:
+    """On phones the tables become stacked cards whose lines are labelled by `data-label`
+    (assets/pages.css): every cell but the row's heading carries its column's heading."""
+    checked = 0
+    for path in ("leaderboard/", "board/"):
+        for table in page(PREFIX[lang] + path + "index.html").select("table.ranking"):
+            heads = [th.get_text(strip=True) for th in table.select("thead th")]
+            for row in table.select("tbody tr"):
+                cells = row.find_all(["th", "td"], recursive=False)
+                for head, cell in zip(heads, cells):
+                    if cell.name == "th" and cell.get("scope") == "row" and "data-label" not in cell.attrs:
+                        continue  # the card's title
+                    assert cell.get("data-label") == head, (path, head, cell)
+                    checked += 1
+    assert checked >= 20

@@ -20,7 +20,6 @@ from masthead.sources.promise_history import Landing, deliveries
 from masthead.sources.promises import load_windows
 
 from .plan import Planner
-from .render import date_text
 from .views import View, Views
 
 log = logging.getLogger(__name__)
@@ -52,9 +51,9 @@ def promise_state(plan: Planner) -> PromiseState:
     return cached
 
 
-def state_text(d: pr.Delivery, t: Translate, lang: str) -> str:
+def state_text(d: pr.Delivery, t: Translate, lang: str, views: Views) -> str:
     """The state in the reader's language, phrased without plural forms."""
-    closed = date_text(d.promise.closed, lang) if d.promise.closed else ""
+    closed = views.theme.date_text(d.promise.closed, lang) if d.promise.closed else ""
     return {
         pr.State.ON_TIME: t("board.on_time"),
         pr.State.LATE: t("board.late", n=d.days),
@@ -73,14 +72,14 @@ def promise_view(d: pr.Delivery, views: Views, t: Translate, lang: str) -> View:
     url = views.story_url(story.content_path) if story else None
     return {
         "id": p.id, "anchor": f"promise-{p.id}", "state": d.state.value, "days": d.days,
-        "state_text": state_text(d, t, lang), "missed": d.missed,
+        "state_text": state_text(d, t, lang, views), "missed": d.missed,
         "topic": {"id": p.topic, "title": topic.title if topic else p.topic,
                   "section": views.section(topic.section, lang) if topic and topic.section else None},
         "people": [views.author_link(h) for h in p.contributors],
-        "due_iso": p.due.isoformat(), "due_text": date_text(p.due, lang),
-        "extended_from": date_text(p.original_due, lang) if p.extensions else None,
+        "due_iso": p.due.isoformat(), "due_text": views.theme.date_text(p.due, lang),
+        "extended_from": views.theme.date_text(p.original_due, lang) if p.extensions else None,
         "delivered_iso": d.delivered.isoformat() if d.delivered else None,
-        "delivered_text": date_text(d.delivered, lang) if d.delivered else None,
+        "delivered_text": views.theme.date_text(d.delivered, lang) if d.delivered else None,
         "story": {"title": story.title, "url": url} if story and url else None,
         "reason": p.reason,
     }
@@ -105,7 +104,7 @@ def board_view(plan: Planner, lang: str) -> View:
         "unknown": [promise_view(d, views, t, lang) for d in rows if d.state is pr.State.UNKNOWN],
         "released": [promise_view(d, views, t, lang) for d in given_back],
         "topics": [topic_view(x, views, lang) for x in pr.free_topics(views.magazine.topics.values(), rows)],
-        "today_iso": state.today.isoformat(), "today_text": date_text(state.today, lang),
+        "today_iso": state.today.isoformat(), "today_text": views.theme.date_text(state.today, lang),
         "recent_days": state.windows.recent_days,
         "history_note": state.landing.note or None,
         "rules": [t(key) for key in pr.RULES],

@@ -47,6 +47,7 @@ class Theme:
             autoescape=True, undefined=jinja2.ChainableUndefined, trim_blocks=True, lstrip_blocks=True,
             auto_reload=False, extensions=[FragmentCache, "jinja2.ext.i18n"])
         self.catalogs = self._load_catalogs()
+        self._locales: dict[str, str] = {}
         self._modules: dict[str, Any] = {}
         self._cards: dict[tuple[Any, ...], str] = {}
         # each language's sections by id (set by the planner): a card's kicker names its
@@ -101,12 +102,25 @@ class Theme:
             if text == key:  # not a plural message (or no number): the singular one
                 text = singular(key)
             if type(n) is int:
-                values["n"] = _number(n, lang)
+                values["n"] = _number(n, self.locale(lang))
             for name, value in values.items():
                 text = text.replace("{" + name + "}", str(value))
             return text
 
         return t
+
+    def locale(self, lang: str) -> str:
+        """The locale `lang`'s pages are written for: the catalog's `meta.og_locale` (`en_GB`
+        in the English catalog), so dates and numbers follow the magazine's own conventions."""
+        cached = self._locales.get(lang)
+        if cached is None:
+            found = self.translator(lang)("meta.og_locale")
+            cached = self._locales[lang] = found if found.split("_")[0] == lang.split("-")[0] else lang
+        return cached
+
+    def date_text(self, day: date, lang: str) -> str:
+        """`day` written the way the magazine's readers of `lang` write it: '14 September 2026'."""
+        return date_text(day, self.locale(lang))
 
     def template_globals(self, lang: str) -> dict[str, Any]:
         """What templates call for strings in `lang`: `t`, and jinja2.ext.i18n's `_`,

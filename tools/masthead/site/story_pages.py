@@ -18,7 +18,6 @@ from masthead.store import read_signed, write_signed
 from .board import story_promise  # promises
 from .markdown import render_markdown, rewrite_story_links
 from .plan import Job, Planner, compact, digest, file_reader, key_of
-from .render import date_text
 from .views import View
 
 RELATED = 3
@@ -150,7 +149,7 @@ def story_page_args(plan: Planner, s: Story, related: list[Story], versions: lis
     story.update({
         "words": s.words,
         "updated_iso": s.updated.isoformat() if s.updated else None,
-        "updated_text": date_text(views.magazine.local_day(s.updated), s.lang) if s.updated else None,
+        "updated_text": views.theme.date_text(views.magazine.local_day(s.updated), s.lang) if s.updated else None,
         "translations": [{"lang": v.lang, "lang_name": views.card(v)["lang_name"], "title": v.title,
                           "url": views.card(v)["url"]} for v in versions],
         "related": [views.card(r) for r in related],

@@ -18,7 +18,7 @@ from masthead.domain.stories import Story, is_published, reading_minutes
 from markupsafe import Markup
 
 from .markdown import CLEANER, render_markdown
-from .render import Theme, date_text, language_name
+from .render import Theme, language_name
 
 View = dict[str, Any]
 
@@ -92,7 +92,7 @@ class Views:
             cover = {"url": src, "alt": story.cover_alt, "remote": "://" in story.cover}
         view: View = {
             "source": story.source, "title": story.title, "url": path, "summary": story.summary,
-            "date_iso": story.date.isoformat(), "date_text": date_text(day, lang), "lang": lang,
+            "date_iso": story.date.isoformat(), "date_text": self.theme.date_text(day, lang), "lang": lang,
             "lang_name": language_name(lang),
             "reading_minutes": reading_minutes(story.words, self.settings.words_per_minute),
             "section": self.section(story.section, lang),
@@ -144,7 +144,7 @@ class Views:
             "roles": [{"id": r, "label": t(f"role.{r}")} for r in p.roles],
             "languages": [{"code": c, "name": language_name(c)} for c in p.languages],
             "places": list(p.places), "joined_iso": p.joined.isoformat(),
-            "joined_text": date_text(p.joined, lang), "pieces": self.pieces.get(handle, 0),
+            "joined_text": self.theme.date_text(p.joined, lang), "pieces": self.pieces.get(handle, 0),
             "is_editor": p.is_editor,
             "feeds": [{"title": f"{p.name} · RSS", "type": "application/rss+xml",
                        "url": urls.absolute(self.settings.url, feeds[0])},
