@@ -414,3 +414,31 @@ def test_every_ranking_cell_is_labelled_for_narrow_screens(page: Page, lang: str
                     assert cell.get("data-label") == head, (path, head, cell)
                     checked += 1
     assert checked >= 20
+
+
+# --- 6. tags and places in the reader's language ---------------------------------------------
+
+def test_tags_and_places_are_written_in_the_story_language(page: Page) -> None:
+    doc = page("ko/world/nakdong/index.html")
+    places = [a.get_text(strip=True) for a in doc.select(".chips--places a")]
+    assert "대한민국" in places and "South Korea" not in places  # CLDR's name for the country
+    ru = page("ru/city/rynok-na-naberezhnoy/index.html")
+    tags = {a.get_text(strip=True): a["href"] for a in ru.select("a[rel=tag]")}
+    assert "рынки" in tags and "markets" not in tags
+    assert tags["рынки"] == "../../../tags/markets/"  # one address per term
+    assert "Лион" in [a.get_text(strip=True) for a in ru.select(".chips--places a")]
+    en = page("city/river-festival/index.html")
+    assert "river" in [a.get_text(strip=True) for a in en.select("a[rel=tag]")]
+
+
+def test_labels_are_checked_like_every_setting(magazine: Magazine) -> None:
+    from tests.conftest import SETTINGS
+
+    magazine.settings({**SETTINGS, "labels": {"tags": {"river": {"ru": "река"}}, "colours": {}}})
+    magazine.story("city/a.md", tags=["River"], lang="ru")
+    with pytest.raises(Exception) as err:
+        magazine.build()
+    assert "labels.colours" in str(err.value)
+    magazine.settings({**SETTINGS, "labels": {"tags": {"river": {"ru": "река"}}}})
+    magazine.build()
+    assert [a.get_text() for a in magazine.html("ru/city/a/index.html").select("a[rel=tag]")] == ["река"]

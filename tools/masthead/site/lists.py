@@ -130,8 +130,10 @@ def plan_terms(plan: Planner) -> None:
     for attr, kind, index in (("tags", "tag", "tags/"), ("places", "place", "places/")):
         groups = _grouped(plan.views.stories, attr)
         for path, (name, stories) in sorted(groups.items()):
-            plan_list(plan, path, stories, heading=name, lang=lang, kind=kind, owner=f"{kind}:{name}")
-        counted = sorted(((name, path, len(stories)) for path, (name, stories) in groups.items()),
+            label = plan.views.term(name, kind, lang)["name"]
+            plan_list(plan, path, stories, heading=label, lang=lang, kind=kind, owner=f"{kind}:{name}")
+        counted = sorted(((plan.views.term(name, kind, lang)["name"], path, len(stories))
+                          for path, (name, stories) in groups.items()),
                          key=lambda x: (-x[2], x[0].casefold()))
         terms = [{"name": name, "url": path, "count": count} for name, path, count in counted]
         plan.page(index, "terms.html", f"{kind}-index", title=t(f"{kind}s.heading"), lang=lang, kind=kind,

@@ -195,3 +195,22 @@ def _number(n: int, lang: str) -> str:
         return format_decimal(n, locale=lang)
     except (UnknownLocaleError, ValueError):
         return str(n)
+
+
+@lru_cache(maxsize=1)
+def _territory_codes() -> dict[str, str]:
+    """CLDR's English country and region names, to their codes ('south korea' -> 'KR')."""
+    return {name.casefold(): code for code, name in Locale("en").territories.items() if code.isalpha()}
+
+
+@lru_cache(maxsize=65536)
+def place_name(place: str, lang: str) -> str | None:
+    """CLDR's name for a country or region in `lang` ('South Korea', 'ru' -> 'Южная Корея'),
+    or None when `place` is not one CLDR knows by that English name."""
+    code = _territory_codes().get(place.casefold())
+    if code is None:
+        return None
+    try:
+        return Locale.parse(lang).territories.get(code)
+    except (UnknownLocaleError, ValueError):
+        return None

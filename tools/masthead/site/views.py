@@ -18,7 +18,7 @@ from masthead.domain.stories import Story, is_published, reading_minutes
 from markupsafe import Markup
 
 from .markdown import CLEANER, render_markdown
-from .render import Theme, language_name
+from .render import Theme, language_name, place_name
 
 View = dict[str, Any]
 
@@ -63,8 +63,13 @@ class Views:
         title = sec.title(lang, site_lang) if sec else section_id
         return {"id": section_id, "title": title, "url": urls.localise(urls.section_path(section_id), lang, site_lang)}
 
-    def term(self, name: str, kind: str) -> View:
-        return {"name": name, "url": urls.tag_path(name) if kind == "tag" else urls.place_path(name)}
+    def term(self, name: str, kind: str, lang: str = "") -> View:
+        """A tag or place as readers of `lang` write it (site_config labels, then CLDR's name
+        for a country), at its one address."""
+        label = self.settings.labels.label(kind, name, lang) if lang else None
+        if label is None and kind == "place" and lang:
+            label = place_name(name, lang)
+        return {"name": label or name, "url": urls.tag_path(name) if kind == "tag" else urls.place_path(name)}
 
     def author_link(self, handle: str) -> View:
         person = self.magazine.people.get(handle)
@@ -97,8 +102,8 @@ class Views:
             "reading_minutes": reading_minutes(story.words, self.settings.words_per_minute),
             "section": self.section(story.section, lang),
             "authors": [self.author_link(a) for a in story.authors],
-            "tags": [self.term(t, "tag") for t in story.tags],
-            "places": [self.term(p, "place") for p in story.places],
+            "tags": [self.term(t, "tag", lang) for t in story.tags],
+            "places": [self.term(p, "place", lang) for p in story.places],
             "cover": cover, "published": is_published(story, self.now), "promise": story.promise or None,
         }
         view["key"] = self.card_key(story)
