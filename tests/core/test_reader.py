@@ -129,11 +129,15 @@ def test_every_nav_and_footer_link_stays_in_the_language(sample: Path, lang: str
             if file is None:
                 continue
             assert file.is_file(), f"{rel}: {a['href']} leads nowhere"
-            assert lang_of(file) == lang, f"{rel}: {a.get_text(strip=True)!r} -> {a['href']} is not in {lang}"
+            # a page not written in `lang` (About, in English only) is marked with its language
+            expected = a.get("hreflang", lang)
+            assert lang_of(file) == expected, f"{rel}: {a.get_text(strip=True)!r} -> {a['href']} is not in {expected}"
             followed += 1
         assert followed >= 12, (rel, followed)  # 5 sections, 4 pages in the nav; the footer's
         texts = {a.get_text(strip=True) for a in links}
         assert len(texts) >= 10
+        pages = {target(sample, rel, a["href"]) for a in links}
+        assert sample / "about/index.html" in pages and sample / "contribute/index.html" in pages
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -179,6 +183,8 @@ def test_each_language_has_a_front_page(page: Page, lang: str) -> None:
     blocks = doc.select("section.section-block")
     assert len(blocks) >= 3
     for block in blocks:
+        heading = block.select_one(".block-heading").get_text(strip=True)
+        assert heading not in [k.get_text(strip=True) for k in block.select(".kicker")]  # no kicker repeats it
         more = block.select_one("a.block-more")["href"]
         assert more.startswith(f"../{lang}/") or more.startswith(f"{lang}/") or not more.startswith("../")
     titles = [a["href"] for a in doc.select("article.card .card-title a")]

@@ -180,11 +180,19 @@ class Planner:
                       if name != "send" or s.send_form},
             "send_url": here(urls.CHROME["send"]) if s.send_form else None,
             "board_url": here(urls.CHROME["board"]),
+            "pages": self._pages(lang),
         }
         view["key"] = key_of(sorted((k, v) for k, v in view.items()), self.theme.digest, repr(s))
         self._site[lang] = view
         self.theme.sections[lang] = {x["id"]: x for x in view["sections"]}
         return view
+
+    def _pages(self, lang: str) -> list[View]:
+        """Stand-alone pages (About, Contribute) for the footer: those written in `lang`, or
+        else the site language's, each with its `lang` so the theme marks it as such."""
+        pages = self.views.magazine.pages
+        mine = [p for p in pages if p.lang == lang] or [p for p in pages if p.lang == self.settings.language]
+        return [{"title": p.title, "url": f"{p.slug}/", "lang": p.lang} for p in sorted(mine, key=lambda p: p.slug)]
 
     def _head(self, path: str, lang: str) -> str:
         """The first folder of `path` below its language's prefix: what the nav marks current."""
