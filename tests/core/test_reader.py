@@ -448,3 +448,12 @@ def test_labels_are_checked_like_every_setting(magazine: Magazine) -> None:
     magazine.settings({**SETTINGS, "labels": {"tags": {"river": {"ru": "река"}}}})
     magazine.build()
     assert [a.get_text() for a in magazine.html("ru/city/a/index.html").select("a[rel=tag]")] == ["река"]
+
+
+def test_author_description_is_plain_words(magazine: Magazine) -> None:
+    magazine.person("eve", {"name": "Eve", "roles": ["author"], "joined": "2025-01-01",
+                            "bio": "Writes **about** [rivers](https://rivers.example.org/) & *boats*."})
+    magazine.story("city/a.md", authors=["eve"])
+    magazine.build()
+    meta = magazine.html("authors/eve/index.html").find("meta", attrs={"name": "description"})
+    assert meta["content"] == "Writes about rivers & boats."

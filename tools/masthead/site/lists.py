@@ -15,7 +15,7 @@ from masthead.domain.stories import Story
 from .board import author_promises  # promises: an author's record (site/board.py)
 from .plan import Planner, compact, digest
 from .render import language_name
-from .views import View
+from .views import View, plain_text
 
 HOME_LATEST = 8
 SECTION_BLOCK = 4
@@ -156,7 +156,7 @@ def plan_authors(plan: Planner) -> None:
                   kind="author", owner=views.magazine.people[handle].source, template="author.html",
                   feeds=person["feeds"] if by_author.get(handle) else [],
                   extra={"person": person, "promises": author_promises(plan, handle, lang)},  # promises
-                  intro=views.magazine.people[handle].bio[:300])
+                  intro=plain_text(person["bio"])[:300])
 
 
 def plan_archive(plan: Planner) -> None:

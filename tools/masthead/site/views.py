@@ -7,6 +7,8 @@ digest of everything it shows, so pages can tell cheaply whether they changed.
 from __future__ import annotations
 
 import hashlib
+import html
+import re
 from datetime import datetime
 from typing import Any
 
@@ -21,12 +23,18 @@ from .markdown import CLEANER, render_markdown
 from .render import Theme, language_name, place_name
 
 View = dict[str, Any]
+TAGS_RE = re.compile(r"<[^>]+>")
 
 
 def safe_markdown(text: str) -> Markup:
     """Contributor-written Markdown (a bio) as HTML the template shows as it is: always passed
     through the site's sanitiser first, with no fast path, and only then marked safe."""
     return Markup(CLEANER.clean(render_markdown(text, trusted=False)))
+
+
+def plain_text(html_text: str) -> str:
+    """Sanitised HTML (a bio) as the words a meta description shows."""
+    return " ".join(html.unescape(TAGS_RE.sub(" ", html_text)).split())
 
 
 def digest(*parts: object) -> str:
