@@ -23,6 +23,7 @@ from .markdown import CLEANER, render_markdown
 from .render import Theme, language_name, place_name
 
 View = dict[str, Any]
+BLOCK_RE = re.compile(r"</?(?:p|br|li|ul|ol|h[1-6]|div|blockquote)\b[^>]*>")
 TAGS_RE = re.compile(r"<[^>]+>")
 
 
@@ -34,7 +35,7 @@ def safe_markdown(text: str) -> Markup:
 
 def plain_text(html_text: str) -> str:
     """Sanitised HTML (a bio) as the words a meta description shows."""
-    return " ".join(html.unescape(TAGS_RE.sub(" ", html_text)).split())
+    return " ".join(html.unescape(TAGS_RE.sub("", BLOCK_RE.sub(" ", html_text))).split())
 
 
 def digest(*parts: object) -> str:
