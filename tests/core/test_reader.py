@@ -431,10 +431,25 @@ def test_tags_and_places_are_written_in_the_story_language(page: Page) -> None:
     ru = page("ru/city/rynok-na-naberezhnoy/index.html")
     tags = {a.get_text(strip=True): a["href"] for a in ru.select("a[rel=tag]")}
     assert "рынки" in tags and "markets" not in tags
-    assert tags["рынки"] == "../../../tags/markets/"  # one address per term
+    assert tags["рынки"] == "../../../ru/tags/markets/"  # the term's slug, below the language's prefix
     assert "Лион" in [a.get_text(strip=True) for a in ru.select(".chips--places a")]
     en = page("city/river-festival/index.html")
     assert "river" in [a.get_text(strip=True) for a in en.select("a[rel=tag]")]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_authors_tags_and_places_of_a_story_stay_in_its_language(sample: Path, lang: str) -> None:
+    rel = STORY[lang] + "index.html"
+    doc = BeautifulSoup((sample / rel).read_text(encoding="utf-8"), "html.parser")
+    links = doc.select("a[rel=author], a[rel=tag], .chips--places a")
+    assert len(links) >= 4
+    for a in links:
+        file = target(sample, rel, a["href"])
+        assert file is not None and file.is_file(), a["href"]
+        assert lang_of(file) == lang, a["href"]
+    masthead = PREFIX[lang] + "masthead/index.html"
+    people = BeautifulSoup((sample / masthead).read_text(encoding="utf-8"), "html.parser").select(".person-name a")
+    assert people and all(lang_of(target(sample, masthead, a["href"])) == lang for a in people)  # type: ignore[arg-type]
 
 
 def test_labels_are_checked_like_every_setting(magazine: Magazine) -> None:

@@ -37,8 +37,8 @@ class Targets:
 @dataclass(frozen=True)
 class TermLabels:
     """How tags and places are written per language (`labels:` in magazine.yml), by the term
-    as stories spell it, matched case-insensitively. One address per term, whatever the
-    language: a label changes what a reader reads, never where the link goes."""
+    as stories spell it, matched case-insensitively. A label changes what a reader reads,
+    never the term's slug: `tags/river/` is `ru/tags/river/` for Russian readers."""
 
     tags: dict[str, dict[str, str]] = field(default_factory=dict)
     places: dict[str, dict[str, str]] = field(default_factory=dict)

@@ -75,7 +75,7 @@ def promise_view(d: pr.Delivery, views: Views, t: Translate, lang: str) -> View:
         "state_text": state_text(d, t, lang, views), "missed": d.missed,
         "topic": {"id": p.topic, "title": topic.title if topic else p.topic,
                   "section": views.section(topic.section, lang) if topic and topic.section else None},
-        "people": [views.author_link(h) for h in p.contributors],
+        "people": [views.author_link(h, lang) for h in p.contributors],
         "due_iso": p.due.isoformat(), "due_text": views.theme.date_text(p.due, lang),
         "extended_from": views.theme.date_text(p.original_due, lang) if p.extensions else None,
         "delivered_iso": d.delivered.isoformat() if d.delivered else None,
@@ -88,7 +88,7 @@ def promise_view(d: pr.Delivery, views: Views, t: Translate, lang: str) -> View:
 def topic_view(topic: pr.Topic, views: Views, lang: str) -> View:
     return {"id": topic.id, "anchor": f"topic-{topic.id}", "title": topic.title, "notes": topic.notes,
             "section": views.section(topic.section, lang) if topic.section else None,
-            "proposed_by": views.author_link(topic.proposed_by) if topic.proposed_by else None}
+            "proposed_by": views.author_link(topic.proposed_by, lang) if topic.proposed_by else None}
 
 
 def board_view(plan: Planner, lang: str) -> View:

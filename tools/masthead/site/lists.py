@@ -125,19 +125,22 @@ def _grouped(stories: list[Story], attr: str) -> dict[str, tuple[str, list[Story
 
 
 def plan_terms(plan: Planner) -> None:
-    lang = plan.settings.language
-    t = plan.theme.translator(lang)
+    """Every tag and place, and their indexes, in every language (labels from site_config)."""
     for attr, kind, index in (("tags", "tag", "tags/"), ("places", "place", "places/")):
         groups = _grouped(plan.views.stories, attr)
-        for path, (name, stories) in sorted(groups.items()):
-            label = plan.views.term(name, kind, lang)["name"]
-            plan_list(plan, path, stories, heading=label, lang=lang, kind=kind, owner=f"{kind}:{name}")
-        counted = sorted(((plan.views.term(name, kind, lang)["name"], path, len(stories))
-                          for path, (name, stories) in groups.items()),
-                         key=lambda x: (-x[2], x[0].casefold()))
-        terms = [{"name": name, "url": path, "count": count} for name, path, count in counted]
-        plan.page(index, "terms.html", f"{kind}-index", title=t(f"{kind}s.heading"), lang=lang, kind=kind,
-                  extra={"terms": terms, "term_kind": kind})
+        for lang, prefix in languages(plan):
+            t = plan.theme.translator(lang)
+            for path, (name, stories) in sorted(groups.items()):
+                label = plan.views.term(name, kind, lang)["name"]
+                plan_list(plan, prefix + path, language_first(stories, lang), heading=label, lang=lang, kind=kind,
+                          owner=f"{kind}:{name}", localised=True)
+            counted = sorted(((plan.views.term(name, kind, lang)["name"], prefix + path, len(stories))
+                              for path, (name, stories) in groups.items()),
+                             key=lambda x: (-x[2], x[0].casefold()))
+            terms = [{"name": name, "url": path, "count": count} for name, path, count in counted]
+            plan.page(prefix + index, "terms.html", f"{kind}-index", title=t(f"{kind}s.heading"), lang=lang,
+                      kind=kind, alternates=plan.counterparts(prefix + index, lang),
+                      extra={"terms": terms, "term_kind": kind})
 
 
 def plan_languages(plan: Planner) -> None:
@@ -145,18 +148,21 @@ def plan_languages(plan: Planner) -> None:
 
 
 def plan_authors(plan: Planner) -> None:
-    views, lang = plan.views, plan.settings.language
+    """Every contributor's page in every language: their stories in that language first."""
+    views = plan.views
     by_author: dict[str, list[Story]] = defaultdict(list)
     for s in views.stories:
         for a in s.authors:
             by_author[a].append(s)
-    for handle in sorted(views.magazine.people):
-        person = views.person(handle, lang)
-        plan_list(plan, person["url"], by_author.get(handle, []), heading=person["name"], lang=lang,
-                  kind="author", owner=views.magazine.people[handle].source, template="author.html",
-                  feeds=person["feeds"] if by_author.get(handle) else [],
-                  extra={"person": person, "promises": author_promises(plan, handle, lang)},  # promises
-                  intro=plain_text(person["bio"])[:300])
+    for lang, _ in languages(plan):
+        for handle in sorted(views.magazine.people):
+            person = views.person(handle, lang)
+            mine = by_author.get(handle, [])
+            plan_list(plan, person["url"], language_first(mine, lang), heading=person["name"], lang=lang,
+                      kind="author", owner=views.magazine.people[handle].source, template="author.html",
+                      feeds=person["feeds"] if mine else [], localised=True,
+                      extra={"person": person, "promises": author_promises(plan, handle, lang)},  # promises
+                      intro=plain_text(person["bio"])[:300])
 
 
 def plan_archive(plan: Planner) -> None:

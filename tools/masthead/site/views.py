@@ -74,15 +74,22 @@ class Views:
 
     def term(self, name: str, kind: str, lang: str = "") -> View:
         """A tag or place as readers of `lang` write it (site_config labels, then CLDR's name
-        for a country), at its one address."""
+        for a country), and its page in `lang`."""
         label = self.settings.labels.label(kind, name, lang) if lang else None
         if label is None and kind == "place" and lang:
             label = place_name(name, lang)
-        return {"name": label or name, "url": urls.tag_path(name) if kind == "tag" else urls.place_path(name)}
+        path = urls.tag_path(name) if kind == "tag" else urls.place_path(name)
+        return {"name": label or name, "url": self.localise(path, lang) if lang else path}
 
-    def author_link(self, handle: str) -> View:
+    def author_link(self, handle: str, lang: str = "") -> View:
+        """A linked name: the author's page in `lang` (the site's language by default)."""
         person = self.magazine.people.get(handle)
-        return {"handle": handle, "name": person.name if person else handle, "url": urls.author_path(handle)}
+        path = urls.author_path(handle)
+        return {"handle": handle, "name": person.name if person else handle,
+                "url": self.localise(path, lang) if lang else path}
+
+    def localise(self, path: str, lang: str) -> str:
+        return urls.localise(path, lang, self.settings.language)
 
     def story_url(self, content_path: str) -> str | None:
         """The address of the story at `content_path` (below content/), if it is shown."""
@@ -110,7 +117,7 @@ class Views:
             "lang_name": language_name(lang),
             "reading_minutes": reading_minutes(story.words, self.settings.words_per_minute),
             "section": self.section(story.section, lang),
-            "authors": [self.author_link(a) for a in story.authors],
+            "authors": [self.author_link(a, lang) for a in story.authors],
             "tags": [self.term(t, "tag", lang) for t in story.tags],
             "places": [self.term(p, "place", lang) for p in story.places],
             "cover": cover, "published": is_published(story, self.now), "promise": story.promise or None,
@@ -150,7 +157,7 @@ class Views:
         t = self.theme.translator(lang)
         feeds = urls.feed_paths(urls.author_path(handle))
         view: View = {
-            "handle": handle, "name": p.name, "url": urls.author_path(handle),
+            "handle": handle, "name": p.name, "url": self.localise(urls.author_path(handle), lang),
             "bio": safe_markdown(p.bio) if p.bio else Markup(""),
             "links": [{"label": x.label, "url": x.url} for x in p.links],
             "avatar": ({"url": p.avatar if "://" in p.avatar else f"authors/{handle}/{p.avatar.rsplit('/', 1)[-1]}",
