@@ -472,3 +472,20 @@ def test_author_description_is_plain_words(magazine: Magazine) -> None:
     magazine.build()
     meta = magazine.html("authors/eve/index.html").find("meta", attrs={"name": "description"})
     assert meta["content"] == "Writes about rivers & boats."
+
+
+def test_every_link_on_every_page_leads_somewhere(sample: Path) -> None:
+    """With every page in every language, no relative link is left pointing at nothing."""
+    broken = []
+    for file in html_pages(sample):
+        rel = str(file.relative_to(sample))
+        doc = BeautifulSoup(file.read_text(encoding="utf-8"), "html.parser")
+        for a in doc.select("a[href]"):
+            href = a["href"]
+            if "://" in href or href.startswith(("#", "mailto:", "/")):
+                continue
+            path = posixpath.normpath(posixpath.join(posixpath.dirname(rel), href.split("#", 1)[0] or "."))
+            found = sample / path
+            if not (found.is_file() or (found / "index.html").is_file()):
+                broken.append((rel, href))
+    assert not broken, broken[:10]
