@@ -79,3 +79,15 @@ def test_search_finds_a_story_by_a_word_of_its_title(browser: object, server: st
     links = page.locator("main a").evaluate_all("els => els.map(e => e.getAttribute('href'))")
     assert any("river-festival" in (href or "") for href in links), links
     page.close()
+
+
+@pytest.mark.parametrize("path", ["leaderboard/", "ru/leaderboard/", "board/", "ko/board/"])
+def test_tables_become_cards_at_360_px(browser: object, server: str, path: str) -> None:
+    """Every cell of every ranking is inside the screen at 360 px: none hides in a scroll area."""
+    page = browser.new_page(viewport={"width": 360, "height": 740})  # type: ignore[attr-defined]
+    page.goto(server + path)
+    cells = page.evaluate("""() => [...document.querySelectorAll('table.ranking tbody :is(td, th)')].map(c => {
+        const r = c.getBoundingClientRect(); return [r.left, r.right, r.width]; })""")
+    assert cells, path
+    assert all(left >= 0 and right <= 360 and width > 0 for left, right, width in cells), (path, cells[:5])
+    page.close()

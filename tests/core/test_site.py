@@ -137,7 +137,7 @@ def test_masthead_page_lists_the_board(page: Page) -> None:
 def test_leaderboard_ranks_and_states_rules(page: Page) -> None:
     doc = page("leaderboard/index.html")
     tables = doc.select("table")
-    assert len(tables) >= 3
+    assert len(tables) >= 2  # this year and all time rank alike on the sample: one table names both
     first_row = tables[-1].select("tbody tr")[0].get_text(" ", strip=True)
     assert "박민지" in first_row  # four pieces, the most of anyone over all time
     assert "leaderboard.rule" not in doc.get_text()

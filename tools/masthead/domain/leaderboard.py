@@ -18,9 +18,18 @@ from .stories import Story
 RULES = (
     "leaderboard.rule_published",
     "leaderboard.rule_coauthors",
-    "leaderboard.rule_order",
+    "leaderboard.rule_order",  # the one ranking rule, promises included (promises.with_reliability)
     "leaderboard.rule_share",
+    "promises.rule_kept",
+    "promises.rule_release",
 )
+
+
+def window_label(window: Window) -> tuple[str, dict[str, int]]:
+    """The interface string naming a window, and its values: never the window's own id."""
+    if window.days is not None:
+        return "leaderboard.window.days", {"n": window.days}
+    return ("leaderboard.window.year", {}) if window.year else ("leaderboard.window.all", {})
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,26 @@ class Targets:
 
 
 @dataclass(frozen=True)
+class TermLabels:
+    """How tags and places are written per language (`labels:` in magazine.yml), by the term
+    as stories spell it, matched case-insensitively. A label changes what a reader reads,
+    never the term's slug: `tags/river/` is `ru/tags/river/` for Russian readers."""
+
+    tags: dict[str, dict[str, str]] = field(default_factory=dict)
+    places: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def label(self, kind: str, term: str, lang: str) -> str | None:
+        table = self.tags if kind == "tag" else self.places
+        names = table.get(term.casefold())
+        return names.get(lang) if names else None
+
+
+def term_labels(tags: dict[str, dict[str, str]], places: dict[str, dict[str, str]]) -> TermLabels:
+    return TermLabels({k.casefold(): dict(v) for k, v in tags.items()},
+                      {k.casefold(): dict(v) for k, v in places.items()})
+
+
+@dataclass(frozen=True)
 class Settings:
     title: str
     url: str
@@ -54,6 +74,7 @@ class Settings:
     targets: Targets = Targets()
     words_per_minute: int = 220
     send_form: bool = True
+    labels: TermLabels = TermLabels()
 
     def section(self, section_id: str) -> Section | None:
         for s in self.sections:  # a handful of sections: a scan beats building an index

@@ -15,9 +15,30 @@ RESERVED = ("tags", "places", "authors", "archive", "masthead", "leaderboard", "
             "send", "board", "page", "feeds", "404.html", "sitemap.xml", "rss.xml", "atom.xml")
 
 
+# The pages every language has (docs/theme.md, "Addresses"): the site's language at the root,
+# every other language below `<lang>/`, with the same path after the prefix.
+CHROME = {"archive": "archive/", "masthead": "masthead/", "leaderboard": "leaderboard/", "search": "search/",
+          "board": "board/", "send": "send/"}
+
+
+def lang_prefix(lang: str, site_language: str) -> str:
+    """Where a language's pages live: `""` for the site's language, `ru/` for Russian."""
+    return "" if lang == site_language else f"{lang}/"
+
+
+def localise(path: str, lang: str, site_language: str) -> str:
+    """`path` (as in the site's language) for readers of `lang`: `city/` -> `ru/city/`."""
+    return lang_prefix(lang, site_language) + path
+
+
+def unlocalise(path: str, lang: str, site_language: str) -> str:
+    """The inverse of `localise`: the path after the language's prefix."""
+    prefix = lang_prefix(lang, site_language)
+    return path[len(prefix):] if prefix and path.startswith(prefix) else path
+
+
 def story_path(story: Story, site_language: str) -> str:
-    prefix = "" if story.lang == site_language else f"{story.lang}/"
-    return f"{prefix}{story.section}/{story.slug}/"
+    return f"{lang_prefix(story.lang, site_language)}{story.section}/{story.slug}/"
 
 
 def section_path(section_id: str) -> str:

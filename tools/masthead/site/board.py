@@ -14,12 +14,12 @@ from datetime import date
 from typing import Callable, Sequence
 
 from masthead.domain import promises as pr
+from masthead.domain import urls
 from masthead.domain.leaderboard import Row
 from masthead.sources.promise_history import Landing, deliveries
 from masthead.sources.promises import load_windows
 
 from .plan import Planner
-from .render import date_text
 from .views import View, Views
 
 log = logging.getLogger(__name__)
@@ -51,9 +51,9 @@ def promise_state(plan: Planner) -> PromiseState:
     return cached
 
 
-def state_text(d: pr.Delivery, t: Translate, lang: str) -> str:
+def state_text(d: pr.Delivery, t: Translate, lang: str, views: Views) -> str:
     """The state in the reader's language, phrased without plural forms."""
-    closed = date_text(d.promise.closed, lang) if d.promise.closed else ""
+    closed = views.theme.date_text(d.promise.closed, lang) if d.promise.closed else ""
     return {
         pr.State.ON_TIME: t("board.on_time"),
         pr.State.LATE: t("board.late", n=d.days),
@@ -72,14 +72,14 @@ def promise_view(d: pr.Delivery, views: Views, t: Translate, lang: str) -> View:
     url = views.story_url(story.content_path) if story else None
     return {
         "id": p.id, "anchor": f"promise-{p.id}", "state": d.state.value, "days": d.days,
-        "state_text": state_text(d, t, lang), "missed": d.missed,
+        "state_text": state_text(d, t, lang, views), "missed": d.missed,
         "topic": {"id": p.topic, "title": topic.title if topic else p.topic,
                   "section": views.section(topic.section, lang) if topic and topic.section else None},
-        "people": [views.author_link(h) for h in p.contributors],
-        "due_iso": p.due.isoformat(), "due_text": date_text(p.due, lang),
-        "extended_from": date_text(p.original_due, lang) if p.extensions else None,
+        "people": [views.author_link(h, lang) for h in p.contributors],
+        "due_iso": p.due.isoformat(), "due_text": views.theme.date_text(p.due, lang),
+        "extended_from": views.theme.date_text(p.original_due, lang) if p.extensions else None,
         "delivered_iso": d.delivered.isoformat() if d.delivered else None,
-        "delivered_text": date_text(d.delivered, lang) if d.delivered else None,
+        "delivered_text": views.theme.date_text(d.delivered, lang) if d.delivered else None,
         "story": {"title": story.title, "url": url} if story and url else None,
         "reason": p.reason,
     }
@@ -88,7 +88,7 @@ def promise_view(d: pr.Delivery, views: Views, t: Translate, lang: str) -> View:
 def topic_view(topic: pr.Topic, views: Views, lang: str) -> View:
     return {"id": topic.id, "anchor": f"topic-{topic.id}", "title": topic.title, "notes": topic.notes,
             "section": views.section(topic.section, lang) if topic.section else None,
-            "proposed_by": views.author_link(topic.proposed_by) if topic.proposed_by else None}
+            "proposed_by": views.author_link(topic.proposed_by, lang) if topic.proposed_by else None}
 
 
 def board_view(plan: Planner, lang: str) -> View:
@@ -104,7 +104,7 @@ def board_view(plan: Planner, lang: str) -> View:
         "unknown": [promise_view(d, views, t, lang) for d in rows if d.state is pr.State.UNKNOWN],
         "released": [promise_view(d, views, t, lang) for d in given_back],
         "topics": [topic_view(x, views, lang) for x in pr.free_topics(views.magazine.topics.values(), rows)],
-        "today_iso": state.today.isoformat(), "today_text": date_text(state.today, lang),
+        "today_iso": state.today.isoformat(), "today_text": views.theme.date_text(state.today, lang),
         "recent_days": state.windows.recent_days,
         "history_note": state.landing.note or None,
         "rules": [t(key) for key in pr.RULES],
@@ -112,10 +112,13 @@ def board_view(plan: Planner, lang: str) -> View:
 
 
 def plan_board(plan: Planner) -> None:
-    lang = plan.settings.language
-    t = plan.theme.translator(lang)
-    plan.page("board/", "board.html", "contributors/promises/", title=t("nav.board"), lang=lang, kind="board",
-              description=t("board.intro"), extra={"board": board_view(plan, lang)})
+    """The board in every language the magazine publishes in."""
+    for lang in plan.views.languages:
+        t = plan.theme.translator(lang)
+        path = plan.site(lang)["board_url"]
+        plan.page(path, "board.html", "contributors/promises/", title=t("nav.board"), lang=lang, kind="board",
+                  description=t("board.intro"), alternates=plan.counterparts(path, lang),
+                  extra={"board": board_view(plan, lang)})
 
 
 # --- author pages and the leaderboard ---------------------------------------------------
@@ -132,13 +135,14 @@ def author_promises(plan: Planner, handle: str, lang: str) -> View:
                        "released": record.released, "on_time_rate": record.on_time_rate}}
 
 
-def story_promise(views: Views, story_promise_id: str) -> View | None:
-    """What a story page says about the promise it keeps: the topic, linked to the board."""
+def story_promise(views: Views, story_promise_id: str, lang: str = "") -> View | None:
+    """What a story page says about the promise it keeps: the topic, linked to the board in
+    the story's language (`lang`)."""
     p = views.magazine.promises.get(story_promise_id) if story_promise_id else None
     if p is None:
         return None
     topic = views.magazine.topics.get(p.topic)
-    return {"id": p.id, "title": topic.title if topic else p.topic, "url": f"board/#promise-{p.id}"}
+    return {"id": p.id, "title": topic.title if topic else p.topic, "url": urls.localise(f"board/#promise-{p.id}", lang or views.settings.language, views.settings.language)}
 
 
 def reliable_rows(plan: Planner, rows: Sequence[Row], start: date | None) -> list[pr.ReliableRow]:

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from itertools import islice
 from typing import Any
 
 from babel.dates import get_month_names
 
 from masthead.domain import urls
 from masthead.domain.pagination import paginate
+from masthead.domain.reading import front_page, language_first
 from masthead.domain.stories import Story
 
 from .board import author_promises  # promises: an author's record (site/board.py)
 from .plan import Planner, compact, digest
-from .views import View
+from .render import language_name
+from .views import View, plain_text
 
 HOME_LATEST = 8
 SECTION_BLOCK = 4
@@ -35,13 +36,14 @@ def pager_view(page: Any) -> View | None:
 
 def plan_list(plan: Planner, base: str, stories: list[Story], *, heading: str, lang: str, kind: str,
               owner: str, intro: str = "", feeds: list[View] | None = None, template: str = "list.html",
-              extra: dict[str, Any] | None = None) -> None:
-    """A list and its further pages; each page is its own job, and the list one unit."""
+              extra: dict[str, Any] | None = None, localised: bool = False) -> None:
+    """A list and its further pages; each page is its own job, and the list one unit.
+    `localised`: every language has this list at the same path below its prefix."""
     card_keys = plan.views.card_keys()
     keys = [card_keys[s.source] for s in stories]
     fixed = compact(extra)  # once per list, not once per page
     links = [(f["title"], f["url"]) for f in feeds or []]
-    signature = (template, heading, intro, digest(keys), plan.settings.per_page, kind, fixed, links, lang)
+    signature = (template, heading, intro, digest(keys), plan.settings.per_page, kind, fixed, links, lang, localised)
 
     def make() -> None:
         t = plan.theme.translator(lang)
@@ -50,48 +52,62 @@ def plan_list(plan: Planner, base: str, stories: list[Story], *, heading: str, l
             first, last = (page.number - 1) * per_page, page.number * per_page
             key = (template, heading, intro, keys[first:last], page.number, page.pages, base, kind, fixed, links)
             plan.lazy_page(page.path, template, owner, lang=lang, key=key,
-                           build=_list_page(plan, heading, intro, page, kind, feeds, extra, t),
+                           build=_list_page(plan, heading, intro, page, kind, feeds, extra, t, lang, localised),
                            lastmod=page.items[0].date.date().isoformat() if page.items else None)
 
     plan.unit(f"list:{base}", signature, owner, make)
 
 
 def _list_page(plan: Planner, heading: str, intro: str, page: Any, kind: str, feeds: list[View] | None,
-               extra: dict[str, Any] | None, t: Any) -> Any:
+               extra: dict[str, Any] | None, t: Any, lang: str, localised: bool) -> Any:
     def build() -> dict[str, Any]:
         cards = [plan.views.card(s) for s in page.items]
         listing = {"heading": heading, "intro": intro, "items": cards, "pager": pager_view(page)}
         title = heading if page.number == 1 else f"{heading} · {t('pager.page_of', page=page.number, pages=page.pages)}"
         return {"title": title, "kind": kind, "feeds": feeds, "description": intro,
+                "alternates": plan.counterparts(page.path, lang) if localised else None,
                 "extra": {"listing": listing, **(extra or {})}}
     return build
 
 
+def languages(plan: Planner) -> list[tuple[str, str]]:
+    """Each language the magazine publishes in, with its prefix (`""`, `ru/`)."""
+    site_lang = plan.settings.language
+    return [(lang, urls.lang_prefix(lang, site_lang)) for lang in plan.views.languages]
+
+
 def plan_home(plan: Planner) -> None:
-    views, lang = plan.views, plan.settings.language
-    home = [s for s in views.stories if s.lang == lang] or views.stories
-    cards = [views.card(s) for s in home[:HOME_LATEST + 1]]
-    blocks = []
-    for section in plan.settings.sections:
-        items = [views.card(s) for s in islice((s for s in home if s.section == section.id), SECTION_BLOCK)]
-        if items:
-            blocks.append({"section": views.section(section.id, lang), "items": items})
-    plan.page("", "home.html", "site_config/magazine.yml", title=plan.settings.title, lang=lang, kind="home",
-              feeds=plan.feeds_of("", plan.settings.title),
-              extra={"lead": cards[0] if cards else None, "latest": cards[1:], "section_blocks": blocks},
-              lastmod=cards[0]["date_iso"][:10] if cards else None)
+    """A front page per language: its lead, its latest and a block per section."""
+    views, settings = plan.views, plan.settings
+    sections = [x.id for x in settings.sections]
+    for lang, prefix in languages(plan):
+        front = front_page(views.stories, lang, sections, HOME_LATEST, SECTION_BLOCK)
+        lead = views.card(front.lead) if front.lead else None
+        blocks = [{"section": views.section(sid, lang), "items": [views.card(s) for s in items]}
+                  for sid, items in front.blocks]
+        feeds = plan.feeds_of("", settings.title) if not prefix else (
+            plan.feeds_of(prefix, f"{settings.title} · {language_name(lang)}")
+            if any(s.lang == lang for s in views.stories) else [])
+        plan.page(prefix, "home.html", "site_config/magazine.yml", title=settings.title, lang=lang, kind="home",
+                  feeds=feeds, alternates=plan.counterparts(prefix, lang),
+                  extra={"lead": lead, "latest": [views.card(s) for s in front.latest], "section_blocks": blocks},
+                  lastmod=lead["date_iso"][:10] if lead else None)
 
 
 def plan_sections(plan: Planner) -> None:
-    lang = plan.settings.language
+    """Each section in each language: the reader's language first, then the others."""
+    site_lang = plan.settings.language
     by_section: dict[str, list[Story]] = defaultdict(list)
     for s in plan.views.stories:
         by_section[s.section].append(s)
-    for section in plan.settings.sections:
-        view = plan.views.section(section.id, lang)
-        plan_list(plan, view["url"], by_section.get(section.id, []), heading=view["title"], lang=lang,
-                  kind="section", owner="site_config/magazine.yml",
-                  intro=section.description(lang, lang), feeds=plan.feeds_of(view["url"], view["title"]))
+    for lang, prefix in languages(plan):
+        for section in plan.settings.sections:
+            view = plan.views.section(section.id, lang)
+            feed_path = urls.section_path(section.id)  # one feed per section, in the site's language
+            plan_list(plan, view["url"], language_first(by_section.get(section.id, []), lang), heading=view["title"],
+                      lang=lang, kind="section", owner="site_config/magazine.yml", localised=True,
+                      intro=section.description(lang, site_lang),
+                      feeds=plan.feeds_of(feed_path, plan.views.section(section.id, site_lang)["title"]))
 
 
 def _grouped(stories: list[Story], attr: str) -> dict[str, tuple[str, list[Story]]]:
@@ -109,47 +125,54 @@ def _grouped(stories: list[Story], attr: str) -> dict[str, tuple[str, list[Story
 
 
 def plan_terms(plan: Planner) -> None:
-    lang = plan.settings.language
-    t = plan.theme.translator(lang)
+    """Every tag and place, and their indexes, in every language (labels from site_config)."""
     for attr, kind, index in (("tags", "tag", "tags/"), ("places", "place", "places/")):
         groups = _grouped(plan.views.stories, attr)
-        for path, (name, stories) in sorted(groups.items()):
-            plan_list(plan, path, stories, heading=name, lang=lang, kind=kind, owner=f"{kind}:{name}")
-        counted = sorted(((name, path, len(stories)) for path, (name, stories) in groups.items()),
-                         key=lambda x: (-x[2], x[0].casefold()))
-        terms = [{"name": name, "url": path, "count": count} for name, path, count in counted]
-        plan.page(index, "terms.html", f"{kind}-index", title=t(f"{kind}s.heading"), lang=lang, kind=kind,
-                  extra={"terms": terms, "term_kind": kind})
+        for lang, prefix in languages(plan):
+            t = plan.theme.translator(lang)
+            for path, (name, stories) in sorted(groups.items()):
+                label = plan.views.term(name, kind, lang)["name"]
+                plan_list(plan, prefix + path, language_first(stories, lang), heading=label, lang=lang, kind=kind,
+                          owner=f"{kind}:{name}", localised=True)
+            counted = sorted(((plan.views.term(name, kind, lang)["name"], prefix + path, len(stories))
+                              for path, (name, stories) in groups.items()),
+                             key=lambda x: (-x[2], x[0].casefold()))
+            terms = [{"name": name, "url": path, "count": count} for name, path, count in counted]
+            plan.page(prefix + index, "terms.html", f"{kind}-index", title=t(f"{kind}s.heading"), lang=lang,
+                      kind=kind, alternates=plan.counterparts(prefix + index, lang),
+                      extra={"terms": terms, "term_kind": kind})
 
 
 def plan_languages(plan: Planner) -> None:
-    by_lang: dict[str, list[Story]] = defaultdict(list)
-    for s in plan.views.stories:
-        by_lang[s.lang].append(s)
-    for lang, stories in sorted(by_lang.items()):
-        path = urls.language_path(lang)
-        name = plan.views.card(stories[0])["lang_name"]
-        plan_list(plan, path, stories, heading=name, lang=lang, kind="language", owner=f"language:{lang}",
-                  feeds=plan.feeds_of(path, f"{plan.settings.title} · {name}"))
+    """Nothing of its own any more: a language's address (`ru/`) is its front page (plan_home)."""
 
 
 def plan_authors(plan: Planner) -> None:
-    views, lang = plan.views, plan.settings.language
+    """Every contributor's page in every language: their stories in that language first."""
+    views = plan.views
     by_author: dict[str, list[Story]] = defaultdict(list)
     for s in views.stories:
         for a in s.authors:
             by_author[a].append(s)
-    for handle in sorted(views.magazine.people):
-        person = views.person(handle, lang)
-        plan_list(plan, person["url"], by_author.get(handle, []), heading=person["name"], lang=lang,
-                  kind="author", owner=views.magazine.people[handle].source, template="author.html",
-                  feeds=person["feeds"] if by_author.get(handle) else [],
-                  extra={"person": person, "promises": author_promises(plan, handle, lang)},  # promises
-                  intro=views.magazine.people[handle].bio[:300])
+    for lang, _ in languages(plan):
+        for handle in sorted(views.magazine.people):
+            person = views.person(handle, lang)
+            mine = by_author.get(handle, [])
+            plan_list(plan, person["url"], language_first(mine, lang), heading=person["name"], lang=lang,
+                      kind="author", owner=views.magazine.people[handle].source, template="author.html",
+                      feeds=person["feeds"] if mine else [], localised=True,
+                      extra={"person": person, "promises": author_promises(plan, handle, lang)},  # promises
+                      intro=plain_text(person["bio"])[:300])
 
 
 def plan_archive(plan: Planner) -> None:
-    views, lang = plan.views, plan.settings.language
+    """The archive in each language: every story by month, month names in that language."""
+    for lang, prefix in languages(plan):
+        plan_archive_in(plan, lang, prefix)
+
+
+def plan_archive_in(plan: Planner, lang: str, prefix: str) -> None:
+    views = plan.views
     t = plan.theme.translator(lang)
     months: dict[tuple[int, int], list[Story]] = defaultdict(list)
     for s in views.stories:
@@ -158,14 +181,17 @@ def plan_archive(plan: Planner) -> None:
     names = get_month_names("wide", locale=lang, context="stand-alone")
     years: dict[int, View] = {}
     for (year, month), stories in sorted(months.items(), reverse=True):
-        path = urls.archive_path(year, month)
+        path = prefix + urls.archive_path(year, month)
         label = f"{names[month]} {year}"
-        plan_list(plan, path, stories, heading=label, lang=lang, kind="archive", owner="archive")
+        plan_list(plan, path, stories, heading=label, lang=lang, kind="archive", owner="archive", localised=True)
         entry = years.setdefault(year, {"year": year, "count": 0, "months": []})
         entry["count"] += len(stories)
         entry["months"].append({"month": month, "name": names[month], "count": len(stories), "url": path})
-    plan.page(urls.archive_path(), "archive.html", "archive", title=t("archive.heading"), lang=lang, kind="archive",
-              extra={"years": list(years.values())})
+    path = prefix + urls.archive_path()
+    plan.page(path, "archive.html", "archive", title=t("archive.heading"), lang=lang, kind="archive",
+              alternates=plan.counterparts(path, lang), extra={"years": list(years.values())})
     for year, entry in years.items():  # archive/2026/: that year's months
-        plan.page(urls.archive_path(year), "archive.html", "archive", title=f"{t('archive.heading')} · {year}",
-                  lang=lang, kind="archive", extra={"years": [entry], "year": year})
+        path = prefix + urls.archive_path(year)
+        plan.page(path, "archive.html", "archive", title=f"{t('archive.heading')} · {year}",
+                  lang=lang, kind="archive", alternates=plan.counterparts(path, lang),
+                  extra={"years": [entry], "year": year})

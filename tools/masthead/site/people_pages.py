@@ -5,37 +5,35 @@ from __future__ import annotations
 from masthead.domain import leaderboard as lb
 from masthead.domain.contributors import editorial_board
 
-from .board import reliability_cells, reliable_rows, rules as promise_rules  # promises
+from .board import reliability_cells, reliable_rows  # promises
+from .lists import languages
 from .plan import Planner
 from .render import language_name
 from .views import View
 
 
 def plan_masthead(plan: Planner) -> None:
-    views, lang = plan.views, plan.settings.language
-    t = plan.theme.translator(lang)
+    """The masthead in every language."""
+    views = plan.views
     people = views.magazine.people
-    board = [views.person(p.handle, lang) for p in editorial_board(people)]
     published = sorted((h for h in people if views.pieces.get(h)),
                        key=lambda h: (-views.pieces[h], people[h].name.casefold(), h))
-    plan.page("masthead/", "masthead.html", "contributors/", title=t("masthead.heading"), lang=lang,
-              kind="masthead", extra={"board": board, "contributors": [views.person(h, lang) for h in published]})
+    for lang, _ in languages(plan):
+        t = plan.theme.translator(lang)
+        path = plan.site(lang)["links"]["masthead"]
+        board = [views.person(p.handle, lang) for p in editorial_board(people)]
+        plan.page(path, "masthead.html", "contributors/", title=t("masthead.heading"), lang=lang,
+                  kind="masthead", alternates=plan.counterparts(path, lang),
+                  extra={"board": board, "contributors": [views.person(h, lang) for h in published]})
 
 
-def window_label(window_id: str, days: int | None, t) -> str:  # type: ignore[no-untyped-def]
-    if days is not None:
-        return t("leaderboard.window.days", n=days)
-    return t(f"leaderboard.window.{window_id}") if window_id in ("year", "all") else window_id
-
-
-def leaderboard_view(plan: Planner) -> View:
+def leaderboard_view(plan: Planner, lang: str) -> View:
     views, settings = plan.views, plan.settings
-    lang = settings.language
     t = plan.theme.translator(lang)
     today = views.magazine.local_day(views.now)
     published = [s for s in views.stories if s.date <= views.now and not s.draft]
     first = views.magazine.local_day(published[-1].date) if published else None
-    windows = []
+    windows: list[View] = []
     summary: View | None = None
     days = [views.magazine.local_day(s.date) for s in published]  # once for all windows
     for w in settings.windows:
@@ -46,7 +44,14 @@ def leaderboard_view(plan: Planner) -> View:
                  "pieces": r.pieces, "words": r.words,
                  "languages": [language_name(code) for code in r.languages], **reliability_cells(r)}
                 for r in reliable_rows(plan, lb.rank(stories), start)]  # promises: kept, on-time rate
-        windows.append({"id": w.id, "label": window_label(w.id, w.days, t), "start": start.isoformat(), "rows": rows})
+        key, values = lb.window_label(w)
+        label = t(key, **values)
+        same = next((x for x in windows if x["rows"] == rows), None)
+        if same is not None:  # a window ranking exactly as an earlier one is named with it, not repeated
+            same["label"] = f"{same['label']} · {label}"
+            same["also"].append(w.id)
+        else:
+            windows.append({"id": w.id, "label": label, "start": start.isoformat(), "rows": rows, "also": []})
         if summary is None:
             share = lb.share(stories, views.magazine.people, settings.targets)
             cadence = lb.cadence(stories, start, today, settings.targets)
@@ -56,11 +61,14 @@ def leaderboard_view(plan: Planner) -> View:
                 "cadence": {"per_day": round(cadence.per_day, 2), "target": cadence.target, "met": cadence.met,
                             "days": cadence.days},
             }
-    return {"windows": windows, **(summary or {}), "rules": [t(key) for key in lb.RULES] + promise_rules(t)}
+    return {"windows": windows, **(summary or {}), "rules": [t(key) for key in lb.RULES]}
 
 
 def plan_leaderboard(plan: Planner) -> None:
-    lang = plan.settings.language
-    t = plan.theme.translator(lang)
-    plan.page("leaderboard/", "leaderboard.html", "leaderboard", title=t("leaderboard.heading"), lang=lang,
-              kind="leaderboard", extra={"leaderboard": leaderboard_view(plan)})
+    """The leaderboard in every language."""
+    for lang, _ in languages(plan):
+        t = plan.theme.translator(lang)
+        path = plan.site(lang)["links"]["leaderboard"]
+        plan.page(path, "leaderboard.html", "leaderboard", title=t("leaderboard.heading"), lang=lang,
+                  kind="leaderboard", alternates=plan.counterparts(path, lang),
+                  extra={"leaderboard": leaderboard_view(plan, lang)})

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from functools import partial
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -167,36 +168,78 @@ class Planner:
         if cached is not None:
             return cached
         s = self.settings
-        languages = self.views.languages
+        here = partial(urls.localise, lang=lang, site_language=s.language)
         view: View = {
             "title": s.title, "tagline": s.tagline(lang), "description": s.description(lang),
             "url": s.url, "lang": s.language, "licence": s.licence, "year": self.views.now.year,
-            "languages": [{"code": c, "name": language_name(c), "url": urls.language_path(c)} for c in languages],
+            "languages": [{"code": c, "name": language_name(c), "url": urls.lang_prefix(c, s.language)}
+                          for c in self.views.languages],
             "sections": [self.views.section(x.id, lang) for x in s.sections],
-            "send_url": "send/" if s.send_form else None,
-            "board_url": "board/" if getattr(self.views.magazine, "promises", None) is not None else None,
+            "home_url": here(""),
+            "links": {name: here(path) for name, path in urls.CHROME.items()
+                      if name != "send" or s.send_form},
+            "send_url": here(urls.CHROME["send"]) if s.send_form else None,
+            "board_url": here(urls.CHROME["board"]),
+            "pages": self._pages(lang),
         }
         view["key"] = key_of(sorted((k, v) for k, v in view.items()), self.theme.digest, repr(s))
         self._site[lang] = view
+        self.theme.sections[lang] = {x["id"]: x for x in view["sections"]}
         return view
 
+    def _pages(self, lang: str) -> list[View]:
+        """Stand-alone pages (About, Contribute) for the footer: those written in `lang`, or
+        else the site language's, each with its `lang` so the theme marks it as such."""
+        pages = self.views.magazine.pages
+        mine = [p for p in pages if p.lang == lang] or [p for p in pages if p.lang == self.settings.language]
+        return [{"title": p.title, "url": f"{p.slug}/", "lang": p.lang} for p in sorted(mine, key=lambda p: p.slug)]
+
+    def _head(self, path: str, lang: str) -> str:
+        """The first folder of `path` below its language's prefix: what the nav marks current."""
+        return urls.unlocalise(path, lang, self.settings.language).split("/", 1)[0] + "/"
+
     def nav(self, lang: str, path: str) -> list[View]:
-        """Header links, the one holding `path` marked current; one list per language and place."""
-        head = path.split("/", 1)[0] + "/"
+        """Header links, the one holding `path` marked current; one list per language and place.
+        Every link stays in `lang` (docs/theme.md, "Addresses")."""
+        head = self._head(path, lang)
         cached = self._navs.get((lang, head))
         if cached is None:
             t = self.theme.translator(lang)
+            links = self.site(lang)["links"]
+            prefix = urls.lang_prefix(lang, self.settings.language)
             items = [(x["title"], x["url"]) for x in self.site(lang)["sections"]] + [
-                (t("nav.archive"), "archive/"), (t("nav.masthead"), "masthead/"),
-                (t("nav.leaderboard"), "leaderboard/"), (t("nav.search"), "search/")]
-            cached = self._navs[(lang, head)] = [{"label": label, "url": url, "current": url == head}
+                (t("nav.archive"), links["archive"]), (t("nav.masthead"), links["masthead"]),
+                (t("nav.leaderboard"), links["leaderboard"]), (t("nav.search"), links["search"])]
+            cached = self._navs[(lang, head)] = [{"label": label, "url": url, "current": url == prefix + head}
                                                  for label, url in items]
         return cached
 
+    def counterparts(self, path: str, lang: str) -> list[View]:
+        """The same page in every language (pages every language has: front page, sections,
+        archive, masthead...), for the language switcher and `hreflang`."""
+        site_lang = self.settings.language
+        local = urls.unlocalise(path, lang, site_lang)
+        return [{"code": c, "name": language_name(c), "url": urls.localise(local, c, site_lang), "exists": True}
+                for c in self.views.languages]
+
+    def alternates(self, path: str, lang: str, versions: dict[str, str] | None = None) -> list[View]:
+        """For a page that exists in `lang` only (or in the languages of `versions`: code ->
+        path): the page itself, its versions, and every other language's front page."""
+        site_lang, versions = self.settings.language, versions or {}
+        if not versions and urls.unlocalise(path, lang, site_lang) in urls.CHROME.values():
+            return self.counterparts(path, lang)
+        out = []
+        for c in self.views.languages:
+            url = path if c == lang else versions.get(c)
+            out.append({"code": c, "name": language_name(c), "exists": url is not None,
+                        "url": url if url is not None else urls.lang_prefix(c, site_lang)})
+        return out
+
     def page_view(self, path: str, *, title: str, lang: str, kind: str, description: str = "",
                   feeds: list[View] | None = None, image: tuple[str, str] | None = None,
-                  jsonld: dict[str, Any] | None = None, preview: bool = False) -> View:
-        """The `page` every template receives."""
+                  jsonld: dict[str, Any] | None = None, preview: bool = False,
+                  alternates: list[View] | None = None) -> View:
+        """The `page` every template receives; `alternates` default to `self.alternates`."""
         return {
             "title": title, "description": description or self.settings.description(lang), "lang": lang,
             "dir": TEXT_DIRECTION.get(lang.split("-")[0], "ltr"), "path": path,
@@ -204,11 +247,12 @@ class Planner:
             "og_type": "article" if kind == "story" else "website",
             "image": image[0] if image else None, "image_alt": image[1] if image else None,
             "jsonld": json_ld(jsonld) if jsonld else None, "preview": preview, "noindex": kind == "404" or preview,
+            "alternates": alternates if alternates is not None else self.alternates(path, lang),
         }
 
     def _frame(self, path: str, lang: str, root: str | None) -> tuple[View, list[View], tuple[int, ...], str]:
         """What every page of `lang` at `path` shares: site, nav (and which item is current), root."""
-        head = path.split("/", 1)[0] + "/"
+        head = self._head(path, lang)
         cached = self._frames.get((lang, head))
         if cached is None:
             nav = self.nav(lang, path)
@@ -225,7 +269,7 @@ class Planner:
         def make() -> bytes:
             page, own, late = parts()
             full = {"site": site, "page": page, "root": root, "nav": nav, "nav_key": nav_key, **own,
-                    "t": theme.translator(lang), "card": theme.card_renderer(lang, root)}
+                    **theme.template_globals(lang), "card": theme.card_renderer(lang, root)}
             if late is not None:
                 late(full)
             return theme.render(template, full).encode("utf-8")
@@ -237,14 +281,15 @@ class Planner:
              extra: dict[str, Any] | Callable[[], dict[str, Any]] | None = None,
              image: tuple[str, str] | None = None, jsonld: dict[str, Any] | None = None,
              preview: bool = False, lastmod: str | None = None, late: Callable[[dict[str, Any]], None] | None = None,
-             key_extra: Any = None, extra_key: Any = None, root: str | None = None) -> None:
+             key_extra: Any = None, extra_key: Any = None, root: str | None = None,
+             alternates: list[View] | None = None) -> None:
         """Plan an HTML page.
 
         `extra` is the template's own context, or a function making it when the page is
         rendered; then `extra_key` must stand for everything it holds (views by their keys).
         `late` fills the context at render time (bodies), and `key_extra` stands for that."""
         page = self.page_view(path, title=title, lang=lang, kind=kind, description=description, feeds=feeds,
-                              image=image, jsonld=jsonld, preview=preview)
+                              image=image, jsonld=jsonld, preview=preview, alternates=alternates)
         frame = self._frame(path, lang, root)
         if extra_key is None:
             assert not callable(extra), "a lazy `extra` needs an `extra_key`"

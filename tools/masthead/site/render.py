@@ -1,8 +1,17 @@
-"""Templates and interface strings: the Jinja2 environment over `theme/`."""
+"""Templates and interface strings: the Jinja2 environment over `theme/`.
+
+Interface strings are gettext catalogs, `theme/locale/<lang>/LC_MESSAGES/messages.po`, with
+symbolic message ids (`nav.archive`) and English as a catalog like the others. The build
+reads the `.po` files with Babel and compiles them in memory (a few milliseconds): no binary
+`.mo` is committed or can go stale, and an edited catalog is seen by the next build (the theme
+digest covers it). Plural forms follow each language's CLDR rules (Babel writes them into the
+catalog's `Plural-Forms` header); a plural message is chosen by its `n`.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 from functools import lru_cache
 from pathlib import Path
@@ -12,9 +21,11 @@ import jinja2
 from markupsafe import Markup
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+from babel.support import NullTranslations, Translations
 from datetime import date
-
-from masthead.sources.frontmatter import parse_yaml_file
 
 from .fragments import FragmentCache
 
@@ -34,19 +45,38 @@ class Theme:
         self.env = jinja2.Environment(bytecode_cache=bytecode,
             loader=jinja2.FileSystemLoader(str(folder / "templates")),
             autoescape=True, undefined=jinja2.ChainableUndefined, trim_blocks=True, lstrip_blocks=True,
-            auto_reload=False, extensions=[FragmentCache])
-        self.strings = self._load_strings()
+            auto_reload=False, extensions=[FragmentCache, "jinja2.ext.i18n"])
+        self.catalogs = self._load_catalogs()
+        self._locales: dict[str, str] = {}
         self._modules: dict[str, Any] = {}
         self._cards: dict[tuple[Any, ...], str] = {}
+        # each language's sections by id (set by the planner): a card's kicker names its
+        # section in the page's language and links to that language's section page
+        self.sections: dict[str, dict[str, Any]] = {}
         self.digest = self._digest()
 
-    def _load_strings(self) -> dict[str, dict[str, str]]:
-        strings: dict[str, dict[str, str]] = {}
-        folder = self.folder / "i18n"
-        for path in sorted(folder.glob("*.yml")) if folder.is_dir() else []:
-            parsed = parse_yaml_file(f"theme/i18n/{path.name}", path.read_bytes())
-            strings[path.stem] = {str(k): str(v) for k, v in (parsed.data or {}).items()}
-        return strings
+    def _load_catalogs(self) -> dict[str, NullTranslations]:
+        """Every language's catalog, each falling back to English."""
+        catalogs: dict[str, NullTranslations] = {}
+        folder = self.folder / "locale"
+        for path in sorted(folder.glob("*/LC_MESSAGES/messages.po")) if folder.is_dir() else []:
+            lang = path.parent.parent.name
+            with open(path, "rb") as fh:
+                catalog = read_po(fh, locale=lang)
+            compiled = io.BytesIO()
+            write_mo(compiled, catalog)
+            compiled.seek(0)
+            catalogs[lang] = Translations(compiled)
+        english = catalogs.get("en")
+        for lang, translations in catalogs.items():
+            if english is not None and lang != "en":
+                translations.add_fallback(english)
+        return catalogs
+
+    @property
+    def languages(self) -> list[str]:
+        """The languages the theme has a catalog for."""
+        return sorted(self.catalogs)
 
     def _digest(self) -> str:
         h = hashlib.blake2b(digest_size=16)
@@ -59,17 +89,48 @@ class Theme:
         return h.hexdigest()
 
     def translator(self, lang: str) -> Callable[..., str]:
-        """`t(key, **values)` in `lang`, falling back to English, then to the key itself."""
-        table = self.strings.get(lang, {})
-        fallback = self.strings.get("en", {})
+        """`t(key, **values)` in `lang` (falling back to English, then to the key itself);
+        `{name}` placeholders are filled from `values`. When the message has plural forms and
+        `n` is a number, the form is the one `lang` uses for `n`, and `n` is written with the
+        language's digits grouping."""
+        catalog = self.catalogs.get(lang) or self.catalogs.get("en") or NullTranslations()
+        singular, plural = catalog.gettext, catalog.ngettext
 
         def t(key: str, **values: Any) -> str:
-            text = table.get(key) or fallback.get(key) or key
+            n = values.get("n")
+            text = plural(key, key, n) if type(n) is int else key
+            if text == key:  # not a plural message (or no number): the singular one
+                text = singular(key)
+            if type(n) is int:
+                values["n"] = _number(n, self.locale(lang))
             for name, value in values.items():
                 text = text.replace("{" + name + "}", str(value))
             return text
 
         return t
+
+    def locale(self, lang: str) -> str:
+        """The locale `lang`'s pages are written for: the catalog's `meta.og_locale` (`en_GB`
+        in the English catalog), so dates and numbers follow the magazine's own conventions."""
+        cached = self._locales.get(lang)
+        if cached is None:
+            found = self.translator(lang)("meta.og_locale")
+            cached = self._locales[lang] = found if found.split("_")[0] == lang.split("-")[0] else lang
+        return cached
+
+    def date_text(self, day: date, lang: str) -> str:
+        """`day` written the way the magazine's readers of `lang` write it: '14 September 2026'."""
+        return date_text(day, self.locale(lang))
+
+    def template_globals(self, lang: str) -> dict[str, Any]:
+        """What templates call for strings in `lang`: `t`, and jinja2.ext.i18n's `_`,
+        `gettext` and `ngettext` (which take the same symbolic ids)."""
+        t = self.translator(lang)
+
+        def ngettext(singular: str, plural: str, n: int, **values: Any) -> str:
+            return t(singular, n=n, **values)
+
+        return {"t": t, "_": t, "gettext": t, "ngettext": ngettext}
 
     def card_renderer(self, lang: str, root: str) -> Callable[..., Markup]:
         """`card(c, level, size)` for pages in `lang` at depth `root`: each card is rendered
@@ -79,7 +140,8 @@ class Theme:
         if module is None:
             template = self.env.get_template("partials/card.html")
             module = self._modules[lang] = template.make_module(  # its macros are attributes
-                {"t": self.translator(lang), "root": ROOT_MARK, "page": {"lang": lang}})
+                {**self.template_globals(lang), "root": ROOT_MARK, "page": {"lang": lang},
+                 "sections": self.sections.get(lang, {})})
         cards = self._cards
 
         def card(c: dict[str, Any], level: int = 2, size: str = "default") -> Markup:
@@ -113,7 +175,9 @@ def language_name(code: str) -> str:
         name = Locale.parse(code).get_display_name(code) or code
     except (UnknownLocaleError, ValueError):
         return code
-    return name[:1].upper() + name[1:] if code not in ("fr",) else name
+    if code == "fr" or not name[:1].isalpha() or ord(name[0]) >= 0x0530:  # no capital in Georgian, CJK...
+        return name
+    return name[:1].upper() + name[1:]
 
 
 @lru_cache(maxsize=65536)
@@ -123,3 +187,30 @@ def date_text(day: date, lang: str) -> str:
         return format_date(day, format="long", locale=lang)
     except (UnknownLocaleError, ValueError):
         return day.isoformat()
+
+
+@lru_cache(maxsize=4096)
+def _number(n: int, lang: str) -> str:
+    try:
+        return format_decimal(n, locale=lang)
+    except (UnknownLocaleError, ValueError):
+        return str(n)
+
+
+@lru_cache(maxsize=1)
+def _territory_codes() -> dict[str, str]:
+    """CLDR's English country and region names, to their codes ('south korea' -> 'KR')."""
+    return {name.casefold(): code for code, name in Locale("en").territories.items() if code.isalpha()}
+
+
+@lru_cache(maxsize=65536)
+def place_name(place: str, lang: str) -> str | None:
+    """CLDR's name for a country or region in `lang` ('South Korea', 'ru' -> 'Южная Корея'),
+    or None when `place` is not one CLDR knows by that English name."""
+    code = _territory_codes().get(place.casefold())
+    if code is None:
+        return None
+    try:
+        return Locale.parse(lang).territories.get(code)
+    except (UnknownLocaleError, ValueError):
+        return None

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from masthead.domain import urls
+from masthead.domain.reading import related_for_reader
 from masthead.domain.stories import Story, is_published
 from masthead.sources.frontmatter import split_body
 from masthead import state
@@ -16,15 +17,15 @@ from masthead import state
 from .board import story_promise  # promises
 from .markdown import render_markdown, rewrite_story_links
 from .plan import Job, Planner, compact, digest, file_reader, key_of
-from .render import date_text
 from .views import View
 
 RELATED = 3
+CANDIDATES = 3 * RELATED  # ranked by topic; the reader's rule (domain/reading.py) picks RELATED
 NEIGHBOURS = 6  # stories looked at on each side, in each shared tag's timeline
 
 
 def related_stories(stories: list[Story]) -> dict[str, list[Story]]:
-    """For each story, up to three others sharing tags (then section), nearest in time first.
+    """For each story, up to CANDIDATES others sharing tags (then section), nearest in time first.
 
     Only a few neighbours in each tag's timeline are scored, so the cost stays linear."""
     tags = [frozenset(t.casefold() for t in s.tags) for s in stories]
@@ -45,7 +46,7 @@ def related_stories(stories: list[Story]) -> dict[str, list[Story]]:
                 if other != n and other not in scored:
                     scored[other] = 2 * len(mine & tags[other]) + (sections[other] == section)
         # newest first among equals: a lower index is a newer story
-        out[s.source] = [stories[o] for _, o in sorted((-score, o) for o, score in scored.items())[:RELATED]]
+        out[s.source] = [stories[o] for _, o in sorted((-score, o) for o, score in scored.items())[:CANDIDATES]]
     return out
 
 
@@ -105,9 +106,10 @@ def plan_stories(plan: Planner) -> None:
     card_keys = views.card_keys()
     for s in stories:  # 10,000 times at 10,000 stories: kept lean
         source = s.source
-        mine, others, (older, newer) = related[source], versions.get(source, ()), neighbours[source]
+        others, (older, newer) = versions.get(source, ()), neighbours[source]
+        mine = related_for_reader(related[source], s, s.lang, RELATED, versions)
         links = {target: views.story_url(target) for target in s.links} if s.links else {}
-        promise = story_promise(views, s.promise) if s.promise else None  # promises: the topic, linked to board/
+        promise = story_promise(views, s.promise, s.lang) if s.promise else None  # promises: the topic, linked to board/
         # everything the page shows: its file, and the other stories by their cards' keys
         key = (card_keys[source], s.digest, tuple([card_keys[v.source] for v in others]),
                tuple([card_keys[r.source] for r in mine]), card_keys[older.source] if older else None,
@@ -147,7 +149,7 @@ def story_page_args(plan: Planner, s: Story, related: list[Story], versions: lis
     story.update({
         "words": s.words,
         "updated_iso": s.updated.isoformat() if s.updated else None,
-        "updated_text": date_text(views.magazine.local_day(s.updated), s.lang) if s.updated else None,
+        "updated_text": views.theme.date_text(views.magazine.local_day(s.updated), s.lang) if s.updated else None,
         "translations": [{"lang": v.lang, "lang_name": views.card(v)["lang_name"], "title": v.title,
                           "url": views.card(v)["url"]} for v in versions],
         "related": [views.card(r) for r in related],
@@ -160,8 +162,9 @@ def story_page_args(plan: Planner, s: Story, related: list[Story], versions: lis
         context["story"] = dict(context["story"], body=body_html(plan.root, s, links, settings.trust_raw_html,
                                                                  context["root"], plan.theme.translator(s.lang)))
 
-    return {"title": s.title, "kind": "story", "description": s.summary,
-            "feeds": plan.feeds_of(card["section"]["url"], card["section"]["title"]), "image": image,
+    alternates = plan.alternates(card["url"], s.lang, {v.lang: views.paths[v.source] for v in versions})
+    return {"title": s.title, "kind": "story", "description": s.summary, "alternates": alternates,
+            "feeds": plan.feeds_of(urls.section_path(s.section), card["section"]["title"]), "image": image,
             "jsonld": article_ld(plan, s, card, image), "preview": not card["published"],
             "extra": {"story": story}, "late": late}
 

@@ -7,6 +7,8 @@ digest of everything it shows, so pages can tell cheaply whether they changed.
 from __future__ import annotations
 
 import hashlib
+import html
+import re
 from datetime import datetime
 from typing import Any
 
@@ -15,10 +17,25 @@ from masthead.domain.contributors import Contributor
 from masthead.domain.magazine import Magazine
 from masthead.domain.stories import Story, is_published, reading_minutes
 
-from .markdown import render_markdown
-from .render import Theme, date_text, language_name
+from markupsafe import Markup
+
+from .markdown import CLEANER, render_markdown
+from .render import Theme, language_name, place_name
 
 View = dict[str, Any]
+BLOCK_RE = re.compile(r"</?(?:p|br|li|ul|ol|h[1-6]|div|blockquote)\b[^>]*>")
+TAGS_RE = re.compile(r"<[^>]+>")
+
+
+def safe_markdown(text: str) -> Markup:
+    """Contributor-written Markdown (a bio) as HTML the template shows as it is: always passed
+    through the site's sanitiser first, with no fast path, and only then marked safe."""
+    return Markup(CLEANER.clean(render_markdown(text, trusted=False)))
+
+
+def plain_text(html_text: str) -> str:
+    """Sanitised HTML (a bio) as the words a meta description shows."""
+    return " ".join(html.unescape(TAGS_RE.sub("", BLOCK_RE.sub(" ", html_text))).split())
 
 
 def digest(*parts: object) -> str:
@@ -40,7 +57,7 @@ class Views:
         self._cards: dict[str, View] = {}
         self._card_keys: dict[str, str] = {}
         self._context = digest(repr(self.settings))
-        self._people: dict[str, View] = {}
+        self._people: dict[tuple[str, str], View] = {}
         self.languages = sorted({s.lang for s in self.stories} | {self.settings.language})  # the site's, and its stories'
         self.pieces: dict[str, int] = {}
         for s in self.stories:
@@ -51,15 +68,28 @@ class Views:
 
     def section(self, section_id: str, lang: str) -> View:
         sec = self.settings.section(section_id)
-        title = sec.title(lang, self.settings.language) if sec else section_id
-        return {"id": section_id, "title": title, "url": urls.section_path(section_id)}
+        site_lang = self.settings.language
+        title = sec.title(lang, site_lang) if sec else section_id
+        return {"id": section_id, "title": title, "url": urls.localise(urls.section_path(section_id), lang, site_lang)}
 
-    def term(self, name: str, kind: str) -> View:
-        return {"name": name, "url": urls.tag_path(name) if kind == "tag" else urls.place_path(name)}
+    def term(self, name: str, kind: str, lang: str = "") -> View:
+        """A tag or place as readers of `lang` write it (site_config labels, then CLDR's name
+        for a country), and its page in `lang`."""
+        label = self.settings.labels.label(kind, name, lang) if lang else None
+        if label is None and kind == "place" and lang:
+            label = place_name(name, lang)
+        path = urls.tag_path(name) if kind == "tag" else urls.place_path(name)
+        return {"name": label or name, "url": self.localise(path, lang) if lang else path}
 
-    def author_link(self, handle: str) -> View:
+    def author_link(self, handle: str, lang: str = "") -> View:
+        """A linked name: the author's page in `lang` (the site's language by default)."""
         person = self.magazine.people.get(handle)
-        return {"handle": handle, "name": person.name if person else handle, "url": urls.author_path(handle)}
+        path = urls.author_path(handle)
+        return {"handle": handle, "name": person.name if person else handle,
+                "url": self.localise(path, lang) if lang else path}
+
+    def localise(self, path: str, lang: str) -> str:
+        return urls.localise(path, lang, self.settings.language)
 
     def story_url(self, content_path: str) -> str | None:
         """The address of the story at `content_path` (below content/), if it is shown."""
@@ -83,13 +113,13 @@ class Views:
             cover = {"url": src, "alt": story.cover_alt, "remote": "://" in story.cover}
         view: View = {
             "source": story.source, "title": story.title, "url": path, "summary": story.summary,
-            "date_iso": story.date.isoformat(), "date_text": date_text(day, lang), "lang": lang,
+            "date_iso": story.date.isoformat(), "date_text": self.theme.date_text(day, lang), "lang": lang,
             "lang_name": language_name(lang),
             "reading_minutes": reading_minutes(story.words, self.settings.words_per_minute),
             "section": self.section(story.section, lang),
-            "authors": [self.author_link(a) for a in story.authors],
-            "tags": [self.term(t, "tag") for t in story.tags],
-            "places": [self.term(p, "place") for p in story.places],
+            "authors": [self.author_link(a, lang) for a in story.authors],
+            "tags": [self.term(t, "tag", lang) for t in story.tags],
+            "places": [self.term(p, "place", lang) for p in story.places],
             "cover": cover, "published": is_published(story, self.now), "promise": story.promise or None,
         }
         view["key"] = self.card_key(story)
@@ -120,22 +150,22 @@ class Views:
         return self._card_keys
 
     def person(self, handle: str, lang: str) -> View:
-        cached = self._people.get(handle)
+        cached = self._people.get((handle, lang))  # roles and dates are in `lang`
         if cached is not None:
             return cached
         p: Contributor = self.magazine.people[handle]
         t = self.theme.translator(lang)
         feeds = urls.feed_paths(urls.author_path(handle))
         view: View = {
-            "handle": handle, "name": p.name, "url": urls.author_path(handle),
-            "bio": render_markdown(p.bio, trusted=False) if p.bio else "",
+            "handle": handle, "name": p.name, "url": self.localise(urls.author_path(handle), lang),
+            "bio": safe_markdown(p.bio) if p.bio else Markup(""),
             "links": [{"label": x.label, "url": x.url} for x in p.links],
             "avatar": ({"url": p.avatar if "://" in p.avatar else f"authors/{handle}/{p.avatar.rsplit('/', 1)[-1]}",
                         "alt": p.avatar_alt or p.name} if p.avatar else None),
             "roles": [{"id": r, "label": t(f"role.{r}")} for r in p.roles],
             "languages": [{"code": c, "name": language_name(c)} for c in p.languages],
             "places": list(p.places), "joined_iso": p.joined.isoformat(),
-            "joined_text": date_text(p.joined, lang), "pieces": self.pieces.get(handle, 0),
+            "joined_text": self.theme.date_text(p.joined, lang), "pieces": self.pieces.get(handle, 0),
             "is_editor": p.is_editor,
             "feeds": [{"title": f"{p.name} · RSS", "type": "application/rss+xml",
                        "url": urls.absolute(self.settings.url, feeds[0])},
@@ -143,5 +173,5 @@ class Views:
                        "url": urls.absolute(self.settings.url, feeds[1])}],
         }
         view["key"] = digest(sorted((k, repr(v)) for k, v in view.items()))
-        self._people[handle] = view
+        self._people[(handle, lang)] = view
         return view

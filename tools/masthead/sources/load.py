@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from masthead.domain.contributors import Contributor, Link
 from masthead.domain.problems import Problem
-from masthead.domain.site import Section, Settings, Targets, Window
+from masthead.domain.site import term_labels, Section, Settings, Targets, Window
 from masthead.domain.slugs import HANDLE_RE
 
 from .frontmatter import parse_yaml_file, load_yaml
@@ -79,7 +79,8 @@ def _load_settings(root: Path, url: str | None) -> tuple[Settings | None, list[P
         per_page=model.per_page, feed_items=model.feed_items, feed_content=model.feed_content,
         trust_raw_html=model.trust_raw_html, licence=model.licence, windows=windows,
         targets=Targets(model.targets.daily_pieces, model.targets.community_share),
-        words_per_minute=model.words_per_minute, send_form=model.send_form)
+        words_per_minute=model.words_per_minute, send_form=model.send_form,
+        labels=term_labels(model.labels.tags, model.labels.places))
     return settings, parsed.problems + _section_problems(settings, parsed.lines)
 
 

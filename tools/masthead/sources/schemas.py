@@ -138,6 +138,13 @@ class PromiseSettingsFields(Strict):
     branch: Annotated[str, Field(pattern=r"^[\w./-]+$")] = "main"
 
 
+class LabelFields(Strict):
+    """`labels:`: how tags and places are written in each language (docs/content-model.md)."""
+
+    tags: dict[Text, dict[Lang, Text]] = {}
+    places: dict[Text, dict[Lang, Text]] = {}
+
+
 class MagazineFields(Strict):
     """`site_config/magazine.yml`."""
 
@@ -158,6 +165,7 @@ class MagazineFields(Strict):
     words_per_minute: Annotated[int, Field(ge=50, le=1000)] = 220
     send_form: bool = True
     promises: PromiseSettingsFields = PromiseSettingsFields()  # promises: see docs/promises.md
+    labels: LabelFields = LabelFields()  # tag and place names per language
 
 
 def problems_from(exc: ValidationError, path: str, lines: dict[str, int], model: type[BaseModel]) -> list[Problem]:
