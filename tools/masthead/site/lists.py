@@ -10,7 +10,7 @@ from babel.dates import get_month_names
 
 from masthead.domain import urls
 from masthead.domain.pagination import paginate
-from masthead.domain.stories import Story
+from masthead.domain.stories import Story, is_published
 
 from .board import author_promises  # promises: an author's record (site/board.py)
 from .plan import Planner, compact, digest
@@ -114,12 +114,19 @@ def plan_terms(plan: Planner) -> None:
     for attr, kind, index in (("tags", "tag", "tags/"), ("places", "place", "places/")):
         groups = _grouped(plan.views.stories, attr)
         for path, (name, stories) in sorted(groups.items()):
-            plan_list(plan, path, stories, heading=name, lang=lang, kind=kind, owner=f"{kind}:{name}")
+            plan_list(plan, path, stories, heading=name, lang=lang, kind=kind, owner=f"{kind}:{name}",
+                      feeds=_tag_feeds(plan, path, name, stories) if kind == "tag" else None)  # docs/reach.md
         counted = sorted(((name, path, len(stories)) for path, (name, stories) in groups.items()),
                          key=lambda x: (-x[2], x[0].casefold()))
         terms = [{"name": name, "url": path, "count": count} for name, path, count in counted]
         plan.page(index, "terms.html", f"{kind}-index", title=t(f"{kind}s.heading"), lang=lang, kind=kind,
                   extra={"terms": terms, "term_kind": kind})
+
+
+def _tag_feeds(plan: Planner, path: str, name: str, stories: list[Story]) -> list[View] | None:
+    """A tag's feeds, where it has a published story (site/feeds.py makes them)."""
+    live = any(is_published(s, plan.views.now) for s in stories)
+    return plan.feeds_of(path, f"{plan.settings.title} · {name}") if live else None
 
 
 def plan_languages(plan: Planner) -> None:

@@ -140,7 +140,9 @@ class Views:
             "feeds": [{"title": f"{p.name} · RSS", "type": "application/rss+xml",
                        "url": urls.absolute(self.settings.url, feeds[0])},
                       {"title": f"{p.name} · Atom", "type": "application/atom+xml",
-                       "url": urls.absolute(self.settings.url, feeds[1])}],
+                       "url": urls.absolute(self.settings.url, feeds[1])},
+                      {"title": f"{p.name} · JSON Feed", "type": "application/feed+json",  # docs/reach.md
+                       "url": urls.absolute(self.settings.url, urls.json_feed_path(urls.author_path(handle)))}],
         }
         view["key"] = digest(sorted((k, repr(v)) for k, v in view.items()))
         self._people[handle] = view

@@ -77,6 +77,7 @@ def _load_settings(root: Path, url: str | None) -> tuple[Settings | None, list[P
                        for s in model.sections),
         taglines=_localised(model.tagline, lang), descriptions=_localised(model.description, lang),
         per_page=model.per_page, feed_items=model.feed_items, feed_content=model.feed_content,
+        websub_hub=model.websub_hub,
         trust_raw_html=model.trust_raw_html, licence=model.licence, windows=windows,
         targets=Targets(model.targets.daily_pieces, model.targets.community_share),
         words_per_minute=model.words_per_minute, send_form=model.send_form)

@@ -151,6 +151,7 @@ class MagazineFields(Strict):
     per_page: Annotated[int, Field(ge=1, le=100)] = 10
     feed_items: Annotated[int, Field(ge=1, le=200)] = 20
     feed_content: Literal["full", "summary"] = "full"
+    websub_hub: Annotated[str, Field(pattern=r"^(https?://[^\s<>\"']+)?$", max_length=300)] = ""  # docs/reach.md
     trust_raw_html: bool = False
     licence: Text = "CC BY-SA 4.0"
     leaderboard: LeaderboardFields = LeaderboardFields()
