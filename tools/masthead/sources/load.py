@@ -177,6 +177,7 @@ def load_records(root: Path, settings: Settings, cache: RecordCache | None = Non
     was saved are parsed on the executor while it is being read (parsing needs pydantic,
     which takes as long to import as the cache takes to read)."""
     files, problems = walk(root, "content", (".md", ".markdown"))
+    files = [rel for rel in files if not rel.startswith("content/newsletter/")]  # editions: sources/newsletter.py
     folders: dict[str, int] = {}
     base = str(root) + os.sep
     stamps = {rel: stamp(base + rel, folders) for rel in files}

@@ -228,6 +228,14 @@ def warn(path: str, line: int, field: str, message: str, fix: str = "", code: st
     return Problem(path, line, field, message, Severity.WARNING, fix=fix, code=code)
 
 
+class NewsletterFields(Strict):
+    """Front matter of a newsletter edition in `content/newsletter/` (docs/reach.md)."""
+
+    title: Annotated[Text, Field(max_length=200)] = ""
+    made: When | None = None
+    stories: list[Annotated[str, Field(pattern=r"^[\w.-]+(/[\w.-]+)*\.md$")]] = []
+
+
 class PageFields(Strict):
     """Front matter of a stand-alone page in `site_config/pages/`."""
 
