@@ -9,6 +9,7 @@ stories, then loses its images. Links are absolute, to the magazine's own site.
 from __future__ import annotations
 
 import re
+from urllib.parse import urljoin
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +20,7 @@ from masthead.domain.newsletter import Edition, edition_slug
 from masthead.domain.problems import Problem
 from masthead.domain.stories import Story, is_published
 
-from .markdown import absolutize, render_markdown
+from .markdown import RELATIVE_RE, render_markdown
 from .plan import Planner
 from .render import date_text
 from .views import View
@@ -113,13 +114,18 @@ def render_email(views: Any, edition: Edition, unsubscribe: str) -> EmailParts:
     web_url = urls.absolute(settings.url, urls.newsletter_path(edition_slug(edition, settings.language)))
     title = edition_title(edition, t)
     items = [_email_item(views, s) for s in stories]
-    note = IMG_RE.sub("", absolutize(note_html(edition, settings.trust_raw_html), web_url))
+    note = IMG_RE.sub("", resolve_links(note_html(edition, settings.trust_raw_html), web_url))
     context = {"title": title, "site": {"title": settings.title, "url": settings.url}, "lang": edition.lang,
                "date_text": date_text(edition.day, edition.lang), "note": Markup(note), "items": items,
                "web_url": web_url, "unsubscribe": unsubscribe, "t": t}
     page = theme.render(EMAIL_TEMPLATE, context)
     return EmailParts(subject=f"{settings.title} · {title}", html=inline_css(page), text=email_text(title, edition, items, web_url,
                                                                          unsubscribe, t), web_url=web_url)
+
+
+def resolve_links(body: str, base: str) -> str:
+    """Relative links resolved against the web version's address (`../x/` included), as a browser would."""
+    return RELATIVE_RE.sub(lambda m: f'{m.group(1)}="{urljoin(base, m.group(2))}"', body)
 
 
 def _email_item(views: Any, s: Story) -> dict[str, Any]:
