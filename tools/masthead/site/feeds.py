@@ -174,13 +174,16 @@ def plan_feed(plan: Planner, list_path: str, title: str, lang: str, stories: lis
         return
     items = stories[: plan.settings.feed_items]
     card_keys = plan.views.card_keys()
-    key = digest(("feed", title, lang, [(card_keys[s.source], s.digest) for s in items], plan.site(lang)["key"],
-                  plan.settings.feed_content, plan.settings.websub_hub,
-                  sorted({t: plan.views.story_url(t) for s in items for t in s.links}.items())))
+    shown = (title, lang, [(card_keys[s.source], s.digest) for s in items], plan.settings.feed_content,
+             plan.settings.websub_hub, sorted({t: plan.views.story_url(t) for s in items for t in s.links}.items()))
+    key = digest(("feed", shown, plan.site(lang)["key"]))
+    # The record's key leaves out the site's key, which holds the theme's digest (made from its
+    # files' absolute paths): the record must be the same in any checkout of the same tree.
+    record = digest(("feed-record", shown, repr(plan.settings)))
     addresses = feed_urls(plan.settings.url, list_path)
     for kind, path in feed_files(list_path).items():
         plan.add(Job(path, key + kind, _maker(plan, list_path, title, lang, items, kind)), owner)
-        made[addresses[kind]] = key + kind
+        made[addresses[kind]] = record + kind
         if plan.settings.feed_content == "full":
             plan.in_feeds[path] = [s.source for s in items]
 

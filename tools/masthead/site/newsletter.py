@@ -61,10 +61,10 @@ def edition_stories(views: Any, edition: Edition) -> tuple[list[Story], list[str
 
 def plan_newsletter(plan: Planner) -> None:
     """`newsletter/`: every edition, newest first; `newsletter/<date>[-<lang>]/`: one edition."""
-    from masthead.sources.newsletter import load_editions
+    from masthead.sources.newsletter import cached_editions
 
     settings = plan.settings
-    editions, problems = load_editions(plan.root, settings)
+    editions, problems = cached_editions(plan.root, settings)
     plan.problems += problems
     made = sorted((e for e in editions if e.is_made), key=lambda e: (e.day, e.lang), reverse=True)
     if not made:

@@ -12,12 +12,28 @@ from masthead.domain.newsletter import Edition
 from masthead.domain.problems import Problem
 from masthead.domain.site import Settings
 
+from .config_cache import ConfigCache
 from .frontmatter import dump_front_matter, parse_story
-from .schemas import NewsletterFields, validate
 
 FOLDER = "content/newsletter"
 NAME_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:\.([a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?))?\.md$")
 MAX_BYTES = 200_000  # an editors' note, not a book
+
+
+def cached_editions(root: Path, settings: Settings) -> tuple[list[Edition], list[Problem]]:
+    """`load_editions`, or its result from the config cache while no edition's file changed
+    (a build that reads no YAML imports no pydantic: see config_cache.py)."""
+    try:
+        names = sorted(e.name for e in os.scandir(root / FOLDER))
+    except (FileNotFoundError, NotADirectoryError):
+        return [], []
+    if not any(name.endswith(".md") for name in names):
+        return [], []
+    cache = ConfigCache(root)
+    result = cache.get("newsletter", [f"{FOLDER}/{name}" for name in names], repr(settings),
+                       lambda: load_editions(root, settings))
+    cache.save()
+    return result
 
 
 def load_editions(root: Path, settings: Settings) -> tuple[list[Edition], list[Problem]]:
@@ -57,6 +73,8 @@ def load_edition(root: Path, rel: str, settings: Settings) -> tuple[Edition | No
         return None, [Problem(rel, 0, "", f"language '{lang}' is not one of the magazine's",
                               expected=", ".join(settings.languages), fix="add it to languages in site_config/magazine.yml",
                               code="newsletter-lang")]
+    from .schemas import NewsletterFields, validate  # pydantic: only when an edition is read again
+
     raw = (root / rel).read_bytes()
     parsed = parse_story(rel, raw, MAX_BYTES)
     if parsed.data is None:
