@@ -68,6 +68,9 @@ def test_changed_from_compares_with_the_previous_deploys_record(magazine: Magazi
     magazine.build()
     assert notify(magazine, "--changed-from", str(previous)) == 0
     assert hub.feeds() == formats("", "en/", "city/", "authors/ben/", "tags/river/")
+    hub.pings.clear()
+    assert notify(magazine, "--changed-from", str(tmp_path / "missing.json")) == 2  # not "everything changed"
+    assert hub.pings == []
 
 
 def test_hub_option_and_dry_run(magazine: Magazine, hub: Hub, capsys: pytest.CaptureFixture[str]) -> None:

@@ -23,7 +23,7 @@ UNSUBSCRIBE_ENV = "MASTHEAD_NEWSLETTER_UNSUBSCRIBE"
 HELP = """\
 Makes the newsletter edition of today (content/newsletter/<date>[.<lang>].md) from the stories
 in that language published since the previous edition, with the editors' note if they have
-written one in that file already; writes it as e-mail (.html with inlined CSS, .txt, .eml) into
+written one in that file already; writes it as e-mail (.html with inlined CSS, and .txt) into
 --out; with --send, sends it over SMTP to every address of the subscriber list.
 Commit the edition file: the site shows it at /newsletter/ (its web version).
 

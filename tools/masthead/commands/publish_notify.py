@@ -104,7 +104,8 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--hub: expected an http(s):// address, found {hub!r}")
     record = site_home(site_dir) / RECORD
     source = args.changed_from or record
-    previous = read_digests(source, "the previous feed record")["feeds"] if source.exists() else {}
+    # an explicit --changed-from must exist; our own record is missing on a first run (all feeds are new)
+    previous = read_digests(source, "the previous feed record")["feeds"] if args.changed_from or source.exists() else {}
     todo = changed_feeds(current["feeds"], previous)
     if args.dry_run:
         for feed in todo:
