@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from masthead.domain import urls
-from masthead.domain.contributors import Contributor
+from masthead.domain.contributors import Contributor, fediverse_url
 from masthead.domain.magazine import Magazine
 from masthead.domain.stories import Story, is_published, reading_minutes
 
@@ -137,6 +137,7 @@ class Views:
             "places": list(p.places), "joined_iso": p.joined.isoformat(),
             "joined_text": date_text(p.joined, lang), "pieces": self.pieces.get(handle, 0),
             "is_editor": p.is_editor,
+            "fediverse": {"account": p.fediverse, "url": fediverse_url(p.fediverse)} if p.fediverse else None,
             "feeds": [{"title": f"{p.name} · RSS", "type": "application/rss+xml",
                        "url": urls.absolute(self.settings.url, feeds[0])},
                       {"title": f"{p.name} · Atom", "type": "application/atom+xml",

@@ -157,7 +157,7 @@ def _contributors(root: Path, files: list[str]) -> tuple[dict[str, Contributor],
                 handle=handle, name=model.name, joined=model.joined, roles=tuple(model.roles), source=rel,
                 bio=model.bio, links=tuple(Link(x.label, x.url) for x in model.links), avatar=model.avatar,
                 avatar_alt=model.avatar_alt, languages=tuple(model.languages), places=tuple(model.places),
-                github=model.github, fields_lines=parsed.lines)
+                github=model.github, fediverse=model.fediverse, fields_lines=parsed.lines)
     return people, problems
 
 
