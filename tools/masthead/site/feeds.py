@@ -233,8 +233,7 @@ def plan_feeds(plan: Planner) -> None:
 
 def _once(stories: list[Story]) -> list[Story]:
     """A story tagged twice with one tag's spellings ('Food', 'food') is listed once."""
-    seen: set[str] = set()
-    return [s for s in stories if not (s.source in seen or seen.add(s.source))]  # type: ignore[func-returns-value]
+    return list({s.source: s for s in stories}.values())  # first occurrence kept, in order
 
 
 def plan_feed_digests(plan: Planner, made: dict[str, str]) -> None:
