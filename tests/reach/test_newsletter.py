@@ -223,6 +223,7 @@ def test_a_bad_edition_stops_the_build_with_its_file_and_field(magazine: Magazin
         magazine.build()
     text = str(info.value)
     assert "content/newsletter/2026-11-22.md:2: error: field 'made'" in text and "is not a date" in text
+    assert main(["--root", str(magazine.root), "check"]) == 1  # `masthead check` (CI) reports it too
     magazine.write("content/newsletter/22-11-2026.md", "---\n---\n")
     with pytest.raises(ContentError) as info:
         magazine.build()
