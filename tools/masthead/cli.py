@@ -12,7 +12,7 @@ from masthead import __version__
 from masthead.domain.problems import ContentError, MastheadError
 
 # Each name is a module in masthead.commands exposing `register(subparsers)`.
-COMMANDS = ("check", "build", "serve", "topic", "promise", "remind", "stats", "desk", "review", "accept", "decline", "pr_summary", "formbot", "submissions",
+COMMANDS = ("check", "build", "serve", "topic", "promise", "remind", "stats", "desk", "review", "accept", "decline", "pr_summary", "thanks", "formbot", "submissions",
             "publish_notify", "newsletter")  # reach: docs/reach.md
 
 DESCRIPTION = """\

@@ -119,7 +119,7 @@ def render_markdown(summary: Summary) -> str:
         out.append("")
     if summary.problems_elsewhere:
         out += [f"{summary.problems_elsewhere} more problem(s) in files this submission does not touch.", ""]
-    out.append("<sub>Written by `masthead pr-summary`; the preview site is attached to the workflow run.</sub>")
+    out.append("<sub>Written by `masthead pr-summary`; the workflow run links the preview site when it built.</sub>")
     return "\n".join(out) + "\n"
 
 
