@@ -12,7 +12,8 @@ from masthead import __version__
 from masthead.domain.problems import ContentError, MastheadError
 
 # Each name is a module in masthead.commands exposing `register(subparsers)`.
-COMMANDS = ("check", "build", "serve", "topic", "promise", "remind", "stats", "desk", "review", "accept", "decline", "pr_summary", "thanks", "formbot", "submissions")
+COMMANDS = ("check", "build", "serve", "topic", "promise", "remind", "stats", "desk", "review", "accept", "decline", "pr_summary", "thanks", "formbot", "submissions",
+            "publish_notify", "newsletter")  # reach: docs/reach.md
 
 DESCRIPTION = """\
 masthead turns a magazine kept in a Git repository into its website, feeds and leaderboard.
@@ -21,6 +22,8 @@ Writing and publishing:
   masthead check              check every story, contributor and setting; fix what it reports
   masthead build              build the site into site/ (atomic: a failed build keeps the old site)
   masthead serve              preview on http://127.0.0.1:8000 with live reload, drafts included
+  masthead publish-notify     ping the WebSub hub for the feeds that changed (after a deploy)
+  masthead newsletter         make (and --send) the newsletter edition of what was published since the last
 
 Promises ("promised, do it"):
   masthead topic add|list     topics waiting for a volunteer

@@ -40,7 +40,11 @@ def run(args: argparse.Namespace) -> int:
 
     root = repo_root(args)
     with parsing_pool() as pool:
-        _, problems = load_magazine(root, executor=pool)
+        magazine, problems = load_magazine(root, executor=pool)
+    if magazine is not None:  # newsletter editions (docs/reach.md)
+        from masthead.sources.newsletter import load_editions
+
+        problems = problems + load_editions(root, magazine.settings)[1]
     print_problems(problems, args.format, args.strict)
     return 1 if has_errors(problems, args.strict) else 0
 

@@ -68,6 +68,7 @@ class Settings:
     per_page: int = 10
     feed_items: int = 20
     feed_content: str = "full"
+    websub_hub: str = ""  # a WebSub hub every feed names (docs/reach.md); none by default
     trust_raw_html: bool = False
     licence: str = "CC BY-SA 4.0"
     windows: tuple[Window, ...] = (Window("30d", days=30), Window("year", year=True), Window("all"))

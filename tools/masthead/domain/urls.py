@@ -12,7 +12,8 @@ from .slugs import term_slug
 from .stories import Story
 
 RESERVED = ("tags", "places", "authors", "archive", "masthead", "leaderboard", "search", "assets",
-            "send", "board", "page", "feeds", "404.html", "sitemap.xml", "rss.xml", "atom.xml")
+            "send", "board", "page", "feeds", "404.html", "sitemap.xml", "rss.xml", "atom.xml",
+            "feed.json", "newsletter")
 
 
 # The pages every language has (docs/theme.md, "Addresses"): the site's language at the root,
@@ -77,6 +78,19 @@ def paged(path: str, page: int) -> str:
 def feed_paths(list_path: str) -> tuple[str, str]:
     """The RSS and Atom feeds of a list live beside it."""
     return f"{list_path}rss.xml", f"{list_path}atom.xml"
+
+
+def json_feed_path(list_path: str) -> str:
+    """The JSON Feed of a list, beside its RSS and Atom feeds."""
+    return f"{list_path}feed.json"
+
+
+FEED_DIGESTS = "feeds/digests.json"  # every feed's address and fingerprint (docs/reach.md)
+
+
+def newsletter_path(edition: str | None = None) -> str:
+    """The archive of newsletter editions, and one edition's web version."""
+    return "newsletter/" if edition is None else f"newsletter/{edition}/"
 
 
 def output_file(path: str) -> str:

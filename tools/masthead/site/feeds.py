@@ -1,19 +1,25 @@
-"""RSS 2.0 and Atom feeds: the one module that imports feedgen.
+"""RSS 2.0, Atom and JSON Feed: the one module that imports feedgen.
 
+Each feed's entries are gathered once (`gather`: cards, sanitised bodies) into plain data,
+which feedgen writes as RSS and Atom and `jsonfeed.py` as JSON Feed 1.1, so the three formats
+cannot disagree and no format has a path of its own to a story's body.
 Dates come from front matter only (never the build's clock): a feed's own date is its newest
-entry's. Links are absolute; entries are newest first.
+entry's. Links are absolute; entries are newest first. A WebSub hub, when the settings name one,
+is advertised in all three (docs/reach.md).
 """
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
-
+from typing import TYPE_CHECKING, Any, Callable
 
 from masthead.domain import urls
 from masthead.domain.stories import Story, is_published
 
+from .jsonfeed import render_json_feed
 from .markdown import absolutize
 from .plan import Job, Planner, digest
 from .story_pages import body_html
@@ -22,104 +28,217 @@ if TYPE_CHECKING:
     from feedgen.feed import FeedGenerator
 
 EPOCH = datetime(2000, 1, 1).astimezone()
+KINDS = ("rss", "atom", "json")
+ATOM_NS = "http://www.w3.org/2005/Atom"
 
 
-def build_feed(plan: Planner, list_path: str, title: str, lang: str, stories: list[Story], kind: str) -> "FeedGenerator":
-    from feedgen.feed import FeedGenerator  # lxml and all: only in builds that write a feed
+@dataclass(frozen=True)
+class FeedEntry:
+    url: str
+    title: str
+    authors: tuple[tuple[str, str], ...]  # name, absolute address
+    published: datetime
+    updated: datetime
+    summary: str
+    tags: tuple[str, ...]
+    lang: str
+    content_html: str | None  # sanitised (story_pages.body_html), links absolute; None: summaries only
 
+
+@dataclass(frozen=True)
+class FeedData:
+    """One feed, whatever its format."""
+
+    page_url: str
+    title: str
+    description: str
+    lang: str
+    newest: datetime
+    hub: str
+    urls: dict[str, str]  # kind -> the feed's own absolute address
+    entries: tuple[FeedEntry, ...]
+
+
+def feed_urls(base_url: str, list_path: str) -> dict[str, str]:
+    rss, atom = urls.feed_paths(list_path)
+    return {"rss": urls.absolute(base_url, rss), "atom": urls.absolute(base_url, atom),
+            "json": urls.absolute(base_url, urls.json_feed_path(list_path))}
+
+
+def feed_files(list_path: str) -> dict[str, str]:
+    rss, atom = urls.feed_paths(list_path)
+    return {"rss": rss, "atom": atom, "json": urls.json_feed_path(list_path)}
+
+
+def gather(plan: Planner, list_path: str, title: str, lang: str, stories: list[Story]) -> FeedData:
+    """The feed's entries as plain data; bodies come through the sanitising renderer."""
     settings, views = plan.settings, plan.views
-    page_url = urls.absolute(settings.url, list_path)
-    rss_path, atom_path = urls.feed_paths(list_path)
-    fg = FeedGenerator()
-    fg.load_extension("dc")
-    fg.id(page_url)
-    fg.title(title)
-    fg.link(href=page_url, rel="alternate")
-    fg.link(href=urls.absolute(settings.url, rss_path), rel="self")
-    fg.description(settings.description(lang) or settings.title)
-    fg.language(lang)
-    fg.generator("masthead")
-    newest = max((s.updated or s.date for s in stories), default=EPOCH)
-    fg.lastBuildDate(newest)
-    fg.updated(newest)
+    entries = []
     for s in stories:
         card = views.card(s)
         url = urls.absolute(settings.url, card["url"])
-        entry = fg.add_entry(order="append")
-        entry.id(url)
-        entry.guid(url, permalink=True)
-        entry.title(s.title)
-        entry.link(href=url)
-        for author in card["authors"]:
-            entry.author({"name": author["name"], "uri": urls.absolute(settings.url, author["url"])})
-        entry.dc.dc_creator([a["name"] for a in card["authors"]])
-        entry.published(s.date)
-        entry.updated(s.updated or s.date)
-        entry.summary(s.summary or s.title)
-        entry.category([{"term": t} for t in s.tags])
+        content = None
         if settings.feed_content == "full":
             links = {target: views.story_url(target) for target in s.links}
-            body = body_html(plan.root, s, links, settings.trust_raw_html, "",
-                             plan.theme.translator(s.lang))
-            entry.content(absolutize(str(body), url), type="html")
+            body = body_html(plan.root, s, links, settings.trust_raw_html, "", plan.theme.translator(s.lang))
+            content = absolutize(str(body), url)
+        entries.append(FeedEntry(
+            url=url, title=s.title, lang=s.lang, published=s.date, updated=s.updated or s.date,
+            authors=tuple((a["name"], urls.absolute(settings.url, a["url"])) for a in card["authors"]),
+            summary=s.summary or s.title, tags=tuple(s.tags), content_html=content))
+    return FeedData(page_url=urls.absolute(settings.url, list_path), title=title,
+                    description=settings.description(lang) or settings.title, lang=lang,
+                    newest=max((s.updated or s.date for s in stories), default=EPOCH),
+                    hub=settings.websub_hub, urls=feed_urls(settings.url, list_path), entries=tuple(entries))
+
+
+def _hub_extension(hub: str) -> tuple[type, type]:
+    """A feedgen extension adding `<atom:link rel="hub">` to RSS (feedgen writes only rel=self there)."""
+    from feedgen.ext.base import BaseEntryExtension, BaseExtension
+
+    class HubExtension(BaseExtension):  # type: ignore[misc]
+        def extend_ns(self) -> dict[str, str]:
+            return {"atom": ATOM_NS}
+
+        def extend_rss(self, feed: Any) -> Any:
+            from lxml import etree
+
+            channel = feed[0]
+            link = etree.Element(f"{{{ATOM_NS}}}link", href=hub, rel="hub")
+            selves = channel.findall(f"{{{ATOM_NS}}}link")
+            channel.insert(channel.index(selves[-1]) + 1 if selves else 3, link)
+            return feed
+
+    return HubExtension, BaseEntryExtension
+
+
+def build_feed(data: FeedData, self_url: str) -> "FeedGenerator":
+    from feedgen.feed import FeedGenerator  # lxml and all: only in builds that write a feed
+
+    fg = FeedGenerator()
+    fg.load_extension("dc")
+    fg.id(data.page_url)
+    fg.title(data.title)
+    fg.link(href=self_url, rel="self")
+    if data.hub:
+        fg.link(href=data.hub, rel="hub")
+        feed_ext, entry_ext = _hub_extension(data.hub)
+        fg.register_extension("websub", feed_ext, entry_ext, atom=False, rss=True)
+    fg.link(href=data.page_url, rel="alternate")  # last: feedgen takes the last link for RSS's <link>
+    fg.description(data.description)
+    fg.language(data.lang)
+    fg.generator("masthead")
+    fg.lastBuildDate(data.newest)
+    fg.updated(data.newest)
+    for e in data.entries:
+        entry = fg.add_entry(order="append")
+        entry.id(e.url)
+        entry.guid(e.url, permalink=True)
+        entry.title(e.title)
+        entry.link(href=e.url)
+        for name, uri in e.authors:
+            entry.author({"name": name, "uri": uri})
+        entry.dc.dc_creator([name for name, _ in e.authors])
+        entry.published(e.published)
+        entry.updated(e.updated)
+        entry.summary(e.summary)
+        entry.category([{"term": t} for t in e.tags])
+        if e.content_html is not None:
+            entry.content(e.content_html, type="html")
     return fg
 
 
-_MADE: dict[str, bytes] = {}  # the Atom twin of the RSS feed this process just made
+def render_feeds(data: FeedData) -> dict[str, bytes]:
+    """All three formats of one feed."""
+    return {"rss": build_feed(data, data.urls["rss"]).rss_str(pretty=False),
+            "atom": build_feed(data, data.urls["atom"]).atom_str(pretty=False),
+            "json": render_json_feed(data)}
+
+
+_MADE: dict[str, dict[str, bytes]] = {}  # the other formats of the feed this process just made
 
 
 def feed_bytes(plan: Planner, list_path: str, title: str, lang: str, stories: list[Story], kind: str) -> bytes:
-    """Each feed's entries are gathered once for both formats (its two jobs sit side by side)."""
-    twin = _MADE.pop(f"{kind}:{list_path}", None)
-    if twin is not None:
-        return twin
-    fg = build_feed(plan, list_path, title, lang, stories, kind)
-    rss = fg.rss_str(pretty=False)
-    rss_path, atom_path = urls.feed_paths(list_path)
-    fg.link([{"href": urls.absolute(plan.settings.url, list_path), "rel": "alternate"},
-             {"href": urls.absolute(plan.settings.url, atom_path), "rel": "self"}], replace=True)
-    atom = fg.atom_str(pretty=False)
-    _MADE.clear()
-    _MADE["atom:" + list_path if kind == "rss" else "rss:" + list_path] = atom if kind == "rss" else rss
-    return rss if kind == "rss" else atom
+    """Each feed's entries are gathered once for its three formats (its jobs sit side by side)."""
+    made = _MADE.get(list_path)
+    if made is None or kind not in made:
+        _MADE.clear()
+        made = _MADE[list_path] = render_feeds(gather(plan, list_path, title, lang, stories))
+    return made.pop(kind)
 
 
-def plan_feed(plan: Planner, list_path: str, title: str, lang: str, stories: list[Story], owner: str) -> None:
+def plan_feed(plan: Planner, list_path: str, title: str, lang: str, stories: list[Story], owner: str,
+              made: dict[str, str]) -> None:
+    """A list's three feeds; `made` collects each feed's address and key (for `feeds/digests.json`)."""
     if not stories:
         return
     items = stories[: plan.settings.feed_items]
     card_keys = plan.views.card_keys()
-    key = digest(("feed", title, lang, [(card_keys[s.source], s.digest) for s in items], plan.site(lang)["key"],
-                  plan.settings.feed_content, sorted({t: plan.views.story_url(t) for s in items for t in s.links}.items())))
-    for kind, path in zip(("rss", "atom"), urls.feed_paths(list_path)):
+    shown = (title, lang, [(card_keys[s.source], s.digest) for s in items], plan.settings.feed_content,
+             plan.settings.websub_hub, sorted({t: plan.views.story_url(t) for s in items for t in s.links}.items()))
+    key = digest(("feed", shown, plan.site(lang)["key"]))
+    # The record's key leaves out the site's key, which holds the theme's digest (made from its
+    # files' absolute paths): the record must be the same in any checkout of the same tree.
+    record = digest(("feed-record", shown, repr(plan.settings)))
+    addresses = feed_urls(plan.settings.url, list_path)
+    for kind, path in feed_files(list_path).items():
         plan.add(Job(path, key + kind, _maker(plan, list_path, title, lang, items, kind)), owner)
+        made[addresses[kind]] = record + kind
         if plan.settings.feed_content == "full":
             plan.in_feeds[path] = [s.source for s in items]
 
 
-def _maker(plan: Planner, list_path: str, title: str, lang: str, items: list[Story], kind: str):  # type: ignore[no-untyped-def]
+def _maker(plan: Planner, list_path: str, title: str, lang: str, items: list[Story], kind: str
+           ) -> Callable[[], bytes]:
     return lambda: feed_bytes(plan, list_path, title, lang, items, kind)
 
 
 def plan_feeds(plan: Planner) -> None:
-    """The whole site, each section, each author and each language."""
+    """The whole site, each section, each author, each language and each tag; then the record
+    of every feed's key that `masthead publish-notify` compares (docs/reach.md)."""
     settings, views = plan.settings, plan.views
     published = [s for s in views.stories if is_published(s, views.now)]  # previews never reach a feed
     lang = settings.language
-    plan_feed(plan, "", settings.title, lang, published, "site_config/magazine.yml")
+    made: dict[str, str] = {}
+    plan_feed(plan, "", settings.title, lang, published, "site_config/magazine.yml", made)
     groups: dict[tuple[str, str], list[Story]] = defaultdict(list)
+    tag_names: dict[str, str] = {}  # tag path -> the first spelling met (newest story), as on the tag page
     for s in published:
         groups[("section", s.section)].append(s)
         groups[("lang", s.lang)].append(s)
         for a in s.authors:
             groups[("author", a)].append(s)
+        for tag in s.tags:
+            path = urls.tag_path(tag)
+            tag_names.setdefault(path, tag)
+            groups[("tag", path)].append(s)
     for (kind, value), stories in sorted(groups.items()):
         if kind == "section":
             section = views.section(value, lang)
-            plan_feed(plan, section["url"], f"{settings.title} · {section['title']}", lang, stories, f"section:{value}")
+            plan_feed(plan, section["url"], f"{settings.title} · {section['title']}", lang, stories,
+                      f"section:{value}", made)
         elif kind == "lang":
             name = views.card(stories[0])["lang_name"]
-            plan_feed(plan, urls.language_path(value), f"{settings.title} · {name}", value, stories, f"language:{value}")
+            plan_feed(plan, urls.language_path(value), f"{settings.title} · {name}", value, stories,
+                      f"language:{value}", made)
+        elif kind == "tag":
+            plan_feed(plan, value, f"{settings.title} · {tag_names[value]}", lang, _once(stories),
+                      f"tag:{tag_names[value]}", made)
         elif value in views.magazine.people:
             person = views.magazine.people[value]
-            plan_feed(plan, urls.author_path(value), f"{settings.title} · {person.name}", lang, stories, person.source)
+            plan_feed(plan, urls.author_path(value), f"{settings.title} · {person.name}", lang, stories,
+                      person.source, made)
+    plan_feed_digests(plan, made)
+
+
+def _once(stories: list[Story]) -> list[Story]:
+    """A story tagged twice with one tag's spellings ('Food', 'food') is listed once."""
+    return list({s.source: s for s in stories}.values())  # first occurrence kept, in order
+
+
+def plan_feed_digests(plan: Planner, made: dict[str, str]) -> None:
+    """`feeds/digests.json`: each feed's address and the key of what it shows. Published with the
+    site, so the copy online is the record of the last deploy (`masthead publish-notify`)."""
+    data = json.dumps({"version": 1, "hub": plan.settings.websub_hub, "feeds": dict(sorted(made.items()))},
+                      ensure_ascii=False, indent=1).encode("utf-8") + b"\n"
+    plan.add(Job(urls.FEED_DIGESTS, digest(("feed-digests", data)), lambda: data), "site_config/magazine.yml")

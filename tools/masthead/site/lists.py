@@ -10,7 +10,7 @@ from babel.dates import get_month_names
 from masthead.domain import urls
 from masthead.domain.pagination import paginate
 from masthead.domain.reading import front_page, language_first
-from masthead.domain.stories import Story
+from masthead.domain.stories import Story, is_published
 
 from .board import author_promises  # promises: an author's record (site/board.py)
 from .plan import Planner, compact, digest
@@ -133,7 +133,8 @@ def plan_terms(plan: Planner) -> None:
             for path, (name, stories) in sorted(groups.items()):
                 label = plan.views.term(name, kind, lang)["name"]
                 plan_list(plan, prefix + path, language_first(stories, lang), heading=label, lang=lang, kind=kind,
-                          owner=f"{kind}:{name}", localised=True)
+                          owner=f"{kind}:{name}", localised=True,
+                          feeds=_tag_feeds(plan, path, name, stories) if kind == "tag" else None)  # docs/reach.md
             counted = sorted(((plan.views.term(name, kind, lang)["name"], prefix + path, len(stories))
                               for path, (name, stories) in groups.items()),
                              key=lambda x: (-x[2], x[0].casefold()))
@@ -141,6 +142,12 @@ def plan_terms(plan: Planner) -> None:
             plan.page(prefix + index, "terms.html", f"{kind}-index", title=t(f"{kind}s.heading"), lang=lang,
                       kind=kind, alternates=plan.counterparts(prefix + index, lang),
                       extra={"terms": terms, "term_kind": kind})
+
+
+def _tag_feeds(plan: Planner, path: str, name: str, stories: list[Story]) -> list[View] | None:
+    """A tag's feeds, where it has a published story (site/feeds.py makes them)."""
+    live = any(is_published(s, plan.views.now) for s in stories)
+    return plan.feeds_of(path, f"{plan.settings.title} · {name}") if live else None
 
 
 def plan_languages(plan: Planner) -> None:

@@ -332,5 +332,8 @@ class Planner:
                 {"title": f"{title} · RSS", "type": "application/rss+xml",
                  "url": urls.absolute(self.settings.url, rss), "key": f"{title}|{rss}"},
                 {"title": f"{title} · Atom", "type": "application/atom+xml",
-                 "url": urls.absolute(self.settings.url, atom), "key": f"{title}|{atom}"}]
+                 "url": urls.absolute(self.settings.url, atom), "key": f"{title}|{atom}"},
+                {"title": f"{title} · JSON Feed", "type": "application/feed+json",  # docs/reach.md
+                 "url": urls.absolute(self.settings.url, urls.json_feed_path(list_path)),
+                 "key": f"{title}|{urls.json_feed_path(list_path)}"}]
         return cached

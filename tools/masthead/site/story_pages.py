@@ -114,13 +114,19 @@ def plan_stories(plan: Planner) -> None:
         key = (card_keys[source], s.digest, tuple([card_keys[v.source] for v in others]),
                tuple([card_keys[r.source] for r in mine]), card_keys[older.source] if older else None,
                card_keys[newer.source] if newer else None, compact(promise) if promise else None,
-               tuple(links.items()) if links else ())
+               tuple(links.items()) if links else (), _fediverse(views, s))
         if not plan.reuse(source, key, source):
             start = len(plan.jobs)
             plan_story(plan, s, mine, list(others), (older, newer), links, promise, key)
             plan.record(source, key, source, start)
         if s.images:
             plan_images(plan, s)
+
+
+def _fediverse(views: Any, s: Story) -> tuple[str, ...]:
+    """The authors' fediverse accounts, for `<meta name="fediverse:creator">` (docs/reach.md)."""
+    people = views.magazine.people
+    return tuple(people[a].fediverse for a in s.authors if a in people and people[a].fediverse)
 
 
 def plan_story(plan: Planner, s: Story, related: list[Story], versions: list[Story],
@@ -156,6 +162,7 @@ def story_page_args(plan: Planner, s: Story, related: list[Story], versions: lis
         "prev": views.card(around[0]) if around[0] else None,
         "next": views.card(around[1]) if around[1] else None,
         "promise": promise,
+        "fediverse_creators": list(_fediverse(views, s)),
     })
 
     def late(context: dict[str, Any]) -> None:

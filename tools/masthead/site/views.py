@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from masthead.domain import urls
-from masthead.domain.contributors import Contributor
+from masthead.domain.contributors import Contributor, fediverse_url
 from masthead.domain.magazine import Magazine
 from masthead.domain.stories import Story, is_published, reading_minutes
 
@@ -167,10 +167,13 @@ class Views:
             "places": list(p.places), "joined_iso": p.joined.isoformat(),
             "joined_text": self.theme.date_text(p.joined, lang), "pieces": self.pieces.get(handle, 0),
             "is_editor": p.is_editor,
+            "fediverse": {"account": p.fediverse, "url": fediverse_url(p.fediverse)} if p.fediverse else None,
             "feeds": [{"title": f"{p.name} · RSS", "type": "application/rss+xml",
                        "url": urls.absolute(self.settings.url, feeds[0])},
                       {"title": f"{p.name} · Atom", "type": "application/atom+xml",
-                       "url": urls.absolute(self.settings.url, feeds[1])}],
+                       "url": urls.absolute(self.settings.url, feeds[1])},
+                      {"title": f"{p.name} · JSON Feed", "type": "application/feed+json",  # docs/reach.md
+                       "url": urls.absolute(self.settings.url, urls.json_feed_path(urls.author_path(handle)))}],
         }
         view["key"] = digest(sorted((k, repr(v)) for k, v in view.items()))
         self._people[(handle, lang)] = view

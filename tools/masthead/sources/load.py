@@ -77,6 +77,7 @@ def _load_settings(root: Path, url: str | None) -> tuple[Settings | None, list[P
                        for s in model.sections),
         taglines=_localised(model.tagline, lang), descriptions=_localised(model.description, lang),
         per_page=model.per_page, feed_items=model.feed_items, feed_content=model.feed_content,
+        websub_hub=model.websub_hub,
         trust_raw_html=model.trust_raw_html, licence=model.licence, windows=windows,
         targets=Targets(model.targets.daily_pieces, model.targets.community_share),
         words_per_minute=model.words_per_minute, send_form=model.send_form,
@@ -157,7 +158,7 @@ def _contributors(root: Path, files: list[str]) -> tuple[dict[str, Contributor],
                 handle=handle, name=model.name, joined=model.joined, roles=tuple(model.roles), source=rel,
                 bio=model.bio, links=tuple(Link(x.label, x.url) for x in model.links), avatar=model.avatar,
                 avatar_alt=model.avatar_alt, languages=tuple(model.languages), places=tuple(model.places),
-                github=model.github, fields_lines=parsed.lines)
+                github=model.github, fediverse=model.fediverse, fields_lines=parsed.lines)
     return people, problems
 
 
@@ -177,6 +178,7 @@ def load_records(root: Path, settings: Settings, cache: RecordCache | None = Non
     was saved are parsed on the executor while it is being read (parsing needs pydantic,
     which takes as long to import as the cache takes to read)."""
     files, problems = walk(root, "content", (".md", ".markdown"))
+    files = [rel for rel in files if not rel.startswith("content/newsletter/")]  # editions: sources/newsletter.py
     folders: dict[str, int] = {}
     base = str(root) + os.sep
     stamps = {rel: stamp(base + rel, folders) for rel in files}

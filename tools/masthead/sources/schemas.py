@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
-from masthead.domain.contributors import ROLES
+from masthead.domain.contributors import FEDIVERSE_RE, ROLES
 from masthead.domain.problems import Problem, Severity
 from masthead.domain.slugs import HANDLE_RE, SLUG_RE
 
@@ -96,6 +96,14 @@ class ContributorFields(Strict):
     languages: list[Lang] = []
     places: Words = []
     github: Annotated[str, Field(pattern=r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$")] = ""
+    fediverse: Text = ""  # @user@host (docs/reach.md)
+
+    @field_validator("fediverse")
+    @classmethod
+    def _fediverse(cls, value: str) -> str:
+        if value and not FEDIVERSE_RE.match(value):
+            raise ValueError(f"expected a fediverse account as @user@host (e.g. @anna@social.example), found {value!r}")
+        return value
 
     @field_validator("links")
     @classmethod
@@ -158,6 +166,7 @@ class MagazineFields(Strict):
     per_page: Annotated[int, Field(ge=1, le=100)] = 10
     feed_items: Annotated[int, Field(ge=1, le=200)] = 20
     feed_content: Literal["full", "summary"] = "full"
+    websub_hub: Annotated[str, Field(pattern=r"^(https?://[^\s<>\"']+)?$", max_length=300)] = ""  # docs/reach.md
     trust_raw_html: bool = False
     licence: Text = "CC BY-SA 4.0"
     leaderboard: LeaderboardFields = LeaderboardFields()
@@ -217,7 +226,7 @@ def emails_in(data: Any, path: str, lines: dict[str, int], top: str = "") -> lis
     elif isinstance(data, list):
         for value in data:
             found += emails_in(value, path, lines, top)
-    elif isinstance(data, str) and EMAIL_RE.search(data):
+    elif isinstance(data, str) and EMAIL_RE.search(data) and not (top == "fediverse" and FEDIVERSE_RE.match(data)):
         found.append(Problem(path, lines.get(top, 1), top, "looks like an e-mail address; the repository is public",
                              fix="remove it; contact details stay private with the editors", code="email"))
     return found
@@ -233,6 +242,14 @@ def validate(model: type[BaseModel], data: dict[str, Any], path: str,
 
 def warn(path: str, line: int, field: str, message: str, fix: str = "", code: str = "") -> Problem:
     return Problem(path, line, field, message, Severity.WARNING, fix=fix, code=code)
+
+
+class NewsletterFields(Strict):
+    """Front matter of a newsletter edition in `content/newsletter/` (docs/reach.md)."""
+
+    title: Annotated[Text, Field(max_length=200)] = ""
+    made: When | None = None
+    stories: list[Annotated[str, Field(pattern=r"^[\w.-]+(/[\w.-]+)*\.md$")]] = []
 
 
 class PageFields(Strict):
