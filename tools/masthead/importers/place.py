@@ -1,0 +1,182 @@
+"""Where each draft goes in the new magazine: section, slug, language, file, translations;
+then links between stories and old addresses, resolved against those places."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime
+from urllib.parse import unquote, urlsplit
+
+from masthead.domain.urls import RESERVED
+
+from .body import STORY
+from .files import HTML_URL, MD_LINK, is_page
+from .model import Draft, OldSite
+from .report import Report
+
+LANG = re.compile(r"^([a-z]{2,3})(?:[-_]([A-Za-z0-9]{2,8}))?$")
+EPOCH = datetime(2000, 1, 1)
+
+
+def slugify(text: str, fallback: str = "story") -> str:
+    ascii_ = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode().lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_).strip("-")[:80].strip("-")
+    return slug or fallback
+
+
+def language(code: str, fallback: str) -> str:
+    """`en-US`, `en_GB`, `EN` -> `en`: the primary subtag, which the site's interface uses."""
+    m = LANG.match(str(code or "").strip().lower().replace("_", "-"))
+    return m.group(1) if m else fallback
+
+
+@dataclass
+class Placed:
+    draft: Draft
+    path: str  # below content/, e.g. city/river/river.fr.md
+    url: str  # the new address, site-relative with a trailing slash
+    translation_of: str = ""
+    slug_field: str = ""  # set when the slug differs from the file name
+
+
+@dataclass
+class Plan:
+    placed: list[Placed] = field(default_factory=list)
+    by_key: dict[str, Placed] = field(default_factory=dict)
+    old: dict[str, Placed] = field(default_factory=dict)  # normalised old address -> story
+    sections: dict[str, str] = field(default_factory=dict)
+    languages: list[str] = field(default_factory=list)
+
+
+def place_all(site: OldSite, report: Report, one_section: str = "") -> Plan:
+    plan = Plan()
+    groups: dict[str, list[Draft]] = {}
+    for d in site.drafts:
+        _normalise(d, site, report, one_section)
+        groups.setdefault(d.group or d.key, []).append(d)
+    taken: set[tuple[str, str, str]] = set()
+    for name in sorted(groups):
+        _place_group(groups[name], site, plan, taken, report)
+    for p in plan.placed:
+        plan.by_key[p.draft.key] = p
+        for old in p.draft.old_urls:
+            plan.old.setdefault(normal_path(old, site.url), p)
+        plan.sections.setdefault(p.draft.section, site.sections.get(p.draft.section, ""))
+    langs = sorted({p.draft.lang for p in plan.placed} - {site.language})
+    plan.languages = [site.language, *langs]
+    return plan
+
+
+def _normalise(d: Draft, site: OldSite, report: Report, one_section: str) -> None:
+    d.lang = language(d.lang, site.language)
+    section = one_section or slugify(d.section, "stories")
+    if section in RESERVED or LANG.match(section) and len(section) <= 3:
+        report.guessed(d.source, d.field_lines.get("section", 1), "section",
+                       f"'{section}' is a reserved address; the section is called '{section}-section'")
+        section += "-section"
+    d.section = section
+    d.slug = slugify(d.slug or d.title)
+    if d.date is None:
+        report.missed(d.source, 1, "date", "no date in the front matter, file name or path; "
+                      "imported as a draft dated 2000-01-01: set the date and remove 'draft'")
+        d.date, d.draft = EPOCH, True
+    if not d.title.strip():
+        d.title = d.slug.replace("-", " ").capitalize()
+        report.guessed(d.source, 1, "title", f"no title; '{d.title}' made from the file name")
+
+
+def _place_group(members: list[Draft], site: OldSite, plan: Plan, taken: set[tuple[str, str, str]],
+                 report: Report) -> None:
+    members.sort(key=lambda d: (d.lang != site.language, d.date or EPOCH, d.key))
+    first = members[0]
+    base = first.slug
+    n = 2
+    while any((first.section, base, d.lang) in taken for d in members):
+        base = f"{first.slug}-{n}"
+        n += 1
+    if base != first.slug:
+        report.guessed(first.source, 1, "slug", f"'{first.slug}' is taken in '{first.section}'; '{base}' used")
+    folder = f"{first.section}/{base}/" if any(d.files for d in members) else f"{first.section}/"
+    seen: set[str] = set()
+    original = ""
+    for d in members:
+        if d.lang in seen:  # two versions in one language: the second stands alone
+            report.guessed(d.source, 1, "translation", f"a second '{d.lang}' version; imported as its own story")
+            d.group = ""
+            _place_group([d], site, plan, taken, report)
+            continue
+        seen.add(d.lang)
+        own = d.slug if d.slug != first.slug else base
+        if (d.section, own, d.lang) in taken:
+            own = base
+        d.section = first.section
+        suffix = "" if d.lang == site.language else f".{d.lang}"
+        path = f"{folder}{base}{suffix}.md"
+        prefix = "" if d.lang == site.language else f"{d.lang}/"
+        p = Placed(d, path, f"{prefix}{d.section}/{own}/", slug_field=own if own != base else "")
+        if original:
+            p.translation_of = original
+            report.converted(d.source, 1, "translation", f"linked to {original} ({first.lang})")
+        else:
+            original = path
+        taken.add((d.section, own, d.lang))
+        plan.placed.append(p)
+
+
+def normal_path(url: str, base: str = "") -> str:
+    """An old address as a site path: `/2020/12/02/x/`, `/posts/x.html`, without host or `index.html`."""
+    parts = urlsplit(url.strip())
+    if parts.netloc:
+        own = urlsplit(base).netloc if base else ""
+        if not own or parts.netloc.lower() != own.lower():
+            return ""
+    path = unquote(parts.path or "/")
+    base_path = urlsplit(base).path.rstrip("/") if base else ""
+    if parts.netloc and base_path and path.startswith(base_path + "/"):
+        path = path[len(base_path):]
+    path = "/" + posixpath.normpath("/" + path).lstrip("/") + ("/" if path.endswith("/") else "")
+    if path.endswith("/index.html"):
+        path = path[: -len("index.html")]
+    if not path.endswith("/") and not posixpath.splitext(path)[1]:
+        path += "/"
+    return path.replace("//", "/")
+
+
+def resolve_links(p: Placed, plan: Plan, site: OldSite, report: Report) -> str:
+    """Story placeholders and links to old addresses as paths to the stories' new files."""
+    here = posixpath.dirname(p.path)
+    body = p.draft.body
+
+    def to(target: Placed, anchor: str = "") -> str:
+        return posixpath.relpath(target.path, here or ".") + anchor
+
+    def story(m: re.Match[str]) -> str:
+        key, _, anchor = m.group(1).partition("#")
+        target = plan.by_key.get(key)
+        return to(target, f"#{anchor}" if anchor else "") if target else "#"
+
+    body = re.sub(re.escape(STORY) + r"([^)\s\"'>]+)", story, body)
+
+    def old(url: str, at: int) -> str | None:
+        if not (url.startswith("/") or (site.url and url.startswith(site.url.rstrip("/")))) or not is_page(url):
+            return None
+        path, _, anchor = url.partition("#")
+        target = plan.old.get(normal_path(path, site.url))
+        if target is None:
+            report.missed(p.draft.source, p.draft.line + body.count("\n", 0, at), "link",
+                          f"'{url}' is no imported story; it will not work on the new site unless that page is added")
+            return None
+        return to(target, f"#{anchor}" if anchor else "")
+
+    def md(m: re.Match[str]) -> str:
+        new = old(m.group(3).strip("<>"), m.start()) if m.group(1) != "!" else None
+        return m.group(0) if new is None else f"[{m.group(2)}]({new}{m.group(4)})"
+
+    def attr(m: re.Match[str]) -> str:
+        new = old(m.group(3), m.start()) if m.group(1).strip().lower().startswith("href") else None
+        return m.group(0) if new is None else f"{m.group(1)}{m.group(2)}{new}{m.group(2)}"
+
+    return HTML_URL.sub(attr, MD_LINK.sub(md, body))
