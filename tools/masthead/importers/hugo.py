@@ -32,7 +32,8 @@ def read(top: Path, report: Report, media: Path | None = None) -> OldSite:
     params = dict(get(config, "params", default={}) or {})
     site.people = _people(top, report)
     table = get(config, "permalinks", default={}) or {}
-    table = {**table, **(table.get("page") if isinstance(table.get("page"), dict) else {})}
+    page = table.get("page") if isinstance(table, dict) else None
+    table = {**table, **(page if isinstance(page, dict) else {})}
     permalinks = {str(k): str(v) for k, v in table.items() if isinstance(v, str)}
     files: list[tuple[Source, Path, str]] = []
     for lang, base in roots:
@@ -92,7 +93,8 @@ def _person(key: str, data: dict[str, Any]) -> Person:
 
 
 def _draft(src: Source, base: Path, lang: str, site: OldSite, params: dict[str, Any],
-           permalinks: dict[str, str], static: list[Path], known: dict[str, str], report: Report) -> Draft | None:
+           permalinks: dict[str, str], static: list[Path], known: dict[str, dict[str, str]],
+           report: Report) -> Draft | None:
     rel_in = src.path.relative_to(base).as_posix()
     if src.path.name.startswith("_index.") or rel_in.startswith("authors/"):
         if src.read() and src.path.name.startswith("_index.") and "/" in rel_in:

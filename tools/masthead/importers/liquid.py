@@ -25,16 +25,17 @@ def convert(text: str, ctx: Context) -> str:
         return f"\x00RAW{len(kept) - 1}\x00"
 
     text = RAW.sub(keep, text)
-    text = COMMENT.sub(lambda m: _note(ctx, text, m, "liquid comment", "removed") or "", text)
-    text = HIGHLIGHT.sub(lambda m: _note(ctx, text, m, "liquid highlight", "a fenced code block")
-                         or fenced(m.group(2), m.group(1)), text)
+    text = COMMENT.sub(lambda m: _note(ctx, text, m, "liquid comment", "removed", ""), text)
+    text = HIGHLIGHT.sub(lambda m: _note(ctx, text, m, "liquid highlight", "a fenced code block",
+                                         fenced(m.group(2), m.group(1))), text)
     text = TAG.sub(lambda m: _tag(m, text, ctx), text)
     text = OUTPUT.sub(lambda m: _output(m, text, ctx), text)
     return re.sub("\x00RAW(\\d+)\x00", lambda m: kept[int(m.group(1))], text)
 
 
-def _note(ctx: Context, text: str, m: re.Match[str], what: str, detail: str) -> None:
+def _note(ctx: Context, text: str, m: re.Match[str], what: str, detail: str, result: str) -> str:
     ctx.converted(text, m.start(), what, detail)
+    return result
 
 
 def _tag(m: re.Match[str], text: str, ctx: Context) -> str:

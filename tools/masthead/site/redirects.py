@@ -46,10 +46,10 @@ def plan_redirects(plan: Planner) -> None:
         lines.append(f"{old} /{new} 301")
         out = _output_path(str(old))
         page = redirect_page(urls.absolute(plan.settings.url, new), "../" * out.count("/") + new)
-        plan.add(Job(out, key_of("redirect", out, page), lambda page=page: page.encode()), SOURCE)
+        plan.add(Job(out, key_of("redirect", out, page), page.encode), SOURCE)
     if lines:
         text = "\n".join(lines) + "\n"
-        plan.add(Job("_redirects", key_of("redirects", text), lambda: text.encode()), SOURCE)
+        plan.add(Job("_redirects", key_of("redirects", text), text.encode), SOURCE)
 
 
 def _target(plan: Planner, old: str, target: str) -> str | None:

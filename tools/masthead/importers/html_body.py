@@ -1,0 +1,81 @@
+"""HTML bodies (WordPress, Ghost) made ready for masthead: kept as HTML, which the site
+sanitises, in blocks cmark leaves alone; images taken out as Markdown images, so the build
+checks and copies them like any other; editor comments removed."""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Callable
+
+from .body import Context, escape_label
+
+BLOCK_TAGS = ("address|article|aside|blockquote|details|div|dl|figure|footer|form|h[1-6]|header|hr|li|main|nav|"
+              "ol|p|pre|section|table|ul|video|audio|iframe|figcaption|summary|tbody|thead|tr|td|th|dd|dt|style|script")
+BLOCK_START = re.compile(rf"^\s*<(?:/?(?:{BLOCK_TAGS})\b|!--)", re.I)
+IMG = re.compile(r"<img\b[^>]*>", re.I)
+FIGURE = re.compile(r"<figure\b[^>]*>(.*?)</figure>", re.I | re.S)
+LONE_IMAGE = re.compile(r"<p\b[^>]*>\s*(?:<a\b[^>]*>\s*)?(<img\b[^>]*>)\s*(?:</a>\s*)?</p>", re.I | re.S)
+CAPTION = re.compile(r"<figcaption\b[^>]*>(.*?)</figcaption>", re.I | re.S)
+COMMENT = re.compile(r"<!--.*?-->", re.S)
+PRE = re.compile(r"<pre\b.*?</pre>", re.I | re.S)
+
+
+def attribute(tag: str, name: str) -> str:
+    m = re.search(rf"\b{name}\s*=\s*(\"([^\"]*)\"|'([^']*)'|([^\s>]+))", tag, re.I)
+    return html.unescape(next(g for g in m.groups()[1:] if g is not None)) if m else ""
+
+
+def image_block(tag: str, caption: str, src_of: Callable[[str], str]) -> str:
+    """An `<img>` (with its caption) as a Markdown image paragraph."""
+    src = src_of(attribute(tag, "src"))
+    alt = attribute(tag, "alt")
+    text = re.sub(r"<[^>]+>", "", caption).strip()
+    return f"\n\n![{escape_label(alt)}](<{src}>)\n\n" + (f"*{html.unescape(text)}*\n\n" if text else "")
+
+
+def prepare(body: str, ctx: Context, src_of: Callable[[str], str]) -> str:
+    """The body as HTML blocks, images as Markdown images, comments gone, paragraphs wrapped."""
+    body = COMMENT.sub("", body.replace("\r\n", "\n"))
+
+    def figure(m: re.Match[str]) -> str:
+        imgs = IMG.findall(m.group(1))
+        if len(imgs) != 1:
+            return m.group(0)
+        cap = CAPTION.search(m.group(1))
+        ctx.converted(body, m.start(), "figure", "a Markdown image with its caption")
+        return image_block(imgs[0], cap.group(1) if cap else "", src_of)
+
+    body = FIGURE.sub(figure, body)
+    body = LONE_IMAGE.sub(lambda m: image_block(m.group(1), "", src_of), body)
+    return autop(body, src_of)
+
+
+def autop(body: str, src_of: Callable[[str], str]) -> str:
+    """WordPress stores paragraphs as blank-line separated text (its `wpautop` adds the `<p>`s
+    when showing them): each chunk not opening with a block tag is wrapped in `<p>`, so that
+    cmark reads all of it as HTML, not as Markdown. Preformatted blocks are kept whole."""
+    kept: list[str] = []
+
+    def keep(m: re.Match[str]) -> str:
+        kept.append(m.group(0))
+        return f"\x00PRE{len(kept) - 1}\x00"
+
+    body = PRE.sub(keep, body)
+    out = []
+    for chunk in re.split(r"\n\s*\n", body):
+        chunk = chunk.strip()
+        if not chunk:
+            continue
+        if chunk.startswith("![") or chunk.startswith("*") and chunk.endswith("*") or chunk.startswith("\x00PRE"):
+            out.append(chunk)
+        elif BLOCK_START.match(chunk):
+            out.append(chunk)
+        else:
+            images = IMG.findall(chunk)
+            if images and not IMG.sub("", chunk).strip():
+                out.append("\n\n".join(image_block(i, "", src_of).strip() for i in images))
+            else:
+                out.append("<p>" + chunk.replace("\n", "<br>\n") + "</p>")
+    text = "\n\n".join(out)
+    return re.sub("\x00PRE(\\d+)\x00", lambda m: kept[int(m.group(1))], text)
