@@ -3,8 +3,10 @@ fence-aware walk over lines, and the small Markdown pieces conversions write."""
 
 from __future__ import annotations
 
+import html
 import re
 import shlex
+from urllib.parse import quote
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -89,11 +91,13 @@ def fenced(code: str, lang: str = "") -> str:
     return f"\n{ticks}{lang}\n{code.strip(chr(10))}\n{ticks}\n"
 
 
-def video_link(host: str, video: str, title: str = "") -> str:
+def video_link(host: str, video: str, title: str = "", as_html: bool = False) -> str:
     """A video as a link to its page: nothing is loaded from the host until the reader follows it."""
-    url = {"youtube": f"https://www.youtube.com/watch?v={video}",
-           "vimeo": f"https://vimeo.com/{video}"}[host]
+    url = {"youtube": f"https://www.youtube.com/watch?v={quote(video, safe='-_')}",
+           "vimeo": f"https://vimeo.com/{quote(video, safe='')}"}[host]
     label = title or ("Watch the video on YouTube" if host == "youtube" else "Watch the video on Vimeo")
+    if as_html:
+        return f'\n\n<p>▶ <a href="{html.escape(url)}">{html.escape(label)}</a></p>\n\n'
     return f"\n\n▶ [{escape_label(label)}]({url})\n\n"
 
 

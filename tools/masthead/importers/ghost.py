@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ from masthead.domain.problems import UsageError
 from .body import Context
 from .dates import parse_date
 from .files import add_file, take_files, under
-from .html_body import prepare
+from .html_body import markdown_card, prepare
 from .model import Draft, OldSite, Person
 from .place import language, slugify
 from .report import Report
@@ -48,8 +49,11 @@ def read(export: Path, report: Report, media: Path | None = None) -> OldSite:
     for row in sorted(data.get("posts_authors", []), key=lambda r: r.get("sort_order", 0)):
         writers.setdefault(str(row.get("post_id")), []).append(str(row.get("author_id")))
     meta = {str(m.get("post_id")): m for m in data.get("posts_meta", [])}
+    text = export.read_text(encoding="utf-8")
     for post in data.get("posts", []):
-        d = _draft(post, export.name, by_post, writers, meta, site, media, report)
+        at = re.search(r'"id"\s*:\s*' + re.escape(json.dumps(str(post.get("id")))), text)
+        line = text.count("\n", 0, at.start()) + 1 if at else 1
+        d = _draft(post, export.name, line, by_post, writers, meta, site, media, report)
         if d is not None:
             site.drafts.append(d)
     return site
@@ -72,18 +76,18 @@ def _content_rel(url: str) -> str:
     return path.split("/content/", 1)[1] if "/content/" in path else path.lstrip("/")
 
 
-def _draft(post: dict[str, Any], name: str, by_post: dict[str, list[Any]], writers: dict[str, list[str]],
+def _draft(post: dict[str, Any], name: str, line: int, by_post: dict[str, list[Any]], writers: dict[str, list[str]],
            meta: dict[str, Any], site: OldSite, media: Path | None, report: Report) -> Draft | None:
     pid = str(post.get("id"))
-    where = f"{name}#post-{post.get('slug') or pid}"
+    where = name
     if post.get("type", "post") != "post":
-        report.missed(where, 0, "page", f"'{post.get('title')}' is a page; add it to site_config/pages/ by hand")
+        report.missed(where, line, "page", f"'{post.get('title')}' is a page; add it to site_config/pages/ by hand")
         return None
     tags = [t for t in by_post.get(pid, []) if t]
     public = [t for t in tags if t.get("visibility", "public") == "public" and not str(t.get("name", "")).startswith("#")]
     status = str(post.get("status") or "draft")
     authors = writers.get(pid) or ([str(post["author_id"])] if post.get("author_id") else [])
-    d = Draft(where, 0, pid, str(post.get("title") or ""),
+    d = Draft(where, line, pid, str(post.get("title") or ""),
               parse_date(str(post.get("published_at") or post.get("created_at") or "")), "",
               section=slugify(str(public[0].get("slug"))) if public else "stories", slug=str(post.get("slug") or ""),
               lang=str(post.get("locale") or ""), authors=authors, tags=[str(t.get("name")) for t in public],
@@ -91,14 +95,16 @@ def _draft(post: dict[str, Any], name: str, by_post: dict[str, list[Any]], write
               updated=parse_date(str(post.get("updated_at") or "")))
     if post.get("visibility", "public") != "public":
         d.draft = True
-        report.guessed(where, 0, "visibility", f"for '{post.get('visibility')}' only on Ghost; imported as a draft "
+        report.guessed(where, line, "visibility", f"for '{post.get('visibility')}' only on Ghost; imported as a draft "
                        "(a masthead site is public: remove 'draft' to publish it for everyone)")
-    body = post.get("html") or _render(post, where, report)
-    ctx = Context(where, 0, report, original=body)
+    body = str(post.get("html") or _render(post, where, report))
+    body = body.replace(GHOST_URL, site.url.rstrip("/")) if site.url else body
+    ctx = Context(where, line, report, original=body)
 
     def src_of(url: str) -> str:
-        return _content_rel(url) if GHOST_URL in url or url.startswith("/content/") or \
-            (site.url and url.startswith(site.url.rstrip("/") + "/content/")) else url
+        own = site.url.rstrip("/") + "/content/" if site.url else GHOST_URL + "/content/"
+        return _content_rel(url.replace(own, "/content/")) if GHOST_URL in url or url.startswith(("/content/", own)) \
+            else url
 
     d.body = take_files(prepare(body, ctx, src_of), d, lambda rel: under(media, rel) if media else None, ctx)
     image = str(post.get("feature_image") or "")
@@ -110,7 +116,7 @@ def _draft(post: dict[str, Any], name: str, by_post: dict[str, list[Any]], write
         elif image.startswith("https://"):
             d.cover = image
         else:
-            report.missed(where, 0, "cover", f"'{image}' is not in --media; left out")
+            report.missed(where, line, "cover", f"'{image}' is not in --media; left out")
     d.old_urls.append(f"/{post.get('slug')}/")
     return d
 
@@ -151,8 +157,10 @@ def _lexical(node: dict[str, Any], where: str, report: Report) -> str:
     if kind == "image":
         return (f'<figure><img src="{html.escape(str(node.get("src", "")))}" alt="{html.escape(str(node.get("alt", "")))}">'
                 f'<figcaption>{node.get("caption", "")}</figcaption></figure>\n\n')
-    if kind in ("markdown", "html"):
-        return str(node.get("markdown") or node.get("html") or "") + "\n\n"
+    if kind == "markdown":
+        return markdown_card(str(node.get("markdown") or ""))
+    if kind == "html":
+        return str(node.get("html") or "") + "\n\n"
     if kind in LEXICAL_TAGS:
         tag = LEXICAL_TAGS[kind]
         return f"<{tag}>{inner}</{tag}>" + ("\n\n" if tag != "li" else "")
@@ -174,7 +182,7 @@ def _mobiledoc(doc: dict[str, Any], where: str, report: Report) -> str:
         elif section[0] == 10:  # a card: [10, index]
             name, payload = cards[section[1]]
             if name in ("markdown", "card-markdown"):
-                out.append(str(payload.get("markdown", "")))
+                out.append(markdown_card(str(payload.get("markdown", ""))))
             elif name == "html":
                 out.append(str(payload.get("html", "")))
             elif name == "image":

@@ -18,7 +18,7 @@ FIGURE = re.compile(r"<figure\b[^>]*>(.*?)</figure>", re.I | re.S)
 LONE_IMAGE = re.compile(r"<p\b[^>]*>\s*(?:<a\b[^>]*>\s*)?(<img\b[^>]*>)\s*(?:</a>\s*)?</p>", re.I | re.S)
 CAPTION = re.compile(r"<figcaption\b[^>]*>(.*?)</figcaption>", re.I | re.S)
 COMMENT = re.compile(r"<!--.*?-->", re.S)
-PRE = re.compile(r"<pre\b.*?</pre>", re.I | re.S)
+PRE = re.compile(r"<pre\b.*?</pre>|\x01.*?\x02", re.I | re.S)  # \x01...\x02: Markdown kept as it is
 
 
 def attribute(tag: str, name: str) -> str:
@@ -32,6 +32,11 @@ def image_block(tag: str, caption: str, src_of: Callable[[str], str]) -> str:
     alt = attribute(tag, "alt")
     text = re.sub(r"<[^>]+>", "", caption).strip()
     return f"\n\n![{escape_label(alt)}](<{src}>)\n\n" + (f"*{html.unescape(text)}*\n\n" if text else "")
+
+
+def markdown_card(text: str) -> str:
+    """A Markdown card of a Ghost document: left as Markdown, not wrapped as HTML."""
+    return "\n\n\x01" + text.replace("\x01", "").replace("\x02", "").strip("\n") + "\x02\n\n"
 
 
 def prepare(body: str, ctx: Context, src_of: Callable[[str], str]) -> str:
@@ -78,4 +83,4 @@ def autop(body: str, src_of: Callable[[str], str]) -> str:
             else:
                 out.append("<p>" + chunk.replace("\n", "<br>\n") + "</p>")
     text = "\n\n".join(out)
-    return re.sub("\x00PRE(\\d+)\x00", lambda m: kept[int(m.group(1))], text)
+    return re.sub("\x00PRE(\\d+)\x00", lambda m: kept[int(m.group(1))].strip("\x01\x02"), text)

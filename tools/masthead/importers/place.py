@@ -16,9 +16,16 @@ from .body import STORY
 from .files import HTML_URL, MD_LINK, is_page
 from .model import Draft, OldSite
 from .report import Report
+from .tree import MARKDOWN
 
 LANG = re.compile(r"^([a-z]{2,3})(?:[-_]([A-Za-z0-9]{2,8}))?$")
 EPOCH = datetime(2000, 1, 1)
+
+
+def line_of(d: Draft, name: str = "") -> int:
+    """Where to point the report for a field of `d`: its line, the front matter's first line,
+    or (export files) the post's line."""
+    return d.field_lines.get(name) or (1 if d.source.endswith(MARKDOWN) else max(d.line, 1))
 
 
 def slugify(text: str, fallback: str = "story") -> str:
@@ -80,12 +87,12 @@ def _normalise(d: Draft, site: OldSite, report: Report, one_section: str) -> Non
     d.section = section
     d.slug = slugify(d.slug or d.title)
     if d.date is None:
-        report.missed(d.source, 1, "date", "no date in the front matter, file name or path; "
+        report.missed(d.source, line_of(d, "date"), "date", "no date in the front matter, file name or path; "
                       "imported as a draft dated 2000-01-01: set the date and remove 'draft'")
         d.date, d.draft = EPOCH, True
     if not d.title.strip():
         d.title = d.slug.replace("-", " ").capitalize()
-        report.guessed(d.source, 1, "title", f"no title; '{d.title}' made from the file name")
+        report.guessed(d.source, line_of(d, "title"), "title", f"no title; '{d.title}' made from the file name")
 
 
 def _place_group(members: list[Draft], site: OldSite, plan: Plan, taken: set[tuple[str, str, str]],
@@ -98,13 +105,13 @@ def _place_group(members: list[Draft], site: OldSite, plan: Plan, taken: set[tup
         base = f"{first.slug}-{n}"
         n += 1
     if base != first.slug:
-        report.guessed(first.source, 1, "slug", f"'{first.slug}' is taken in '{first.section}'; '{base}' used")
+        report.guessed(first.source, line_of(first, "slug"), "slug", f"'{first.slug}' is taken in '{first.section}'; '{base}' used")
     folder = f"{first.section}/{base}/" if any(d.files for d in members) else f"{first.section}/"
     seen: set[str] = set()
     original = ""
     for d in members:
         if d.lang in seen:  # two versions in one language: the second stands alone
-            report.guessed(d.source, 1, "translation", f"a second '{d.lang}' version; imported as its own story")
+            report.guessed(d.source, line_of(d, "translation"), "translation", f"a second '{d.lang}' version; imported as its own story")
             d.group = ""
             _place_group([d], site, plan, taken, report)
             continue
@@ -119,7 +126,7 @@ def _place_group(members: list[Draft], site: OldSite, plan: Plan, taken: set[tup
         p = Placed(d, path, f"{prefix}{d.section}/{own}/", slug_field=own if own != base else "")
         if original:
             p.translation_of = original
-            report.converted(d.source, 1, "translation", f"linked to {original} ({first.lang})")
+            report.converted(d.source, line_of(d), "translation", f"linked to {original} ({first.lang})")
         else:
             original = path
         taken.add((d.section, own, d.lang))
@@ -161,7 +168,8 @@ def resolve_links(p: Placed, plan: Plan, site: OldSite, report: Report) -> str:
     body = re.sub(re.escape(STORY) + r"([^)\s\"'>]+)", story, body)
 
     def old(url: str, at: int) -> str | None:
-        if not (url.startswith("/") or (site.url and url.startswith(site.url.rstrip("/")))) or not is_page(url):
+        if not (url.startswith("/") or (site.url and url.startswith(site.url.rstrip("/")))) or not is_page(url) \
+                or normal_path(url, site.url) == "/":
             return None
         path, _, anchor = url.partition("#")
         target = plan.old.get(normal_path(path, site.url))

@@ -61,37 +61,50 @@ def read(export: Path, report: Report, media: Path | None = None) -> OldSite:
     items = [el for el in channel if _local(el.tag) == "item"]
     attachments = {_text(i, "post_id"): _text(i, "attachment_url") for i in items
                    if _text(i, "post_type") == "attachment"}
-    for line, item in enumerate(items, 1):
-        d = _draft(item, site, attachments, media, report, name)
+    lines = _item_lines(export.read_text(encoding="utf-8", errors="replace"))
+    for n, item in enumerate(items):
+        d = _draft(item, site, attachments, media, report, name, *(lines[n] if n < len(lines) else (0, 0)))
         if d is not None:
             site.drafts.append(d)
     return site
 
 
+def _item_lines(text: str) -> list[tuple[int, int]]:
+    """For each `<item>` of the export, in order: its line, and the line its content starts on."""
+    out = []
+    for m in re.finditer(r"<item[\s>]", text):
+        start = text.count("\n", 0, m.start()) + 1
+        content = text.find("<content:encoded>", m.start())
+        end = text.find("</item>", m.start())
+        at = content if content != -1 and (end == -1 or content < end) else m.start()
+        out.append((start, text.count("\n", 0, at) + 1))
+    return out
+
+
 def _draft(item: ET.Element, site: OldSite, attachments: dict[str, str], media: Path | None,
-           report: Report, name: str) -> Draft | None:
+           report: Report, name: str, line: int, body_line: int) -> Draft | None:
     kind, status, post_id = _text(item, "post_type"), _text(item, "status"), _text(item, "post_id")
-    where = f"{name}#post-{post_id}"
+    where = name
     if kind == "attachment" or kind in ("nav_menu_item", "revision", "wp_global_styles", "custom_css"):
         return None
     if kind != "post":
-        report.missed(where, 0, f"{kind} '{_text(item, 'title')}'", "not a post; add it to site_config/pages/ by hand")
+        report.missed(where, line, f"{kind} '{_text(item, 'title')}'", "not a post; add it to site_config/pages/ by hand")
         return None
     if status in ("trash", "private", "auto-draft", "inherit"):
-        report.missed(where, 0, "post", f"status '{status}'; left out")
+        report.missed(where, line, "post", f"status '{status}'; left out")
         return None
     gmt = _text(item, "post_date_gmt")
     when = parse_date(gmt + "Z") if gmt and not gmt.startswith("0000") else parse_date(_text(item, "post_date"))
     cats = [(c.get("domain", ""), c.get("nicename", ""), html.unescape(c.text or "")) for c in item
             if _local(c.tag) == "category"]
     authors = [t for dom, _, t in cats if dom == "author"] or [_text(item, "creator")]
-    d = Draft(where, 0, post_id, html.unescape(_text(item, "title")), when, "",
+    d = Draft(where, body_line, post_id, html.unescape(_text(item, "title")), when, "",
               section=next((slugify(unquote(n)) for dom, n, _ in cats if dom == "category"), "stories"),
               slug=unquote(_text(item, "post_name")) or _text(item, "title"), authors=[a for a in authors if a],
               tags=[t for dom, _, t in cats if dom == "post_tag"],
               summary=re.sub(r"<[^>]+>", "", html.unescape(_text(item, "encoded", "excerpt"))).strip(),
               draft=status in ("draft", "pending"))
-    ctx = Context(where, 0, report, original=_text(item, "encoded", "content"))
+    ctx = Context(where, body_line, report, original=_text(item, "encoded", "content"))
     uploads = _uploads(site.url)
 
     def src_of(url: str) -> str:
@@ -108,7 +121,7 @@ def _draft(item: ET.Element, site: OldSite, attachments: dict[str, str], media: 
     if link and "?" not in link:
         d.old_urls.append(link)
     elif link:
-        report.missed(where, 0, "old address", f"'{link}' has a query; a static site cannot redirect it "
+        report.missed(where, line, "old address", f"'{link}' has a query; a static site cannot redirect it "
                       "(add a rule on the host, see docs/import.md)")
     return d
 
@@ -137,7 +150,7 @@ def _cover(d: Draft, url: str, uploads: str, media: Path | None, report: Report)
         d.cover = add_file(d, found)
     elif url.startswith("https://"):
         d.cover = url
-        report.missed(d.source, 0, "cover", f"'{url}' stays on the old host; pass --media to copy it")
+        report.missed(d.source, d.line, "cover", f"'{url}' stays on the old host; pass --media to copy it")
 
 
 def _shortcodes(body: str, ctx: Context, attachments: dict[str, str], src_of: object) -> str:
@@ -159,7 +172,7 @@ def _shortcodes(body: str, ctx: Context, attachments: dict[str, str], src_of: ob
         video = VIDEO_URL.search(url)
         if video:
             ctx.converted(body, m.start(), f"shortcode {name}", "a link to the video")
-            return video_link("youtube" if video.group(1) else "vimeo", video.group(1) or video.group(2))
+            return video_link("youtube" if video.group(1) else "vimeo", video.group(1) or video.group(2), as_html=True)
         ctx.converted(body, m.start(), f"shortcode {name}", "a link")
         return f'\n\n<p><a href="{html.escape(url)}">{html.escape(url)}</a></p>\n\n'
 
@@ -179,7 +192,7 @@ def _embed(url: str, ctx: Context, body: str, at: int) -> str:
     video = VIDEO_URL.search(url)
     ctx.converted(body, at, "embed", "a link")
     if video:
-        return video_link("youtube" if video.group(1) else "vimeo", video.group(1) or video.group(2))
+        return video_link("youtube" if video.group(1) else "vimeo", video.group(1) or video.group(2), as_html=True)
     return f'<p><a href="{html.escape(url)}">{html.escape(url)}</a></p>'
 
 

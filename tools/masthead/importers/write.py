@@ -24,7 +24,7 @@ from .body import outside_code
 from .authors import AuthorMap, Registry, handle_of, resolve_byline
 from .dates import as_front_matter
 from .model import Draft, OldSite, Person
-from .place import Placed, Plan, normal_path, place_all, resolve_links
+from .place import Placed, Plan, line_of, place_all, resolve_links
 from .report import Report
 
 REPORT_JSON = "import-report.json"
@@ -112,7 +112,7 @@ def _authors(d: Draft, site: OldSite, amap: AuthorMap, registry: Registry, repor
         return handles
     handle = amap.default or "editors"
     registry.add(handle, Person(amap.names.get(handle, f"{site.title} editors")))
-    report.guessed(d.source, 1, "authors", f"no author named; credited to '{handle}' (set 'default:' in --authors)")
+    report.guessed(d.source, line_of(d, "authors"), "authors", f"no author named; credited to '{handle}' (set 'default:' in --authors)")
     return [handle]
 
 
@@ -123,7 +123,7 @@ def _story_text(p: Placed, handles: list[str], plan: Plan, site: OldSite, report
     body = resolve_links(p, plan, site, report)
     summary = d.summary or _first_words(body)
     if summary and not d.summary:
-        report.guessed(d.source, 1, "summary", "none given; the first words of the story used")
+        report.guessed(d.source, line_of(d, "summary"), "summary", "none given; the first words of the story used")
     if summary:
         fields["summary"] = _cut(EMAIL_RE.sub("(address removed)", summary), 600, d, "summary", report)
     tags = list(dict.fromkeys(t.strip()[:80] for t in d.tags if str(t).strip()))
@@ -139,7 +139,7 @@ def _story_text(p: Placed, handles: list[str], plan: Plan, site: OldSite, report
         fields["cover"] = d.cover
         fields["cover_alt"] = d.cover_alt or d.title
         if not d.cover_alt:
-            report.guessed(d.source, 1, "cover_alt", "the cover had no description; the title used")
+            report.guessed(d.source, line_of(d, "cover_alt"), "cover_alt", "the cover had no description; the title used")
     if d.draft:
         fields["draft"] = True
     if d.updated and d.date and d.updated > d.date:
@@ -159,7 +159,10 @@ def _cut(text: str, limit: int, d: Draft, name: str, report: Report) -> str:
 def _first_words(body: str) -> str:
     """The first paragraph of prose, as plain text, for a story that had no summary."""
     for block in re.split(r"\n\s*\n", body):
-        text = re.sub(r"<[^>]+>|!\[[^\]]*\]\([^)]*\)|[*_`#>]|\[([^\]]*)\]\([^)]*\)", lambda m: m.group(1) or "", block)
+        if re.match(r"\s*(#|<h\d|<pre|<figure|<table|<ul|<ol)", block):
+            continue
+        text = re.sub(r"`[^`\n]*`|<[^>]+>|!\[[^\]]*\]\([^)]*\)|[*_#>]|\[([^\]]*)\]\([^)]*\)",
+                      lambda m: m.group(1) or "", block)
         text = " ".join(text.split())
         if text and not block.lstrip().startswith(("```", "~~~", "|", "    ")):
             return text if len(text) <= 300 else text[:299].rsplit(" ", 1)[0] + "…"
