@@ -8,7 +8,7 @@ import html
 import re
 from typing import Callable
 
-from .body import Context, escape_label
+from .body import Context, escape_label, video_link
 
 BLOCK_TAGS = ("address|article|aside|blockquote|details|div|dl|figure|footer|form|h[1-6]|header|hr|li|main|nav|"
               "ol|p|pre|section|table|ul|video|audio|iframe|figcaption|summary|tbody|thead|tr|td|th|dd|dt|style|script")
@@ -52,8 +52,33 @@ def prepare(body: str, ctx: Context, src_of: Callable[[str], str]) -> str:
         return image_block(imgs[0], cap.group(1) if cap else "", src_of)
 
     body = FIGURE.sub(figure, body)
+    body = _embeds(body, ctx)
     body = LONE_IMAGE.sub(lambda m: image_block(m.group(1), "", src_of), body)
     return autop(body, src_of)
+
+
+SCRIPT = re.compile(r"<(script|style|noscript|object|embed|form)\b.*?(?:</\1\s*>|/>)", re.I | re.S)
+IFRAME = re.compile(r"<iframe\b[^>]*>.*?</iframe\s*>|<iframe\b[^>]*/?>", re.I | re.S)
+EMBED_VIDEO = re.compile(r"(?:youtube(?:-nocookie)?\.com/embed/|youtu\.be/)([\w-]+)|player\.vimeo\.com/video/(\d+)")
+
+
+def _embeds(body: str, ctx: Context) -> str:
+    """Scripts, styles and forms go (they never ran on a story page); an embedded frame becomes a
+    link to what it showed, so nothing loads from another host until the reader asks."""
+    def script(m: re.Match[str]) -> str:
+        ctx.missed(body, m.start(), f"<{m.group(1).lower()}>", "removed: masthead pages run no code from stories")
+        return ""
+
+    def frame(m: re.Match[str]) -> str:
+        src = attribute(m.group(0), "src")
+        video = EMBED_VIDEO.search(src)
+        ctx.converted(body, m.start(), "<iframe>", "a link to what it showed")
+        if video:
+            return video_link("youtube" if video.group(1) else "vimeo", video.group(1) or video.group(2), as_html=True)
+        title = attribute(m.group(0), "title") or src
+        return f'\n\n<p><a href="{html.escape(src)}">{html.escape(title)}</a></p>\n\n' if src.startswith("https://") else ""
+
+    return IFRAME.sub(frame, SCRIPT.sub(script, body))
 
 
 def autop(body: str, src_of: Callable[[str], str]) -> str:

@@ -24,6 +24,7 @@ from .report import Report
 SHORTCODE = re.compile(r"\[(caption|wp_caption|embed|gallery|youtube|vimeo|video|audio|code|sourcecode)\b([^\]]*)\]"
                        r"(?:(.*?)\[/\1\])?", re.S)
 OTHER_SHORTCODE = re.compile(r"\[([a-z][\w-]*)(\s[^\]]*)?\](?:.*?\[/\1\])?", re.S)
+KNOWN_WORDS = {"sic", "x", "i", "b", "u", "s", "a", "note", "edit", "ed", "citation", "needed"}  # not shortcodes
 VIDEO_URL = re.compile(r"(?:youtube\.com/watch\?v=|youtu\.be/)([\w-]+)|vimeo\.com/(\d+)")
 
 
@@ -180,11 +181,12 @@ def _shortcodes(body: str, ctx: Context, attachments: dict[str, str], src_of: ob
     body = re.sub(r"(?m)^\s*(https?://\S+)\s*$", lambda m: _embed(m.group(1), ctx, body, m.start()), body)
 
     def other(m: re.Match[str]) -> str:
-        ctx.missed(body, m.start(), f"shortcode [{m.group(1)}]", "unknown; left as text")
-        return m.group(0)
+        if m.group(1) in KNOWN_WORDS:
+            return m.group(0)
+        ctx.missed(body, m.start(), f"shortcode [{m.group(1)}]", "unknown; removed")
+        return ""
 
-    OTHER_SHORTCODE.sub(other, body)
-    return body
+    return OTHER_SHORTCODE.sub(other, body)
 
 
 def _embed(url: str, ctx: Context, body: str, at: int) -> str:
