@@ -29,10 +29,12 @@ class Context:
 
     def line_at(self, text: str, offset: int) -> int:
         """The source line of `text[offset]`, found through the original body where it can be."""
-        snippet = text[offset: offset + 40]
-        at = self.original.find(snippet) if snippet and self.original else -1
-        base = self.original if at != -1 else text
-        return self.line + base.count("\n", 0, at if at != -1 else offset)
+        for size in (40, 20, 8):  # the text may have changed after the snippet: try shorter ones
+            snippet = text[offset: offset + size]
+            at = self.original.find(snippet) if snippet.strip() and self.original else -1
+            if at != -1:
+                return self.line + self.original.count("\n", 0, at)
+        return self.line + text.count("\n", 0, offset)
 
     def converted(self, text: str, offset: int, what: str, detail: str = "") -> None:
         self.report.converted(self.source, self.line_at(text, offset), what, detail)

@@ -143,10 +143,11 @@ def _finder(known: dict[str, dict[str, str]], here: str, lang: str) -> Any:
     def find(ref: str) -> str | None:
         ref = ref.strip().strip("\"'")
         candidates = [ref.lstrip("/"), posixpath.normpath(posixpath.join(posixpath.dirname(here), ref))]
-        for c in candidates:
-            for key in (c, c + ".md", c.rstrip("/") + "/index.md", c.rstrip("/") + "/_index.md"):
-                if key in known:
-                    return known[key].get(lang) or next(iter(known[key].values()))
+        hits = [known[key] for c in candidates
+                for key in (c, c + ".md", c.rstrip("/") + "/index.md", c.rstrip("/") + "/_index.md") if key in known]
+        same = [h[lang] for h in hits if lang in h]
+        if same or hits:
+            return same[0] if same else next(iter(hits[0].values()))
         by_name = [k for k in known if posixpath.basename(k) in (ref, ref + ".md")
                    or k.endswith("/" + ref.rstrip("/") + "/index.md")]
         return next(iter(known[by_name[0]].values())) if len(by_name) == 1 else None

@@ -167,7 +167,11 @@ def resolve_links(p: Placed, plan: Plan, site: OldSite, report: Report) -> str:
 
     body = re.sub(re.escape(STORY) + r"([^)\s\"'>]+)", story, body)
 
-    def old(url: str, at: int) -> str | None:
+    def address(target: Placed, anchor: str = "") -> str:
+        """For HTML bodies, whose links `check` does not read: the new address, relative to this page."""
+        return posixpath.relpath("/" + target.url, "/" + p.url) + "/" + anchor
+
+    def old(url: str, at: int, html: bool = False) -> str | None:
         if not (url.startswith("/") or (site.url and url.startswith(site.url.rstrip("/")))) or not is_page(url) \
                 or normal_path(url, site.url) == "/":
             return None
@@ -177,14 +181,14 @@ def resolve_links(p: Placed, plan: Plan, site: OldSite, report: Report) -> str:
             report.missed(p.draft.source, p.draft.line + body.count("\n", 0, at), "link",
                           f"'{url}' is no imported story; it will not work on the new site unless that page is added")
             return None
-        return to(target, f"#{anchor}" if anchor else "")
+        return (address if html else to)(target, f"#{anchor}" if anchor else "")
 
     def md(m: re.Match[str]) -> str:
         new = old(m.group(3).strip("<>"), m.start()) if m.group(1) != "!" else None
         return m.group(0) if new is None else f"[{m.group(2)}]({new}{m.group(4)})"
 
     def attr(m: re.Match[str]) -> str:
-        new = old(m.group(3), m.start()) if m.group(1).strip().lower().startswith("href") else None
+        new = old(m.group(3), m.start(), True) if m.group(1).strip().lower().startswith("href") else None
         return m.group(0) if new is None else f"{m.group(1)}{m.group(2)}{new}{m.group(2)}"
 
     return HTML_URL.sub(attr, MD_LINK.sub(md, body))
