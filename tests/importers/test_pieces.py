@@ -1,0 +1,151 @@
+"""The shared pieces of the importers, case by case: front matter, dates, bylines, the
+--authors file, and errors a person can act on."""
+
+from __future__ import annotations
+
+import time
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from masthead.cli import main
+from masthead.domain.problems import UsageError
+from masthead.importers.authors import Named, load_map, split_byline
+from masthead.importers.dates import as_front_matter, from_file_name, from_path, parse_date
+from masthead.importers.frontmatter import split
+
+from .conftest import FIXTURES, run_import
+
+PLUS1 = timezone(timedelta(hours=1))
+
+
+@pytest.mark.parametrize("text, kind, fields", [
+    ("---\ntitle: 'A: B'\nog:image: x.png\n---\nbody", "yaml", {"title": "A: B", "og:image": "x.png"}),
+    ("---\nbase: &b {place: Lyon}\nparams:\n  <<: *b\n---\nbody", "yaml",
+     {"base": {"place": "Lyon"}, "params": {"place": "Lyon"}}),
+    ('+++\ntitle = "T"\ndate = 2020-12-02T09:30:00+01:00\n+++\nbody', "toml",
+     {"title": "T", "date": datetime(2020, 12, 2, 9, 30, tzinfo=PLUS1)}),
+    ('{\n "title": "J",\n "tags": ["a"]\n}\nbody', "json", {"title": "J", "tags": ["a"]}),
+    ('---json\n{"title": "E"}\n---\nbody', "json", {"title": "E"}),
+    ("\ufeff---\r\ntitle: BOM\r\n---\r\nbody", "yaml", {"title": "BOM"}),
+])
+def test_front_matter_forms(text: str, kind: str, fields: dict[str, object]) -> None:
+    head = split("x.md", text)
+    assert (head.kind, head.data, head.body.strip(), head.error) == (kind, fields, "body", "")
+
+
+def test_pelican_header_keys_in_any_case_and_continued_values() -> None:
+    head = split("a.markdown", "Title: Ferry\nDATE: 2019-03-07\nSummary: one\n    two\n\nThe body.\n", pelican=True)
+    assert head.data == {"title": "Ferry", "date": "2019-03-07", "summary": "one two"}
+    assert head.body.strip() == "The body." and head.body_line == 6 and head.lines["summary"] == 3
+
+
+def test_a_file_without_a_header_is_all_body() -> None:
+    head = split("a.md", "Just text: with a colon\n\nMore.\n", pelican=True)
+    assert head.kind == "none" and head.data == {} and head.body.startswith("Just text")
+
+
+@pytest.mark.parametrize("text, error", [
+    ("---\ntitle: [unclosed\n---\n", "broken YAML"),
+    ("+++\ntitle = \n+++\n", "broken TOML"),
+    ("---\ntitle: x\n", "never closed"),
+    ('{"title": ', "broken JSON"),
+])
+def test_broken_front_matter_is_reported(text: str, error: str) -> None:
+    assert error in split("x.md", text).error
+
+
+def test_aliases_that_expand_without_end_are_refused_quickly() -> None:
+    lines = ["---", "a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{n}: &a{n} [{', '.join([f'*a{n - 1}'] * 9)}]" for n in range(1, 10)]
+    started = time.perf_counter()
+    head = split("bomb.md", "\n".join(lines + ["tags: *a9", "---", "body"]))
+    assert "expands to more than" in head.error and time.perf_counter() - started < 2
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("2020-12-02", datetime(2020, 12, 2)),
+    ("2020-12-2", datetime(2020, 12, 2)),
+    ("2020-12-02T09:30:00Z", datetime(2020, 12, 2, 9, 30, tzinfo=timezone.utc)),
+    ("2020-12-02 09:30:00 +0100", datetime(2020, 12, 2, 9, 30, tzinfo=PLUS1)),
+    ("2020-12-02T09:30:00.000+01:00", datetime(2020, 12, 2, 9, 30, tzinfo=PLUS1)),
+    ("2020-12-02 9:30", datetime(2020, 12, 2, 9, 30)),
+    ("2020/12/02", datetime(2020, 12, 2)),
+    (date(2020, 12, 2), datetime(2020, 12, 2)),
+    ("2020-02-30", None), ("next Tuesday", None), (12, None),
+])
+def test_dates(value: object, expected: datetime | None) -> None:
+    assert parse_date(value) == expected
+
+
+def test_dates_in_file_names_and_paths() -> None:
+    assert from_file_name("2020-12-2-hello-world") == (datetime(2020, 12, 2), "hello-world")
+    assert from_file_name("2020-12-02_hello") == (datetime(2020, 12, 2), "hello")
+    assert from_file_name("2020-13-02-x") == (None, "2020-13-02-x")
+    assert from_file_name("hello") == (None, "hello")
+    assert from_path("posts/2019/3/7/ferry/index.md") == datetime(2019, 3, 7)
+    assert as_front_matter(datetime(2020, 12, 2, 9, 30, tzinfo=PLUS1)) == "2020-12-02 09:30+01:00"
+    assert datetime.fromisoformat(as_front_matter(datetime(2020, 12, 2, 9, 30, 5))) == datetime(2020, 12, 2, 9, 30, 5)
+
+
+@pytest.mark.parametrize("value, people, guessed", [
+    ("Ana Ruiz", [Named("Ana Ruiz")], False),
+    (["Ana Ruiz", "Tom Ashworth"], [Named("Ana Ruiz"), Named("Tom Ashworth")], False),
+    ("Ana Ruiz, Tom Ashworth and Léa Martin", [Named("Ana Ruiz"), Named("Tom Ashworth"), Named("Léa Martin")], True),
+    ("Ana Ruiz & Tom Ashworth", [Named("Ana Ruiz"), Named("Tom Ashworth")], True),
+    ("[Ana Ruiz](https://ana.example.org) (University of Lyon)",
+     [Named("Ana Ruiz", "https://ana.example.org", "University of Lyon")], False),
+    ("[Ana Ruiz](https://a.example) (Lab X) and [Tom](https://t.example)",
+     [Named("Ana Ruiz", "https://a.example", "Lab X"), Named("Tom", "https://t.example")], True),
+    ("Karl Berg, Institute of Urban Studies", [Named("Karl Berg", "", "Institute of Urban Studies")], True),
+    ({"name": "Ana Ruiz", "url": "https://ana.example.org"}, [Named("Ana Ruiz", "https://ana.example.org")], False),
+    ("", [], False), (None, [], False),
+])
+def test_bylines(value: object, people: list[Named], guessed: bool) -> None:
+    assert split_byline(value) == (people, guessed)
+
+
+def test_the_authors_file_merges_spellings_and_maps_teams(tmp_path: Path) -> None:
+    mapping = tmp_path / "authors.yml"
+    mapping.write_text("people:\n  ana-ruiz:\n    name: Ana Ruiz\n    also: [A. Ruiz, ana]\n"
+                       "teams:\n  The Editors: [ana-ruiz, Tom Ashworth]\ndefault: ana-ruiz\n")
+    into = tmp_path / "magazine"
+    assert run_import("hugo", into, "--authors", str(mapping)) == 0
+    note = (into / "content/notes/quick-note.md").read_text()
+    assert "- ana-ruiz" in note  # the story that named nobody: the default
+    amap = load_map(mapping)
+    assert amap.handle("a. ruiz") == "ana-ruiz" and amap.teams["the editors"] == ["ana-ruiz", "tom-ashworth"]
+
+
+def test_a_wrong_handle_in_the_authors_file_says_how_to_write_it(tmp_path: Path) -> None:
+    mapping = tmp_path / "authors.yml"
+    mapping.write_text("people:\n  Ana Ruiz: {name: Ana}\n")
+    with pytest.raises(UsageError, match="'Ana Ruiz' is not a handle .*'ana-ruiz'"):
+        load_map(mapping)
+
+
+@pytest.mark.parametrize("kind, content, message", [
+    ("wordpress", "<rss><channel>", "not a WordPress export"),
+    ("ghost", "{\"db\": []", "not a Ghost export"),
+    ("ghost", "{\"db\": [{\"data\": {}}]}", "no db[0].data.posts"),
+])
+def test_a_broken_export_is_a_message_not_a_traceback(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                      kind: str, content: str, message: str) -> None:
+    export = tmp_path / "export.file"
+    export.write_text(content)
+    assert main(["import", str(export), "--from", kind, "--into", str(tmp_path / "m")]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_a_folder_source_must_be_a_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["import", str(FIXTURES / "wordpress/export.xml"), "--from", "hugo", "--into", str(tmp_path)]) == 2
+    assert "no such folder" in capsys.readouterr().err
+
+
+def test_help_shows_examples(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["import", "--help"])
+    out = capsys.readouterr().out
+    assert "masthead import ../old-blog --from hugo --into ../magazine" in out and "--authors" in out
