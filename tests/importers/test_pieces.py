@@ -149,3 +149,21 @@ def test_help_shows_examples(capsys: pytest.CaptureFixture[str]) -> None:
         main(["import", "--help"])
     out = capsys.readouterr().out
     assert "masthead import ../old-blog --from hugo --into ../magazine" in out and "--authors" in out
+
+
+def test_translations_with_and_without_zones_are_placed_together() -> None:
+    from masthead.importers.model import Draft, OldSite
+    from masthead.importers.place import place_all
+    from masthead.importers.report import Report
+
+    site = OldSite("T", "en", drafts=[
+        Draft("a.fr.md", 1, "a.fr", "Le titre", datetime(2020, 1, 2, 9, tzinfo=PLUS1), "x", section="art", lang="fr",
+              group="a"),
+        Draft("a.md", 1, "a", "The title", datetime(2020, 1, 1), "x", section="art", group="a"),
+        Draft("b.md", 1, "b", "Tags", datetime(2020, 1, 1), "x", section="tags"),
+    ])
+    plan = place_all(site, Report())
+    paths = {p.draft.key: (p.path, p.translation_of) for p in plan.placed}
+    assert paths["a"] == ("art/the-title.md", "")  # "art" is a section, not taken for a language
+    assert paths["a.fr"] == ("art/the-title.fr.md", "art/the-title.md")
+    assert paths["b"][0] == "tags-section/tags.md"  # /tags/ is the tag index: renamed, and reported

@@ -101,7 +101,7 @@ def tree_digest(root: Path) -> dict[str, str]:
             and not p.relative_to(root).parts[0].startswith(".")}
 
 
-@pytest.mark.parametrize("kind", ["hugo", "wordpress"])
+@pytest.mark.parametrize("kind", SOURCES)
 def test_importing_again_changes_nothing(tmp_path: Path, kind: str) -> None:
     into = tmp_path / "magazine"
     assert run_import(kind, into) == 0

@@ -10,7 +10,7 @@ from typing import Any
 
 from . import liquid
 from .dates import from_file_name
-from .files import resolver
+from .files import resolver, under
 from .model import Draft, OldSite, Person
 from .place import language, slugify
 from .report import Report
@@ -57,7 +57,7 @@ def _people(top: Path, report: Report) -> dict[str, Person]:
         if isinstance(v, dict):
             links = [("Website", str(v[k])) for k in ("url", "web", "website") if isinstance(v.get(k), str)]
             avatar = v.get("avatar") or v.get("image")
-            path = (top / str(avatar).lstrip("/")) if isinstance(avatar, str) and "://" not in avatar else None
+            path = under(top, avatar) if isinstance(avatar, str) and "://" not in avatar else None
             out[str(key)] = Person(str(v.get("name") or key), str(key), str(v.get("bio") or ""), links[:1], path)
     return out
 

@@ -61,8 +61,9 @@ class Plan:
 def place_all(site: OldSite, report: Report, one_section: str = "") -> Plan:
     plan = Plan()
     groups: dict[str, list[Draft]] = {}
+    codes = {language(d.lang, site.language) for d in site.drafts} | {site.language}
     for d in site.drafts:
-        _normalise(d, site, report, one_section)
+        _normalise(d, site, report, one_section, codes)
         groups.setdefault(d.group or d.key, []).append(d)
     taken: set[tuple[str, str, str]] = set()
     for name in sorted(groups):
@@ -77,10 +78,15 @@ def place_all(site: OldSite, report: Report, one_section: str = "") -> Plan:
     return plan
 
 
-def _normalise(d: Draft, site: OldSite, report: Report, one_section: str) -> None:
+def naive(moment: datetime | None) -> datetime:
+    """A moment comparable with any other (zones dropped): for ordering, never for output."""
+    return (moment or EPOCH).replace(tzinfo=None)
+
+
+def _normalise(d: Draft, site: OldSite, report: Report, one_section: str, codes: set[str]) -> None:
     d.lang = language(d.lang, site.language)
     section = one_section or slugify(d.section, "stories")
-    if section in RESERVED or LANG.match(section) and len(section) <= 3:
+    if section in RESERVED or section in codes:
         report.guessed(d.source, d.field_lines.get("section", 1), "section",
                        f"'{section}' is a reserved address; the section is called '{section}-section'")
         section += "-section"
@@ -97,7 +103,7 @@ def _normalise(d: Draft, site: OldSite, report: Report, one_section: str) -> Non
 
 def _place_group(members: list[Draft], site: OldSite, plan: Plan, taken: set[tuple[str, str, str]],
                  report: Report) -> None:
-    members.sort(key=lambda d: (d.lang != site.language, d.date or EPOCH, d.key))
+    members.sort(key=lambda d: (d.lang != site.language, naive(d.date), d.key))
     first = members[0]
     base = first.slug
     n = 2

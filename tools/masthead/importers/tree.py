@@ -109,6 +109,9 @@ class Source:
         except UnicodeDecodeError as exc:
             self.report.missed(self.rel, 1, "file", f"not UTF-8 text ({exc.reason}); save it as UTF-8 and import again")
             return False
+        except OSError as exc:
+            self.report.missed(self.rel, 1, "file", f"cannot be read ({exc.strerror})")
+            return False
         self.head = split(self.rel, text, pelican=pelican)
         if self.head.error:
             self.report.missed(self.rel, 1, "front matter", self.head.error)

@@ -24,7 +24,7 @@ from .body import outside_code
 from .authors import AuthorMap, Registry, handle_of, resolve_byline
 from .dates import as_front_matter
 from .model import Draft, OldSite, Person
-from .place import Placed, Plan, line_of, place_all, resolve_links
+from .place import Placed, Plan, line_of, naive, place_all, resolve_links
 from .report import Report
 
 REPORT_JSON = "import-report.json"
@@ -57,6 +57,9 @@ def write_magazine(site: OldSite, into: Path, amap: AuthorMap, report: Report, s
         for path in sorted(THEME.rglob("*")):
             if path.is_file():
                 out.copy(f"theme/{path.relative_to(THEME).as_posix()}", path)
+    else:
+        report.missed("(theme)", 0, "theme", f"masthead's theme was not found at {THEME}; "
+                      "copy theme/ from masthead's repository into the new magazine")
     report.stories, report.people = len(plan.placed), len(registry.people)
     for stale in sorted(set(previous) - set(out.written)):
         target = into / stale
@@ -142,7 +145,7 @@ def _story_text(p: Placed, handles: list[str], plan: Plan, site: OldSite, report
             report.guessed(d.source, line_of(d, "cover_alt"), "cover_alt", "the cover had no description; the title used")
     if d.draft:
         fields["draft"] = True
-    if d.updated and d.date and d.updated > d.date:
+    if d.updated and d.date and naive(d.updated) > naive(d.date):
         fields["updated"] = as_front_matter(d.updated)
     body = outside_code(body, lambda prose: re.sub(r"\n{3,}", "\n\n", prose))
     return dump_front_matter(fields) + "\n" + body.strip("\n") + "\n"
