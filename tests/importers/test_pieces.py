@@ -167,3 +167,25 @@ def test_translations_with_and_without_zones_are_placed_together() -> None:
     assert paths["a"] == ("art/the-title.md", "")  # "art" is a section, not taken for a language
     assert paths["a.fr"] == ("art/the-title.fr.md", "art/the-title.md")
     assert paths["b"][0] == "tags-section/tags.md"  # /tags/ is the tag index: renamed, and reported
+
+
+def test_escaped_shortcodes_are_shown_as_written() -> None:
+    from masthead.importers.body import Context
+    from masthead.importers.report import Report
+    from masthead.importers.shortcodes import hugo, zola
+
+    report = Report()
+    assert hugo("Write `{{</* youtube ID */>}}` to embed.", Context("a.md", 1, report)) == "Write `{{< youtube ID >}}` to embed."
+    assert zola("Write `{{/* youtube(id=\"x\") */}}`.", Context("a.md", 1, report)) == "Write `{{ youtube(id=\"x\") }}`."
+    assert report.notes == []  # nothing was converted
+
+
+def test_a_shortcode_never_closed_is_reported_at_its_line() -> None:
+    from masthead.importers.body import Context
+    from masthead.importers.report import Report
+    from masthead.importers.shortcodes import hugo
+
+    report = Report()
+    text = "one\ntwo {{< youtube abc\nthree"
+    assert hugo(text, Context("a.md", 10, report, original=text)) == text
+    assert [(n.line, n.kind) for n in report.notes] == [(11, "not-converted")]

@@ -83,7 +83,8 @@ def _draft(src: Source, pattern: str, site: OldSite, names: dict[str, str], top:
               summary=str(src.field("excerpt", "description", "summary", default="")),
               draft=is_draft or src.field("published") is False, updated=src.date("last_modified_at", "updated"),
               field_lines=src.head.lines)
-    d.group = str(src.field("ref", "lang_ref", "translation_key", default="") or d.key)
+    polyglot = src.field("permalink") if src.field("lang") else None  # jekyll-polyglot: one permalink, many langs
+    d.group = str(src.field("ref", "lang_ref", "translation_key", default="") or polyglot or d.key)
     resolve = resolver(src.path.parent, [top], top)
     ctx = src.context({"site": {}}, lambda ref: _find(ref, names, top))
     d.body = finish_body(liquid.convert(src.head.body, ctx), d, ctx, resolve)

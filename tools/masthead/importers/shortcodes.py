@@ -129,7 +129,15 @@ def zola(text: str, ctx: Context) -> str:
         ctx.missed(text, m.start(), f"shortcode {m.group(1)}", "unknown; its tags removed, its text kept")
         return m.group(3)
 
-    return ZOLA_CALL.sub(call, ZOLA_BLOCK.sub(block, text))
+    kept: list[str] = []
+
+    def escaped(m: re.Match[str]) -> str:  # `{{/* name() */}}` shows the shortcode as written
+        kept.append(m.group(1) + m.group(2).strip() + m.group(3))
+        return f"\x00ZESC{len(kept) - 1}\x00"
+
+    text = re.sub(r"(\{[{%])/\*(.*?)\*/([}%]\})", escaped, text, flags=re.S)
+    text = ZOLA_CALL.sub(call, ZOLA_BLOCK.sub(block, text))
+    return re.sub("\x00ZESC(\\d+)\x00", lambda m: kept[int(m.group(1))].replace("{{", "{{ ").replace("}}", " }}"), text)
 
 
 def zola_links(text: str, ctx: Context) -> str:
