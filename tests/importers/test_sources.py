@@ -115,6 +115,8 @@ def test_zola(imported: dict[str, Imported]) -> None:
     assert (zola.site / "posts/first-light.html").is_file()
     colocated = fields(zola, "blog/colocated/colocated.md")
     assert colocated["cover"] == "photo.svg" and colocated["date"] == "2021-05-06 10:30+02:00"
+    shown = soup(zola, "blog/colocated").select("article.story img")
+    assert "The photo, as HTML" in [img["alt"] for img in shown]  # a lone <img> line, checked and copied
 
 
 def test_jekyll(imported: dict[str, Imported]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -14,10 +15,11 @@ from typing import Any, Callable, Iterator
 from masthead.sources.frontmatter import load_yaml
 
 from . import attributes
-from .body import Context
+from .body import Context, escape_label, outside_code
 from .dates import parse_date
 from .files import Resolver, add_file, take_files
 from .frontmatter import Head, split
+from .html_body import attribute
 from .model import Draft
 from .report import Report
 
@@ -141,9 +143,26 @@ class Source:
         return datetime.fromtimestamp(int(self.path.stat().st_mtime)).replace(microsecond=0)
 
 
+LONE_IMG = re.compile(r"^[ ]{0,3}(?:<p>\s*)?(<img\b[^>]*>)\s*(?:</p>)?[ \t]*$", re.M | re.I)
+
+
 def finish_body(body: str, draft: Draft, ctx: Context, resolve: Resolver) -> str:
-    """The steps every Markdown source shares: attribute syntax, then the files the body uses."""
-    return take_files(attributes.convert(body, ctx), draft, resolve, ctx)
+    """The steps every Markdown source shares: attribute syntax, `<img>` alone on its line as a
+    Markdown image (which the build checks and copies), then the files the body uses."""
+    def lone(m: re.Match[str]) -> str:
+        tag = m.group(1)
+        ctx.converted(prose_now[0], m.start(), "<img>", "a Markdown image")
+        title = attribute(tag, "title")
+        return f"![{escape_label(attribute(tag, 'alt'))}](<{attribute(tag, 'src')}>" + (
+            f' "{title}")' if title and '"' not in title else ")")
+
+    prose_now = [""]
+
+    def images(prose: str) -> str:
+        prose_now[0] = prose
+        return LONE_IMG.sub(lone, prose) if "<img" in prose.lower() else prose
+
+    return take_files(outside_code(attributes.convert(body, ctx), images), draft, resolve, ctx)
 
 
 def take_cover(value: Any, draft: Draft, resolve: Resolver, report: Report, source: str) -> None:
