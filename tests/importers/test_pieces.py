@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+import yaml
 
 from masthead.cli import main
 from masthead.domain.problems import UsageError
@@ -189,3 +190,22 @@ def test_a_shortcode_never_closed_is_reported_at_its_line() -> None:
     text = "one\ntwo {{< youtube abc\nthree"
     assert hugo(text, Context("a.md", 10, report, original=text)) == text
     assert [(n.line, n.kind) for n in report.notes] == [(11, "not-converted")]
+
+
+def test_old_addresses_that_would_clash_or_cannot_be_files_are_reported(tmp_path: Path) -> None:
+    from masthead.importers.authors import AuthorMap
+    from masthead.importers.model import Draft, OldSite
+    from masthead.importers.report import Report
+    from masthead.importers.write import write_magazine
+
+    site = OldSite("T", "en", url="https://old.example.org", drafts=[
+        Draft("a.md", 1, "a", "A", datetime(2020, 1, 1), "x", section="city", slug="a",
+              old_urls=["/city/", "/tags/", "/old a/", "https://old.example.org/2020/a/", "https://elsewhere.example/a/"]),
+        Draft("b.md", 1, "b", "B", datetime(2020, 1, 1), "x", section="city", slug="b", old_urls=["/city/a/"]),
+    ])
+    report = Report()
+    write_magazine(site, tmp_path / "m", AuthorMap(), report)
+    table = yaml.safe_load((tmp_path / "m/site_config/redirects.yml").read_text())["redirects"]
+    assert table == {"/2020/a/": "city/a.md"}  # from its own host only, and only what can be a file
+    missed = sorted(n.detail.split("'")[1] for n in report.notes if n.what == "old address")
+    assert missed == ["/city/", "/city/a/", "/old a/", "/tags/"]

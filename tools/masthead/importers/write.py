@@ -16,7 +16,9 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from masthead.domain.problems import UsageError
+from masthead.domain.urls import RESERVED
 from masthead.paths import CODE
+from masthead.site.redirects import OLD_PATH
 from masthead.sources.frontmatter import dump_front_matter, dump_yaml
 from masthead.sources.schemas import EMAIL_RE
 
@@ -53,6 +55,7 @@ def write_magazine(site: OldSite, into: Path, amap: AuthorMap, report: Report, s
     out.text("site_config/mkdocs.yml", _mkdocs(site, report))
     out.text("site_config/redirects.yml", _redirects(plan, site, report))
     out.keep_dir("site_config/pages")
+    out.text(".gitignore", "# made by masthead build\n/site/\n/.masthead-cache/\n/.site.masthead/\n")
     if THEME.is_dir():
         for path in sorted(THEME.rglob("*")):
             if path.is_file():
@@ -218,8 +221,17 @@ def _mkdocs(site: OldSite, report: Report) -> str:
 def _redirects(plan: Plan, site: OldSite, report: Report) -> str:
     """The old address of every story -> its file, for the build's redirect pages (docs/import.md)."""
     table: dict[str, str] = {}
+    taken = {p.url.strip("/") for p in plan.placed} | set(plan.sections) | set(plan.languages) | {""}
     for old, p in sorted(plan.old.items()):
-        if old and old.strip("/") != p.url.strip("/") and old != "/":
+        if not old or old.strip("/") == p.url.strip("/"):
+            continue
+        if old.strip("/") in taken or old.strip("/").split("/")[0] in RESERVED:
+            report.missed(p.draft.source, line_of(p.draft), "old address",
+                          f"'{old}' is another page on the new site; no redirect from it")
+        elif not OLD_PATH.match(old) or any(part in (".", "..") for part in old.split("/")):
+            report.missed(p.draft.source, line_of(p.draft), "old address",
+                          f"'{old}' cannot be a file of a static site; redirect it on the host")
+        else:
             table[old] = p.path
     report.redirects = len(table)
     head = ("# Old addresses kept working: each becomes a page that sends readers (and search engines)\n"
