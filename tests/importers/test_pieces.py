@@ -209,3 +209,12 @@ def test_old_addresses_that_would_clash_or_cannot_be_files_are_reported(tmp_path
     assert table == {"/2020/a/": "city/a.md"}  # from its own host only, and only what can be a file
     missed = sorted(n.detail.split("'")[1] for n in report.notes if n.what == "old address")
     assert missed == ["/city/", "/city/a/", "/old a/", "/tags/"]
+
+
+def test_handles_and_slugs_for_names_in_any_script() -> None:
+    from masthead.importers.authors import handle_of
+    from masthead.importers.place import slugify
+
+    assert handle_of("Анна Соколова") == "anna-sokolova" and handle_of("Léa Martin") == "lea-martin"
+    assert handle_of("Анна Соколова") != handle_of("Анна Петрова")  # not cut to a shared prefix
+    assert slugify("La fête: été") == "la-fete-ete" and slugify("???") == "story"

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+from masthead.domain.slugs import anchor
+
 from .body import Context, outside_code
 
 HEADING_ATTRS = re.compile(r"^(#{1,6}\s.*?)\s*\{:?\s*((?:[#.][\w-]+|[\w-]+=\S+)(?:\s+(?:[#.][\w-]+|[\w-]+=\S+))*)\s*\}\s*$")
@@ -14,9 +16,8 @@ SETEXT_OR_ANY = re.compile(r"\s*\{:?\s*(#[\w-]+)\s*\}\s*$")
 
 
 def github_id(heading: str) -> str:
-    """The id GitHub gives a heading: lower case, punctuation dropped, spaces as hyphens."""
-    text = re.sub(r"[`*_~]|\[([^\]]*)\]\([^)]*\)", lambda m: m.group(1) or "", heading).strip().lower()
-    return re.sub(r"\s", "-", re.sub(r"[^\w\- ]", "", text))
+    """The id masthead gives a heading (GitHub's scheme), from its text without Markdown."""
+    return anchor(re.sub(r"[`*_~]|\[([^\]]*)\]\([^)]*\)", lambda m: m.group(1) or "", heading))
 
 
 def convert(text: str, ctx: Context) -> str:

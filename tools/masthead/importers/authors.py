@@ -9,12 +9,12 @@ person and maps teams to their members; everything else is a guess, and the repo
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from masthead.domain.problems import UsageError
+from masthead.domain.slugs import make_slug
 from masthead.sources.frontmatter import load_yaml
 
 from .model import Person
@@ -37,10 +37,10 @@ class Named:
 
 
 def handle_of(name: str) -> str:
-    """A contributor handle (lower-case ASCII letters, digits, hyphens, 2-39) for a name."""
-    ascii_ = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    handle = re.sub(r"[^a-z0-9]+", "-", ascii_.lower()).strip("-")[:39].strip("-")
-    if len(handle) < 2:  # a name in a script without a Latin spelling
+    """A contributor handle (lower-case ASCII letters, digits, hyphens, 2-39) for a name in any
+    script (transliterated: 'Анна Соколова' -> 'anna-sokolova')."""
+    handle = make_slug(name, max_length=39)
+    if handle == "untitled" or len(handle) < 2:  # nothing to transliterate
         handle = "person-" + "-".join(f"{ord(c):x}" for c in name.strip()[:4])
     return handle
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import posixpath
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import unquote, urlsplit
 
+from masthead.domain.slugs import make_slug
 from masthead.domain.urls import RESERVED
 
 from .body import STORY
@@ -29,9 +29,9 @@ def line_of(d: Draft, name: str = "") -> int:
 
 
 def slugify(text: str, fallback: str = "story") -> str:
-    ascii_ = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode().lower()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_).strip("-")[:80].strip("-")
-    return slug or fallback
+    """An address word for any script (transliterated, as masthead makes them)."""
+    slug = make_slug(str(text))
+    return fallback if slug == "untitled" and "untitled" not in str(text).lower() else slug
 
 
 def language(code: str, fallback: str) -> str:

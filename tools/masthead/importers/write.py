@@ -132,7 +132,11 @@ def _story_text(p: Placed, handles: list[str], plan: Plan, site: OldSite, report
         report.guessed(d.source, line_of(d, "summary"), "summary", "none given; the first words of the story used")
     if summary:
         fields["summary"] = _cut(EMAIL_RE.sub("(address removed)", summary), 600, d, "summary", report)
-    tags = list(dict.fromkeys(t.strip()[:80] for t in d.tags if str(t).strip()))
+    seen: dict[str, str] = {}  # tags match case-insensitively: the first spelling is kept
+    for tag in (str(t).strip()[:80] for t in d.tags):
+        if tag:
+            seen.setdefault(tag.lower(), tag)
+    tags = list(seen.values())
     if tags:
         fields["tags"] = tags
     if d.lang != site.language:
