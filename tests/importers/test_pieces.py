@@ -128,6 +128,8 @@ def test_a_wrong_handle_in_the_authors_file_says_how_to_write_it(tmp_path: Path)
 
 @pytest.mark.parametrize("kind, content, message", [
     ("wordpress", "<rss><channel>", "not a WordPress export"),
+    ("wordpress", '<?xml version="1.0"?>\n<!DOCTYPE x [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]>\n<rss>&b;</rss>',
+     "declares a DOCTYPE or entities"),
     ("ghost", "{\"db\": []", "not a Ghost export"),
     ("ghost", "{\"db\": [{\"data\": {}}]}", "no db[0].data.posts"),
 ])

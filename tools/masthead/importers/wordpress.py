@@ -44,6 +44,10 @@ def _text(el: ET.Element, name: str, ns_part: str = "") -> str:
 
 
 def read(export: Path, report: Report, media: Path | None = None) -> OldSite:
+    with export.open("rb") as fh:
+        head = fh.read(8192)
+    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:  # WXR has none; entities can only expand
+        raise UsageError(f"{export}: not a WordPress export (it declares a DOCTYPE or entities, which WXR never does)")
     try:
         channel = ET.parse(export).getroot().find("channel")
     except ET.ParseError as exc:
