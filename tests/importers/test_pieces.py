@@ -47,14 +47,15 @@ def test_a_file_without_a_header_is_all_body() -> None:
     assert head.kind == "none" and head.data == {} and head.body.startswith("Just text")
 
 
-@pytest.mark.parametrize("text, error", [
-    ("---\ntitle: [unclosed\n---\n", "broken YAML"),
-    ("+++\ntitle = \n+++\n", "broken TOML"),
-    ("---\ntitle: x\n", "never closed"),
-    ('{"title": ', "broken JSON"),
+@pytest.mark.parametrize("text, error, line", [
+    ("---\ntitle: ok\ntags: [unclosed\n---\n", "broken YAML", 4),
+    ("+++\ntitle = \"ok\"\ndate = \n+++\n", "broken TOML", 3),
+    ("---\ntitle: x\n", "never closed", 1),
+    ('{"title": ', "broken JSON", 1),
 ])
-def test_broken_front_matter_is_reported(text: str, error: str) -> None:
-    assert error in split("x.md", text).error
+def test_broken_front_matter_is_reported(text: str, error: str, line: int) -> None:
+    head = split("x.md", text)
+    assert error in head.error and head.error_line == line
 
 
 def test_aliases_that_expand_without_end_are_refused_quickly() -> None:

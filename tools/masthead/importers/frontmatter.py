@@ -26,6 +26,7 @@ class Head:
     kind: str  # yaml, toml, json, pelican, none
     lines: dict[str, int] = field(default_factory=dict)
     error: str = ""
+    error_line: int = 1
 
 
 def split(path: str, text: str, pelican: bool = False) -> Head:
@@ -66,11 +67,13 @@ def _fenced(path: str, text: str, fence: str, kind: str) -> Head:
         try:
             data: Any = tomllib.loads(head)
         except tomllib.TOMLDecodeError as exc:
-            return Head({}, body, body_line, kind, lines, error=f"broken TOML: {exc}")
+            at = re.search(r"line (\d+)", str(exc))
+            return Head({}, body, body_line, kind, lines, error=f"broken TOML: {exc}",
+                        error_line=int(at.group(1)) + 1 if at else 1)
     else:
         data, problems = load_yaml(path, head, offset=1)
         if problems:
-            return Head({}, body, body_line, kind, lines, error=problems[0].message)
+            return Head({}, body, body_line, kind, lines, error=problems[0].message, error_line=problems[0].line)
     if expanded_size(data) > MAX_NODES:
         return Head({}, body, body_line, kind, lines, error=f"the front matter expands to more than {MAX_NODES} "
                     "values (aliases repeating aliases); write the values out")

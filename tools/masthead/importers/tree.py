@@ -116,7 +116,8 @@ class Source:
             return False
         self.head = split(self.rel, text, pelican=pelican)
         if self.head.error:
-            self.report.missed(self.rel, 1, "front matter", self.head.error)
+            self.report.missed(self.rel, self.head.error_line, "front matter",
+                               self.head.error + "; the file was not imported: fix it and import again")
             return False
         return True
 
