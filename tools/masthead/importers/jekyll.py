@@ -86,7 +86,7 @@ def _draft(src: Source, pattern: str, site: OldSite, names: dict[str, str], top:
     polyglot = src.field("permalink") if src.field("lang") else None  # jekyll-polyglot: one permalink, many langs
     d.group = str(src.field("ref", "lang_ref", "translation_key", default="") or polyglot or d.key)
     resolve = resolver(src.path.parent, [top], top)
-    ctx = src.context({"site": {}}, lambda ref: _find(ref, names, top))
+    ctx = src.context({"site": {}}, lambda ref: _find(ref, names))
     d.body = finish_body(liquid.convert(src.head.body, ctx), d, ctx, resolve)
     take_cover(src.field("image", "cover", "header.image", "header.teaser", "feature_image"), d, resolve, report, src.rel)
     if not is_draft:
@@ -96,7 +96,7 @@ def _draft(src: Source, pattern: str, site: OldSite, names: dict[str, str], top:
     return d
 
 
-def _find(ref: str, names: dict[str, str], top: Path) -> str | None:
+def _find(ref: str, names: dict[str, str]) -> str | None:
     """`{% post_url 2010-07-21-name %}` or `{% link _posts/2010-07-21-name.md %}`."""
     ref = ref.strip()
     if ref in names:
@@ -104,7 +104,7 @@ def _find(ref: str, names: dict[str, str], top: Path) -> str | None:
     stem = Path(ref).stem
     if stem in names:
         return names[stem]
-    return ref if (top / ref).is_file() and ref in names.values() else None
+    return None
 
 
 def expand(pattern: str, d: Draft, categories: list[str], title: str) -> str:

@@ -85,14 +85,13 @@ def _draft(src: Source, content: Path, langs: set[str], site: OldSite, known: di
 
 
 def _find(ref: str, known: dict[str, str]) -> str | None:
+    """The draft an `@/` link names: drafts of the default language are keyed by their path
+    below content/, which is what `@/` links write."""
     ref = posixpath.normpath(ref.lstrip("/"))
-    hit = known.get(ref) or known.get(ref.rstrip("/") + "/index.md")
-    return _draft_key(hit, known) if hit else None
-
-
-def _draft_key(rel: str, known: dict[str, str]) -> str:
-    """Drafts of the default language are keyed by their path below content/."""
-    return next(k for k, v in known.items() if v == rel)
+    for key in (ref, ref.rstrip("/") + "/index.md"):
+        if key in known:
+            return key
+    return None
 
 
 __all__: list[Any] = ["read"]
