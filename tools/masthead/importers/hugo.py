@@ -42,8 +42,9 @@ def read(top: Path, report: Report, media: Path | None = None) -> OldSite:
     known: dict[str, dict[str, str]] = {}  # path below the content folder -> language -> file
     for s, base, lang in files:
         known.setdefault(_key(s.path, base), {})[lang or _file_lang(s.path) or site.language] = s.rel
+    names = _names(known)
     for src, base, lang in files:
-        draft = _draft(src, base, lang, site, params, permalinks, static, known, report)
+        draft = _draft(src, base, lang, site, params, permalinks, static, (known, names), report)
         if draft is not None:
             site.drafts.append(draft)
     return site
@@ -93,8 +94,9 @@ def _person(key: str, data: dict[str, Any]) -> Person:
 
 
 def _draft(src: Source, base: Path, lang: str, site: OldSite, params: dict[str, Any],
-           permalinks: dict[str, str], static: list[Path], known: dict[str, dict[str, str]],
-           report: Report) -> Draft | None:
+           permalinks: dict[str, str], static: list[Path],
+           index: tuple[dict[str, dict[str, str]], dict[str, list[str]]], report: Report) -> Draft | None:
+    known, names = index
     rel_in = src.path.relative_to(base).as_posix()
     if src.path.name.startswith("_index.") or rel_in.startswith("authors/"):
         if src.read() and src.path.name.startswith("_index.") and "/" in rel_in:
@@ -125,7 +127,7 @@ def _draft(src: Source, base: Path, lang: str, site: OldSite, params: dict[str, 
     d.group = str(src.field("translationKey", default="") or _key(src.path, base))
     resolve = resolver(src.path.parent, static, src.top)
     page_params = {**params, **src.head.data, **(src.field("params", default={}) or {})}
-    ctx = src.context({"site": {"params": params}, **page_params}, _finder(known, rel_in, d.lang))
+    ctx = src.context({"site": {"params": params}, **page_params}, _finder(known, names, rel_in, d.lang))
     body = shortcodes.hugo(src.head.body, ctx)
     d.body = finish_body(body, d, ctx, resolve)
     take_cover(src.field("cover", "images", "image", "featured_image", "featureImage", "params.image"),
@@ -138,7 +140,7 @@ def _file_lang(path: Path) -> str:
     return language(path.stem.split(".")[1], "") if path.stem.count(".") == 1 else ""
 
 
-def _finder(known: dict[str, dict[str, str]], here: str, lang: str) -> Any:
+def _finder(known: dict[str, dict[str, str]], names: dict[str, list[str]], here: str, lang: str) -> Any:
     """`ref`/`relref` targets: a path below content/, relative to this page, or a bare name."""
     def find(ref: str) -> str | None:
         ref = ref.strip().strip("\"'")
@@ -148,10 +150,18 @@ def _finder(known: dict[str, dict[str, str]], here: str, lang: str) -> Any:
         same = [h[lang] for h in hits if lang in h]
         if same or hits:
             return same[0] if same else next(iter(hits[0].values()))
-        by_name = [k for k in known if posixpath.basename(k) in (ref, ref + ".md")
-                   or k.endswith("/" + ref.rstrip("/") + "/index.md")]
-        return next(iter(known[by_name[0]].values())) if len(by_name) == 1 else None
+        by_name = names.get(ref.rstrip("/").removesuffix(".md"), [])
+        return next(iter(known[by_name[0]].values())) if len(by_name) == 1 else None  # only if unambiguous
     return find
+
+
+def _names(known: dict[str, dict[str, str]]) -> dict[str, list[str]]:
+    """A page's name (its file's, or its bundle folder's) -> its paths, for `ref "name"`."""
+    names: dict[str, list[str]] = {}
+    for key in known:
+        base = posixpath.basename(key).removesuffix(".md")
+        names.setdefault(posixpath.basename(posixpath.dirname(key)) if base == "index" else base, []).append(key)
+    return names
 
 
 def _old_urls(d: Draft, src: Source, rel_in: str, permalinks: dict[str, str], site: OldSite, name: str) -> None:
