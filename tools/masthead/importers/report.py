@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 KINDS = ("converted", "guessed", "not-converted")
 
@@ -61,6 +61,7 @@ class Report:
     def as_json(self) -> str:
         data = {"stories": self.stories, "people": self.people, "redirects": self.redirects,
                 "counts": {k: self.count(k) for k in KINDS},
-                "notes": [asdict(n) for n in sorted(set(self.notes))],
+                "notes": [{"source": n.source, "line": n.line, "kind": n.kind, "what": n.what, "detail": n.detail}
+                          for n in sorted(set(self.notes))],
                 "written": sorted(set(self.written))}
         return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
