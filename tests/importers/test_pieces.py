@@ -11,12 +11,11 @@ import pytest
 import yaml
 
 from masthead.cli import main
-from masthead.domain.problems import UsageError
 from masthead.importers.authors import Named, load_map, split_byline
 from masthead.importers.dates import as_front_matter, from_file_name, from_path, parse_date
 from masthead.importers.frontmatter import split
 
-from .conftest import FIXTURES, run_import
+from .conftest import run_import
 
 PLUS1 = timezone(timedelta(hours=1))
 

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 from . import shortcodes
-from .authors import handle_of
 from .dates import from_file_name, from_path
 from .files import resolver
 from .model import Draft, OldSite, Person
@@ -206,5 +205,3 @@ def expand(pattern: str, d: Draft, sections: str, path: Path, slug: str = "") ->
               "contentbasename": _base_name(path)}
     return re.sub(r":(\w+)", lambda m: values.get(m.group(1), m.group(0)), pattern)
 
-
-__all__ = ["read", "handle_of"]

@@ -13,7 +13,7 @@ from urllib.parse import unquote, urlsplit
 
 from masthead.domain.problems import UsageError
 
-from .body import Context, fenced, video_link
+from .body import Context, video_link
 from .dates import parse_date
 from .files import take_files, under
 from .html_body import prepare
@@ -206,5 +206,3 @@ def _arg(args: str, name: str) -> str:
     m = re.search(rf"\b{name}\s*=\s*[\"']([^\"']*)[\"']", args)
     return m.group(1) if m else ""
 
-
-__all__ = ["read", "fenced"]

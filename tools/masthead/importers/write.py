@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,7 @@ from masthead.sources.frontmatter import dump_front_matter, dump_yaml
 from masthead.sources.schemas import EMAIL_RE
 
 from .body import outside_code
-from .authors import AuthorMap, Registry, handle_of, resolve_byline
+from .authors import AuthorMap, Registry, resolve_byline
 from .dates import as_front_matter
 from .model import Draft, OldSite, Person
 from .place import Placed, Plan, line_of, naive, place_all, resolve_links

@@ -7,7 +7,6 @@ from __future__ import annotations
 import posixpath
 import re
 from pathlib import Path
-from typing import Any
 
 from . import shortcodes
 from .dates import from_file_name
@@ -93,5 +92,3 @@ def _find(ref: str, known: dict[str, str]) -> str | None:
             return key
     return None
 
-
-__all__: list[Any] = ["read"]
