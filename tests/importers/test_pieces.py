@@ -192,3 +192,7 @@ def test_handles_and_slugs_for_names_in_any_script() -> None:
     assert handle_of("Анна Соколова") == "anna-sokolova" and handle_of("Léa Martin") == "lea-martin"
     assert handle_of("Анна Соколова") != handle_of("Анна Петрова")  # not cut to a shared prefix
     assert slugify("La fête: été") == "la-fete-ete" and slugify("???") == "story"
+
+
+def test_an_address_in_a_byline_is_left_out() -> None:
+    assert split_byline("Ana Ruiz <ana@example.org>") == ([Named("Ana Ruiz")], False)

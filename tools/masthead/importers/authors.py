@@ -64,6 +64,7 @@ def split_byline(value: Any) -> tuple[list[Named], bool]:
 
 
 def _split_text(text: str) -> tuple[list[Named], bool]:
+    text = re.sub(r"\s*<?\b[\w.+-]+@[\w-]+\.[\w.-]+\b>?", "", text).strip()  # "Ana <ana@x.org>": the name only
     link = LINK.match(text)
     if link:
         rest = link.group(3).strip()

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 
 KINDS = ("converted", "guessed", "not-converted")
+EMAIL = re.compile(r"<?[\w.+-]+@[\w-]+\.[\w.-]+>?")  # the report is kept in the repository: no addresses
 
 
 @dataclass(frozen=True, order=True)
@@ -35,7 +37,7 @@ class Report:
 
     def add(self, source: str, line: int, kind: str, what: str, detail: str = "") -> None:
         assert kind in KINDS, kind
-        self.notes.append(Note(source, max(line, 0), kind, what, detail))
+        self.notes.append(Note(source, max(line, 0), kind, what, EMAIL.sub("(address left out)", detail)))
 
     def converted(self, source: str, line: int, what: str, detail: str = "") -> None:
         self.add(source, line, "converted", what, detail)
