@@ -196,3 +196,21 @@ def test_handles_and_slugs_for_names_in_any_script() -> None:
 
 def test_an_address_in_a_byline_is_left_out() -> None:
     assert split_byline("Ana Ruiz <ana@example.org>") == ([Named("Ana Ruiz")], False)
+
+
+@pytest.mark.parametrize("files", [
+    {"content/en/posts/a.md": "EN", "content/fr/posts/a.md": "FR"},  # content/<lang>/ without contentDir
+    {"content/posts/a.md": "EN", "content/posts/a.fr.md": "FR"},  # name.<lang>.md
+])
+def test_hugo_translations_in_either_layout(tmp_path: Path, files: dict[str, str]) -> None:
+    from masthead.importers.hugo import read
+    from masthead.importers.place import place_all
+    from masthead.importers.report import Report
+
+    (tmp_path / "hugo.toml").write_text('title = "T"\n[languages.en]\nweight = 1\n[languages.fr]\nweight = 2\n')
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(f"---\ntitle: {text}\ndate: 2020-01-01\n---\n\n{text} text.\n")
+    plan = place_all(read(tmp_path, Report()), Report())
+    placed = {p.draft.title: (p.path, p.translation_of, p.url) for p in plan.placed}
+    assert placed == {"EN": ("posts/a.md", "", "posts/a/"), "FR": ("posts/a.fr.md", "posts/a.md", "fr/posts/a/")}
