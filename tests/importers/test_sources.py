@@ -199,6 +199,8 @@ def test_wordpress(imported: dict[str, Imported]) -> None:
     assert lands("neighbourhood/the-lock-keeper", hrefs["bridge night"]) == "neighbourhood/bridge-night"
     assert hrefs["Watch the video on YouTube"] == "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
     assert 'print("x &lt; y")' in wp.page("neighbourhood/the-lock-keeper") or "x < y" in body.select_one("pre").get_text()
+    assert hrefs["timetable"] == "timetable.pdf"  # an uploaded file, copied beside the story
+    assert (wp.root / "content/neighbourhood/the-lock-keeper/timetable.pdf").is_file()
     assert fields(wp, "stories/old-draft.md")["draft"] is True
     table = yaml.safe_load((wp.root / "site_config/redirects.yml").read_text())["redirects"]
     assert table["/2021/03/14/the-lock-keeper/"] == "neighbourhood/the-lock-keeper/the-lock-keeper.md"

@@ -16,7 +16,7 @@ from masthead.domain.problems import UsageError
 from .body import Context
 from .dates import parse_date
 from .files import add_file, take_files, under
-from .html_body import markdown_card, prepare
+from .html_body import local_links, markdown_card, prepare
 from .model import Draft, OldSite, Person
 from .place import language, slugify
 from .report import Report
@@ -106,7 +106,8 @@ def _draft(post: dict[str, Any], name: str, line: int, by_post: dict[str, list[A
         return _content_rel(url.replace(own, "/content/")) if GHOST_URL in url or url.startswith(("/content/", own)) \
             else url
 
-    d.body = take_files(prepare(body, ctx, src_of), d, lambda rel: under(media, rel) if media else None, ctx)
+    body = local_links(prepare(body, ctx, src_of), src_of, media)
+    d.body = take_files(body, d, lambda rel: under(media, rel) if media else None, ctx)
     image = str(post.get("feature_image") or "")
     if image:
         found = under(media, src_of(image)) if media is not None else None

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import html
 import re
+from pathlib import Path
 from typing import Callable
 
 from .body import Context, escape_label, video_link
+from .files import under
 
 BLOCK_TAGS = ("address|article|aside|blockquote|details|div|dl|figure|footer|form|h[1-6]|header|hr|li|main|nav|"
               "ol|p|pre|section|table|ul|video|audio|iframe|figcaption|summary|tbody|thead|tr|td|th|dd|dt|style|script")
@@ -79,6 +81,20 @@ def _embeds(body: str, ctx: Context) -> str:
         return f'\n\n<p><a href="{html.escape(src)}">{html.escape(title)}</a></p>\n\n' if src.startswith("https://") else ""
 
     return IFRAME.sub(frame, SCRIPT.sub(script, body))
+
+
+def local_links(body: str, src_of: Callable[[str], str], media: Path | None) -> str:
+    """Links to uploaded files (a PDF, a zip) pointed at the copy in `--media`, which the
+    import then puts beside the story; links to files that are not there stay as they were."""
+    if media is None:
+        return body
+
+    def one(m: re.Match[str]) -> str:
+        url = html.unescape(m.group(2))
+        rel = src_of(url)
+        return f'{m.group(1)}"{html.escape(rel)}"' if rel != url and under(media, rel) is not None else m.group(0)
+
+    return re.sub(r"(<a\b[^>]*?\bhref\s*=\s*)\"([^\"]*)\"", one, body, flags=re.I)
 
 
 def autop(body: str, src_of: Callable[[str], str]) -> str:

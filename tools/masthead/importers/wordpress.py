@@ -16,7 +16,7 @@ from masthead.domain.problems import UsageError
 from .body import Context, video_link
 from .dates import parse_date
 from .files import take_files, under
-from .html_body import prepare
+from .html_body import local_links, prepare
 from .model import Draft, OldSite, Person
 from .place import language, slugify
 from .report import Report
@@ -116,7 +116,7 @@ def _draft(item: ET.Element, site: OldSite, attachments: dict[str, str], media: 
         return _media_name(url, uploads, media)
 
     body = _shortcodes(ctx.original, ctx, attachments, src_of)
-    body = prepare(body, ctx, src_of)
+    body = local_links(prepare(body, ctx, src_of), src_of, media)
     d.body = take_files(body, d, lambda rel: under(media, rel) if media else None, ctx)
     thumb = next((m.findtext("{*}meta_value") for m in item if _local(m.tag) == "postmeta"
                   and m.findtext("{*}meta_key") == "_thumbnail_id"), None)
