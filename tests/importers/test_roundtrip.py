@@ -78,8 +78,9 @@ def test_old_addresses_redirect_to_the_new_ones(imported: dict[str, Imported], k
     for old, target in table.items():
         out = result.site / old.lstrip("/")
         out = out / "index.html" if old.endswith("/") else out
-        story = (result.root / "content" / target).read_text(encoding="utf-8")
-        fields = yaml.safe_load(story.split("---")[1])
+        source = result.root / ("site_config/pages" + target.rstrip("/") + ".md" if target.startswith("/")
+                                 else "content/" + target)  # a stand-alone page, or a story
+        fields = yaml.safe_load(source.read_text(encoding="utf-8").split("---")[1])
         if fields.get("draft"):  # an unpublished story's old address does not give it away
             assert not out.exists()
             continue

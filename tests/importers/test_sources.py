@@ -142,7 +142,10 @@ def test_jekyll(imported: dict[str, Imported]) -> None:
     sam = yaml.safe_load((jekyll.root / "contributors/sam-lee.yml").read_text())
     assert sam["bio"] == "Harbour University" and sam["links"][0]["url"] == "https://sam.example.org"
     assert fields(jekyll, "posts/unfinished.md")["draft"] is True
-    assert any(n["source"] == "about.md" and n["kind"] == "not-converted" for n in notes(jekyll))
+    about = jekyll.root / "site_config/pages/about.md"  # a page, not a post
+    assert yaml.safe_load(about.read_text().split("---")[1]) == {"title": "About"}
+    assert soup(jekyll, "about").find("h1").get_text(strip=True) == "About"
+    assert table["/about.html"] == "/about/"
 
 
 def test_pelican(imported: dict[str, Imported]) -> None:
@@ -161,6 +164,7 @@ def test_pelican(imported: dict[str, Imported]) -> None:
     table = yaml.safe_load((pelican.root / "site_config/redirects.yml").read_text())["redirects"]
     assert table["/posts/2019/03/ferry-at-dawn/"] == "travel/ferry-at-dawn/ferry-at-dawn.md"  # ARTICLE_URL
     assert table["/fr/posts/ferry-at-dawn/"] == "travel/ferry-at-dawn/ferry-at-dawn.fr.md"  # ARTICLE_LANG_URL
+    assert (pelican.root / "site_config/pages/about.md").is_file() and table["/pages/about.html"] == "/about/"
     missed = {(n["source"], n["what"]) for n in notes(pelican) if n["kind"] == "not-converted"}
     assert ("content/notes.rst", "reStructuredText") in missed and ("pelicanconf.py", "PLUGINS") in missed
 
@@ -204,6 +208,7 @@ def test_wordpress(imported: dict[str, Imported]) -> None:
     assert fields(wp, "stories/old-draft.md")["draft"] is True
     table = yaml.safe_load((wp.root / "site_config/redirects.yml").read_text())["redirects"]
     assert table["/2021/03/14/the-lock-keeper/"] == "neighbourhood/the-lock-keeper/the-lock-keeper.md"
+    assert "About us." in soup(wp, "about").get_text()  # a WordPress page: a stand-alone page
     line = next(n for n in notes(wp) if n["what"] == "shortcode [contact-form-7]")
     assert (line["source"], line["line"]) == ("export.xml", 49)
 
@@ -221,5 +226,6 @@ def test_ghost(imported: dict[str, Imported]) -> None:
     mobiledoc = fields(ghost, "stories/from-mobiledoc.md")
     assert mobiledoc["draft"] is True  # members-only on Ghost
     assert "Some *markdown* card." in ghost.story("stories/from-mobiledoc.md")
+    assert (ghost.root / "site_config/pages/about.md").is_file()  # a Ghost page
     pia = yaml.safe_load((ghost.root / "contributors/pia-holm.yml").read_text())
     assert pia["avatar"] == "pia-holm.svg" and (ghost.root / "contributors/pia-holm.svg").is_file()

@@ -98,7 +98,10 @@ def _draft(src: Source, base: Path, rel: Path, site: OldSite, report: Report) ->
     raw_date = src.field("date")
     when = None if str(raw_date) in ("Last Modified", "Created", "git Last Modified", "git Created") else src.date("date")
     when = when or file_date
-    if when is None:
+    page = len(parts) == (2 if rel.stem == "index" else 1) and when is None
+    if page and rel.stem == "index" and len(parts) == 1:
+        return None  # the home page
+    if when is None and not page:
         when = src.mtime()
         report.guessed(src.rel, src.head.lines.get("date", 1), "date", "no date; the file's modification time used")
     tags = [t for t in as_list(src.field("tags")) if t.lower() not in COLLECTION_TAGS]
@@ -108,7 +111,7 @@ def _draft(src: Source, base: Path, rel: Path, site: OldSite, report: Report) ->
               lang=str(src.field("lang", "locale", default="") or lang or site.language),
               authors=as_list(src.field("authors", "author")) or (["site-author"] if "site-author" in site.people else []),
               tags=tags, summary=str(src.field("description", "summary", "excerpt", default="")),
-              draft=src.field("draft") is True, group="/".join(parts), field_lines=src.head.lines)
+              draft=src.field("draft") is True, group="/".join(parts), field_lines=src.head.lines, page=page)
     resolve = resolver(src.path.parent, [base, src.top], src.top)
     ctx = src.context({}, lambda ref: None)
     d.body = finish_body(liquid.convert(src.head.body, ctx), d, ctx, resolve)

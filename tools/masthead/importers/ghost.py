@@ -80,9 +80,6 @@ def _draft(post: dict[str, Any], name: str, line: int, by_post: dict[str, list[A
            meta: dict[str, Any], site: OldSite, media: Path | None, report: Report) -> Draft | None:
     pid = str(post.get("id"))
     where = name
-    if post.get("type", "post") != "post":
-        report.missed(where, line, "page", f"'{post.get('title')}' is a page; add it to site_config/pages/ by hand")
-        return None
     tags = [t for t in by_post.get(pid, []) if t]
     public = [t for t in tags if t.get("visibility", "public") == "public" and not str(t.get("name", "")).startswith("#")]
     status = str(post.get("status") or "draft")
@@ -92,7 +89,7 @@ def _draft(post: dict[str, Any], name: str, line: int, by_post: dict[str, list[A
               section=slugify(str(public[0].get("slug"))) if public else "stories", slug=str(post.get("slug") or ""),
               lang=str(post.get("locale") or ""), authors=authors, tags=[str(t.get("name")) for t in public],
               summary=str(post.get("custom_excerpt") or ""), draft=status != "published" and status != "scheduled",
-              updated=parse_date(str(post.get("updated_at") or "")))
+              updated=parse_date(str(post.get("updated_at") or "")), page=post.get("type", "post") == "page")
     if post.get("visibility", "public") != "public":
         d.draft = True
         report.guessed(where, line, "visibility", f"for '{post.get('visibility')}' only on Ghost; imported as a draft "

@@ -112,7 +112,8 @@ def _draft(src: Source, base: Path, lang: str, site: OldSite, params: dict[str, 
     file_lang = _file_lang(src.path)
     file_date, file_slug = from_file_name(stem)
     when = src.date("date", "publishDate", "pubDate", "published") or file_date or from_path(rel_in)
-    if when is None:
+    page = (len(parts) == 1 or bundle and len(parts) == 2) and when is None
+    if when is None and not page:
         when = src.mtime()
         report.guessed(src.rel, 1, "date", "no date; the file's modification time used")
     section = parts[0] if len(parts) > 1 and not (bundle and len(parts) == 2) else "posts"
@@ -122,7 +123,7 @@ def _draft(src: Source, base: Path, lang: str, site: OldSite, params: dict[str, 
               authors=as_list(src.field("authors", "author", "params.author", "params.authors")),
               tags=as_list(src.field("tags")) + as_list(src.field("categories")),
               summary=str(src.field("summary", "description", default="")), draft=src.field("draft") is True,
-              updated=src.date("lastmod", "updated"), field_lines=src.head.lines)
+              updated=src.date("lastmod", "updated"), field_lines=src.head.lines, page=page)
     d.group = str(src.field("translationKey", default="") or _key(src.path, base))
     resolve = resolver(src.path.parent, static, src.top)
     page_params = {**params, **src.head.data, **(src.field("params", default={}) or {})}

@@ -34,15 +34,17 @@ def read(top: Path, report: Report, media: Path | None = None) -> OldSite:
     posts = [p for p in markdown_files(top) if "_posts" in p.relative_to(top).parts or
              p.relative_to(top).parts[0] == "_drafts"]
     names = {_post_name(p): p.relative_to(top).as_posix() for p in posts}
-    for path in markdown_files(top):
-        rel = path.relative_to(top)
-        if path not in posts and rel.parts[0] not in ("_includes", "_layouts", "_data", "_sass", "node_modules") \
-                and path.name.lower() not in ("readme.md", "license.md", "changelog.md"):
-            report.missed(rel.as_posix(), 1, "page", "not a post; add it to site_config/pages/ by hand if it is needed")
     for path in posts:
         d = _draft(Source(top, path, report), pattern, site, names, top, report)
         if d is not None:
             site.drafts.append(d)
+    for path in markdown_files(top):
+        rel = path.relative_to(top)
+        if path not in posts and not rel.parts[0].startswith("_") and rel.parts[0] != "node_modules" \
+                and path.name.lower() not in ("readme.md", "license.md", "changelog.md", "index.md", "404.md"):
+            d = _page(Source(top, path, report), site, names, top, report)
+            if d is not None:
+                site.drafts.append(d)
     return site
 
 
@@ -93,6 +95,21 @@ def _draft(src: Source, pattern: str, site: OldSite, names: dict[str, str], top:
         own = src.field("permalink")
         d.old_urls.append(str(own) if own else expand(pattern, d, [slugify(c) for c in cats], title_part or src.path.stem))
         d.old_urls += [str(r) for r in as_list(src.field("redirect_from"))]
+    return d
+
+
+def _page(src: Source, site: OldSite, names: dict[str, str], top: Path, report: Report) -> Draft | None:
+    """A Jekyll page (about.md): a stand-alone page at its `permalink` or its path."""
+    if not src.read() or not src.head.data:
+        return None
+    rel = src.path.relative_to(top)
+    d = Draft(src.rel, src.head.body_line, src.rel, str(src.field("title", default="")), None, "",
+              slug=str(src.field("slug", default="") or rel.stem), lang=str(src.field("lang", default="") or site.language),
+              summary=str(src.field("description", "excerpt", default="")), field_lines=src.head.lines, page=True)
+    ctx = src.context({"site": {}}, lambda ref: _find(ref, names))
+    d.body = finish_body(liquid.convert(src.head.body, ctx), d, ctx, resolver(src.path.parent, [top], top))
+    d.old_urls.append(str(src.field("permalink", default="") or "/" + rel.with_suffix(".html").as_posix()))
+    d.old_urls += [str(r) for r in as_list(src.field("redirect_from"))]
     return d
 
 

@@ -42,6 +42,7 @@ class Draft:
     files: dict[str, Path] = field(default_factory=dict)  # name beside the story -> file to copy
     old_urls: list[str] = field(default_factory=list)  # site paths the old site served it at
     group: str = ""  # translations of one story share a group
+    page: bool = False  # a stand-alone page (About, Contact): goes to site_config/pages/
     field_lines: dict[str, int] = field(default_factory=dict)
 
 

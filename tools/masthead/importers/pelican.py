@@ -56,9 +56,6 @@ def read(top: Path, report: Report, media: Path | None = None) -> OldSite:
     sources = []
     for path in markdown_files(content):
         rel = path.relative_to(content).as_posix()
-        if rel.startswith(tuple(p + "/" for p in pages)):
-            report.missed(path.relative_to(top).as_posix(), 1, "page", "not an article; add it to site_config/pages/ by hand")
-            continue
         src = Source(top, path, report)
         if src.read(pelican=True):
             sources.append((src, rel))
@@ -72,10 +69,11 @@ def read(top: Path, report: Report, media: Path | None = None) -> OldSite:
 
 def _draft(src: Source, rel: str, conf: dict[str, Any], site: OldSite, keys: dict[str, str], content: Path,
            report: Report) -> Draft | None:
+    page = rel.startswith(tuple(str(p) + "/" for p in conf["PAGE_PATHS"]))
     status = str(src.field("status", default="published")).lower()
     file_date, _ = from_file_name(src.path.stem)
     when = src.date("date") or file_date
-    if when is None:
+    if when is None and not page:
         when = src.mtime()
         report.guessed(src.rel, 1, "date", "no date; the file's modification time used")
     folder = rel.split("/")[0] if "/" in rel else ""
@@ -89,7 +87,7 @@ def _draft(src: Source, rel: str, conf: dict[str, Any], site: OldSite, keys: dic
               authors=_split(people), tags=_split(str(src.field("tags", default=""))),
               summary=re.sub(r"<[^>]+>", "", str(src.field("summary", default=""))),
               draft=status in ("draft", "hidden"), updated=src.date("modified"), group=slug,
-              field_lines=src.head.lines)
+              field_lines=src.head.lines, page=page)
     here = rel.rsplit("/", 1)[0] if "/" in rel else ""
     ctx = src.context({}, lambda ref: keys.get(ref))
     body = pelican_links.convert(src.head.body, ctx, here)
@@ -98,7 +96,8 @@ def _draft(src: Source, rel: str, conf: dict[str, Any], site: OldSite, keys: dic
     cover = src.field("image", "cover", "og_image")
     take_cover(re.sub(r"^\{(?:static|attach|filename)\}", "/", str(cover)) if cover else None, d, resolve, report, src.rel)
     if status != "draft":
-        d.old_urls.append("/" + str(src.field("url", "save_as", default="") or _url(conf, d, category)).lstrip("/"))
+        own = src.field("url", "save_as", default="")
+        d.old_urls.append("/" + str(own or (f"pages/{slug}.html" if page else _url(conf, d, category))).lstrip("/"))
     return d
 
 

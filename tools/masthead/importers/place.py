@@ -52,6 +52,7 @@ class Placed:
 @dataclass
 class Plan:
     placed: list[Placed] = field(default_factory=list)
+    pages: list[Placed] = field(default_factory=list)  # stand-alone pages, below site_config/pages/
     by_key: dict[str, Placed] = field(default_factory=dict)
     old: dict[str, Placed] = field(default_factory=dict)  # normalised old address -> story
     sections: dict[str, str] = field(default_factory=dict)
@@ -63,16 +64,20 @@ def place_all(site: OldSite, report: Report, one_section: str = "") -> Plan:
     groups: dict[str, list[Draft]] = {}
     codes = {language(d.lang, site.language) for d in site.drafts} | {site.language}
     for d in site.drafts:
+        if d.page:
+            continue
         _normalise(d, site, report, one_section, codes)
         groups.setdefault(d.group or d.key, []).append(d)
     taken: set[tuple[str, str, str]] = set()
     for name in sorted(groups):
         _place_group(groups[name], site, plan, taken, report)
     for p in plan.placed:
+        plan.sections.setdefault(p.draft.section, site.sections.get(p.draft.section, ""))
+    _place_pages([d for d in site.drafts if d.page], site, plan, report, codes)
+    for p in [*plan.placed, *plan.pages]:
         plan.by_key[p.draft.key] = p
         for old in p.draft.old_urls:
             plan.old.setdefault(normal_path(old, site.url), p)
-        plan.sections.setdefault(p.draft.section, site.sections.get(p.draft.section, ""))
     langs = sorted({p.draft.lang for p in plan.placed} - {site.language})
     plan.languages = [site.language, *langs]
     return plan
@@ -99,6 +104,25 @@ def _normalise(d: Draft, site: OldSite, report: Report, one_section: str, codes:
     if not d.title.strip():
         d.title = d.slug.replace("-", " ").capitalize()
         report.guessed(d.source, line_of(d, "title"), "title", f"no title; '{d.title}' made from the file name")
+
+
+def _place_pages(pages: list[Draft], site: OldSite, plan: Plan, report: Report, codes: set[str]) -> None:
+    """Stand-alone pages live at `/<name>/`: a name no section, language or reserved address has."""
+    used = set(plan.sections) | set(RESERVED) | codes
+    for d in sorted(pages, key=lambda d: d.key):
+        d.lang = language(d.lang, site.language)
+        d.slug = slugify(d.slug or d.title, "page")
+        if not d.title.strip():
+            d.title = d.slug.replace("-", " ").capitalize()
+            report.guessed(d.source, line_of(d, "title"), "title", f"no title; '{d.title}' made from the file name")
+        name, n = d.slug, 2
+        while name in used:
+            name, n = f"{d.slug}-{n}", n + 1
+        if name != d.slug:
+            report.guessed(d.source, line_of(d), "page", f"'/{d.slug}/' is taken on the new site; the page is at '/{name}/'")
+        used.add(name)
+        report.converted(d.source, line_of(d), "page", f"a stand-alone page: site_config/pages/{name}.md")
+        plan.pages.append(Placed(d, f"{name}.md", f"{name}/"))
 
 
 def _place_group(members: list[Draft], site: OldSite, plan: Plan, taken: set[tuple[str, str, str]],
@@ -164,7 +188,13 @@ def resolve_links(p: Placed, plan: Plan, site: OldSite, report: Report) -> str:
     body = p.draft.body
 
     def to(target: Placed, anchor: str = "") -> str:
+        if target.draft.page or p.draft.page:  # pages are not below content/: their addresses
+            return address(target, anchor)
         return posixpath.relpath(target.path, here or ".") + anchor
+
+    def address(target: Placed, anchor: str = "") -> str:
+        """For HTML bodies, whose links `check` does not read: the new address, relative to this page."""
+        return posixpath.relpath("/" + target.url, "/" + p.url) + "/" + anchor
 
     def story(m: re.Match[str]) -> str:
         key, _, anchor = m.group(1).partition("#")
@@ -172,10 +202,6 @@ def resolve_links(p: Placed, plan: Plan, site: OldSite, report: Report) -> str:
         return to(target, f"#{anchor}" if anchor else "") if target else "#"
 
     body = re.sub(re.escape(STORY) + r"([^)\s\"'>]+)", story, body)
-
-    def address(target: Placed, anchor: str = "") -> str:
-        """For HTML bodies, whose links `check` does not read: the new address, relative to this page."""
-        return posixpath.relpath("/" + target.url, "/" + p.url) + "/" + anchor
 
     def old(url: str, at: int, html: bool = False) -> str | None:
         if not (url.startswith("/") or (site.url and url.startswith(site.url.rstrip("/")))) or not is_page(url) \

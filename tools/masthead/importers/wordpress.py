@@ -92,8 +92,8 @@ def _draft(item: ET.Element, site: OldSite, attachments: dict[str, str], media: 
     where = name
     if kind == "attachment" or kind in ("nav_menu_item", "revision", "wp_global_styles", "custom_css"):
         return None
-    if kind != "post":
-        report.missed(where, line, f"{kind} '{_text(item, 'title')}'", "not a post; add it to site_config/pages/ by hand")
+    if kind not in ("post", "page"):
+        report.missed(where, line, f"{kind} '{_text(item, 'title')}'", "not a post or a page; left out")
         return None
     if status in ("trash", "private", "auto-draft", "inherit"):
         report.missed(where, line, "post", f"status '{status}'; left out")
@@ -108,7 +108,7 @@ def _draft(item: ET.Element, site: OldSite, attachments: dict[str, str], media: 
               slug=unquote(_text(item, "post_name")) or _text(item, "title"), authors=[a for a in authors if a],
               tags=[t for dom, _, t in cats if dom == "post_tag"],
               summary=re.sub(r"<[^>]+>", "", html.unescape(_text(item, "encoded", "excerpt"))).strip(),
-              draft=status in ("draft", "pending"))
+              draft=status in ("draft", "pending"), page=kind == "page")
     ctx = Context(where, body_line, report, original=_text(item, "encoded", "content"))
     uploads = _uploads(site.url)
 

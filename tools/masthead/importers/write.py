@@ -48,6 +48,11 @@ def write_magazine(site: OldSite, into: Path, amap: AuthorMap, report: Report, s
         folder = p.path.rsplit("/", 1)[0]
         for name, source in sorted(p.draft.files.items()):
             out.copy(f"content/{folder}/{name}", source)
+    for p in plan.pages:
+        out.text(f"site_config/pages/{p.path}", _page_text(p, plan, site, report))
+        for name in sorted(p.draft.files):
+            report.missed(p.draft.source, line_of(p.draft), "page file", f"'{name}': stand-alone pages publish no "
+                          "files; put it in a story, or on another host and link it from there")
     for handle, person in sorted(registry.people.items()):
         out.text(f"contributors/{handle}.yml", _person(handle, person, first_day.get(handle), out))
     out.text("site_config/magazine.yml", _settings(site, plan, report))
@@ -157,6 +162,18 @@ def _story_text(p: Placed, handles: list[str], plan: Plan, site: OldSite, report
     return dump_front_matter(fields) + "\n" + body.strip("\n") + "\n"
 
 
+def _page_text(p: Placed, plan: Plan, site: OldSite, report: Report) -> str:
+    d = p.draft
+    fields: dict[str, Any] = {"title": _cut(d.title, 200, d, "title", report)}
+    if d.lang != site.language:
+        fields["lang"] = d.lang
+    if d.summary:
+        fields["summary"] = _cut(EMAIL_RE.sub("(address removed)", d.summary), 600, d, "summary", report)
+    body = resolve_links(p, plan, site, report)
+    body = outside_code(body, lambda prose: re.sub(r"\n{3,}", "\n\n", prose))
+    return dump_front_matter(fields) + "\n" + body.strip("\n") + "\n"
+
+
 def _cut(text: str, limit: int, d: Draft, name: str, report: Report) -> str:
     text = " ".join(str(text).split())
     if len(text) <= limit:
@@ -225,6 +242,7 @@ def _redirects(plan: Plan, site: OldSite, report: Report) -> str:
     """The old address of every story -> its file, for the build's redirect pages (docs/import.md)."""
     table: dict[str, str] = {}
     taken = {p.url.strip("/") for p in plan.placed} | set(plan.sections) | set(plan.languages) | {""}
+    pages = {p.url.strip("/") for p in plan.pages}
     for old, p in sorted(plan.old.items()):
         if not old or old.strip("/") == p.url.strip("/"):
             continue
@@ -234,8 +252,10 @@ def _redirects(plan: Plan, site: OldSite, report: Report) -> str:
         elif not OLD_PATH.match(old) or any(part in (".", "..") for part in old.split("/")):
             report.missed(p.draft.source, line_of(p.draft), "old address",
                           f"'{old}' cannot be a file of a static site; redirect it on the host")
+        elif old.strip("/") in pages:
+            report.missed(p.draft.source, line_of(p.draft), "old address", f"'{old}' is a page on the new site")
         else:
-            table[old] = p.path
+            table[old] = "/" + p.url if p.draft.page else p.path
     report.redirects = len(table)
     head = ("# Old addresses kept working: each becomes a page that sends readers (and search engines)\n"
             "# to the story's new address, and a line of site/_redirects. See docs/import.md.\n")

@@ -56,7 +56,8 @@ def _draft(src: Source, content: Path, langs: set[str], site: OldSite, known: di
     stem = parts[-2] if bundle and len(parts) > 1 else parts[-1].removesuffix(".md")
     file_date, file_slug = from_file_name(stem)
     when = src.date("date") or file_date
-    if when is None:
+    page = len(parts) == (2 if bundle else 1) and when is None
+    if when is None and not page:
         when = src.mtime()
         report.guessed(src.rel, 1, "date", "no date; the file's modification time used")
     taxonomies = src.field("taxonomies", default={}) or {}
@@ -68,7 +69,7 @@ def _draft(src: Source, content: Path, langs: set[str], site: OldSite, known: di
               authors=as_list(src.field("authors")) or as_list(get(taxonomies, "authors")) or as_list(get(extra, "author")),
               tags=as_list(get(taxonomies, "tags")) + as_list(get(taxonomies, "categories")),
               summary=str(src.field("description", default="")), draft=src.field("draft") is True,
-              updated=src.date("updated"), group=key, field_lines=src.head.lines)
+              updated=src.date("updated"), group=key, field_lines=src.head.lines, page=page)
     resolve = resolver(src.path.parent, [top / "static", content], top)
     ctx = src.context({"extra": extra}, lambda ref: _find(ref, known))
     body = shortcodes.zola_links(shortcodes.zola(src.head.body, ctx), ctx)
