@@ -146,6 +146,8 @@ def test_jekyll(imported: dict[str, Imported]) -> None:
     assert yaml.safe_load(about.read_text().split("---")[1]) == {"title": "About"}
     assert soup(jekyll, "about").find("h1").get_text(strip=True) == "About"
     assert table["/about.html"] == "/about/"
+    assert ("tags.md", "not-converted") in {(n["source"], n["kind"]) for n in notes(jekyll)}  # only a Liquid loop
+    assert not (jekyll.root / "site_config/pages/tags.md").exists()
 
 
 def test_pelican(imported: dict[str, Imported]) -> None:

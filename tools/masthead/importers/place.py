@@ -110,6 +110,9 @@ def _place_pages(pages: list[Draft], site: OldSite, plan: Plan, report: Report, 
     """Stand-alone pages live at `/<name>/`: a name no section, language or reserved address has."""
     used = set(plan.sections) | set(RESERVED) | codes
     for d in sorted(pages, key=lambda d: d.key):
+        if not re.sub(r"<[^>]*>|\s", "", d.body):
+            report.missed(d.source, line_of(d), "page", "nothing but template code (a list, an archive); left out")
+            continue
         d.lang = language(d.lang, site.language)
         d.slug = slugify(d.slug or d.title, "page")
         if not d.title.strip():
