@@ -110,6 +110,8 @@ def test_zola(imported: dict[str, Imported]) -> None:
     colocated_link = hrefs["link to the colocated post"]
     assert lands("blog/first-light", colocated_link) == "blog/colocated" and colocated_link.endswith("#gallery")
     assert "A quoted line." in body.get_text()  # an unknown block shortcode keeps its text
+    assert "A form feed pasted from a PDF." in body.get_text()  # U+000C removed: feeds can be written
+    assert ("control characters", "1 removed") in {(n["what"], n["detail"]) for n in notes(zola)}
     fr = fields(zola, "blog/first-light/first-light.fr.md")
     assert fr["translation_of"] == "blog/first-light/first-light.md"
     table = yaml.safe_load((zola.root / "site_config/redirects.yml").read_text())["redirects"]

@@ -28,6 +28,7 @@ from .model import Draft, OldSite, Person
 from .place import Placed, Plan, line_of, naive, place_all, resolve_links
 from .report import Report
 
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # never meant, and no feed may hold them
 REPORT_JSON = "import-report.json"
 REPORT_TEXT = "import-report.txt"
 THEME = CODE.parent.parent / "theme"  # the theme that ships with masthead's repository
@@ -35,6 +36,8 @@ THEME = CODE.parent.parent / "theme"  # the theme that ships with masthead's rep
 
 def write_magazine(site: OldSite, into: Path, amap: AuthorMap, report: Report, section: str = "") -> None:
     previous = _previous_import(into)
+    for d in site.drafts:
+        _clean(d, report)
     plan = place_all(site, report, section)
     registry = Registry()
     out = Output(into, report)
@@ -75,6 +78,20 @@ def write_magazine(site: OldSite, into: Path, amap: AuthorMap, report: Report, s
     report.written = sorted(out.written)
     (into / REPORT_JSON).write_text(report.as_json(), encoding="utf-8")
     (into / REPORT_TEXT).write_text(report.as_text(), encoding="utf-8")
+
+
+def _clean(d: Draft, report: Report) -> None:
+    """Control characters (a form feed pasted from a PDF) removed from a draft's text."""
+    found = 0
+    for name in ("title", "body", "summary", "cover_alt"):
+        value = getattr(d, name)
+        cleaned = CONTROL.sub("", value)
+        found += len(value) - len(cleaned)
+        setattr(d, name, cleaned)
+    d.tags = [CONTROL.sub("", t) for t in d.tags]
+    d.authors = [CONTROL.sub("", a) for a in d.authors]
+    if found:
+        report.converted(d.source, line_of(d), "control characters", f"{found} removed")
 
 
 def _previous_import(into: Path) -> list[str]:
@@ -196,9 +213,9 @@ def _first_words(body: str) -> str:
 
 
 def _person(handle: str, person: Person, joined: date | None, out: Output) -> str:
-    data: dict[str, Any] = {"name": person.name[:120] or handle, "roles": ["author"],
+    data: dict[str, Any] = {"name": CONTROL.sub("", person.name)[:120].strip() or handle, "roles": ["author"],
                             "joined": (joined or date(2000, 1, 1)).isoformat()}
-    bio = EMAIL_RE.sub("(address removed)", person.bio or "").strip()
+    bio = CONTROL.sub("", EMAIL_RE.sub("(address removed)", person.bio or "")).strip()
     if bio:
         data["bio"] = bio[:1000]
     links = [{"label": label[:80], "url": url} for label, url in person.links
