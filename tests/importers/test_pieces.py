@@ -115,6 +115,11 @@ def test_the_authors_file_merges_spellings_and_maps_teams(tmp_path: Path) -> Non
     assert run_import("hugo", into, "--authors", str(mapping)) == 0
     note = (into / "content/notes/quick-note.md").read_text()
     assert "- ana-ruiz" in note  # the story that named nobody: the default
+    team = yaml.safe_load((into / "content/notes/team-note.md").read_text().split("---")[1])
+    assert team["authors"] == ["ana-ruiz", "tom-ashworth"]  # "The Editors": its members
+    assert not (into / "contributors/the-editors.yml").exists()
+    report = (into / "import-report.txt").read_text()
+    assert "content/en/notes/team-note.md:4: converted: team: 'The Editors' -> ana-ruiz, tom-ashworth" in report
     amap = load_map(mapping)
     assert amap.handle("a. ruiz") == "ana-ruiz" and amap.teams["the editors"] == ["ana-ruiz", "tom-ashworth"]
 

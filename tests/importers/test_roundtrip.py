@@ -4,6 +4,7 @@ the old generator, every image they show is there, and every old address redirec
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -12,7 +13,7 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from .conftest import SOURCES, Imported, run_import
+from .conftest import FIXTURES, SOURCES, Imported, run_import
 
 LEFTOVERS = ("{{<", "{{%", "{{ ", "{#", "{%", "@/", "{filename}", "{static}", "|filename|", "[caption", "[gallery",
              "<iframe", "<script", "__GHOST_URL__", "+++", "masthead-story:")
@@ -94,6 +95,17 @@ def test_old_addresses_redirect_to_the_new_ones(imported: dict[str, Imported], k
         title = fields["title"]
         assert BeautifulSoup(landing.read_text(encoding="utf-8"), "html.parser").find("h1").get_text(strip=True) == title
         assert f"{old} {urlsplit(new).path} 301" in rules
+
+
+def test_the_report_in_text_and_json(imported: dict[str, Imported]) -> None:
+    root = imported["hugo"].root
+    data = json.loads((root / "import-report.json").read_text())
+    lines = (root / "import-report.txt").read_text().splitlines()
+    assert len(lines) == len(data["notes"]) + 1 and lines[-1].startswith("masthead import: 5 stories")
+    assert data["counts"] == {kind: sum(n["kind"] == kind for n in data["notes"]) for kind in data["counts"]}
+    for note, line in zip(data["notes"], lines):
+        assert line.startswith(f"{note['source']}:{note['line']}: {note['kind']}: {note['what']}")
+        assert (FIXTURES / "hugo" / note["source"]).is_file() or note["source"].startswith("(")
 
 
 def tree_digest(root: Path) -> dict[str, str]:
