@@ -150,6 +150,7 @@ def test_jekyll(imported: dict[str, Imported]) -> None:
     assert table["/about.html"] == "/about/"
     assert ("tags.md", "not-converted") in {(n["source"], n["kind"]) for n in notes(jekyll)}  # only a Liquid loop
     assert not (jekyll.root / "site_config/pages/tags.md").exists()
+    assert ("_posts/2019-01-01-old.html", "not-converted") in {(n["source"], n["kind"]) for n in notes(jekyll)}
 
 
 def test_pelican(imported: dict[str, Imported]) -> None:

@@ -14,7 +14,8 @@ from .files import resolver
 from .model import Draft, OldSite, Person
 from .place import language, slugify
 from .report import Report
-from .tree import Source, as_list, finish_body, first_config, get, markdown_files, read_config, take_cover
+from .tree import (Source, as_list, finish_body, first_config, get, markdown_files, read_config, report_unread,
+                   take_cover)
 
 CONFIGS = ["hugo.toml", "hugo.yaml", "hugo.yml", "hugo.json", "config.toml", "config.yaml", "config.yml",
            "config.json", "config/_default/hugo.toml", "config/_default/config.toml",
@@ -35,6 +36,9 @@ def read(top: Path, report: Report, media: Path | None = None) -> OldSite:
     table = {**table, **(page if isinstance(page, dict) else {})}
     permalinks = {str(k): str(v) for k, v in table.items() if isinstance(v, str)}
     files: list[tuple[Source, Path, str]] = []
+    for _, base in roots:
+        report_unread(base, (".html", ".htm", ".org", ".adoc", ".asciidoc", ".rst", ".pandoc", ".pdc"), top, report,
+                      "content file")
     for lang, base in roots:
         for path in markdown_files(base):
             files.append((Source(top, path, report), base, lang))

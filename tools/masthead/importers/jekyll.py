@@ -14,7 +14,7 @@ from .files import resolver, under
 from .model import Draft, OldSite, Person
 from .place import language, slugify
 from .report import Report
-from .tree import Source, as_list, finish_body, get, markdown_files, read_config, take_cover
+from .tree import Source, as_list, finish_body, get, markdown_files, read_config, report_unread, take_cover
 
 STYLES = {"date": "/:categories/:year/:month/:day/:title:output_ext",
           "pretty": "/:categories/:year/:month/:day/:title/",
@@ -34,6 +34,9 @@ def read(top: Path, report: Report, media: Path | None = None) -> OldSite:
     posts = [p for p in markdown_files(top) if "_posts" in p.relative_to(top).parts or
              p.relative_to(top).parts[0] == "_drafts"]
     names = {_post_name(p): p.relative_to(top).as_posix() for p in posts}
+    for folder in sorted({p.parent for p in posts} | {top / "_posts"}):
+        if folder.is_dir():
+            report_unread(folder, (".html", ".htm", ".textile"), top, report, "post")
     for path in posts:
         d = _draft(Source(top, path, report), pattern, site, names, top, report)
         if d is not None:

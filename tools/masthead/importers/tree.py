@@ -67,6 +67,16 @@ def markdown_files(base: Path, skip: Callable[[Path], bool] = lambda p: False) -
                 yield path
 
 
+def report_unread(base: Path, suffixes: tuple[str, ...], top: Path, report: Report, what: str) -> None:
+    """Content files in formats the importer does not read, each listed in the report."""
+    for folder, dirs, files in os.walk(base):
+        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
+        for name in sorted(files):
+            if name.lower().endswith(suffixes) and not name.startswith("_index"):
+                rel = (Path(folder) / name).relative_to(top).as_posix()
+                report.missed(rel, 1, what, "this format is not read; convert it to Markdown and import again")
+
+
 def get(data: dict[str, Any], *names: str, default: Any = None) -> Any:
     """The first of `names` present in `data` (keys compared in lower case)."""
     lowered = {str(k).lower(): v for k, v in data.items()}
