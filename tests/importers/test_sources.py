@@ -60,6 +60,11 @@ def test_hugo_refs_attributes_and_anchors(imported: dict[str, Imported]) -> None
     market = soup(hugo, "posts/market").select_one("article.story")
     festival = {a.get_text(strip=True): a["href"] for a in market.select("a[href]")}["festival"]
     assert lands("posts/market", festival) == "posts/river-bundle"  # {{< ref >}} to a bundle, same language
+    market_links = {a.get_text(strip=True): a["href"] for a in market.select("a[href]")}
+    again = market_links["the festival again"]  # a relative link to the old site's file
+    assert lands("posts/market", again) == "posts/river-bundle" and again.endswith("#the-parade")
+    assert market_links["a lost one"] == "#"  # to no imported story: reported, and no broken .md link
+    assert any(n["what"] == "link" and "nowhere.md" in n["detail"] for n in notes(hugo))
 
 
 def test_hugo_front_matter_forms_dates_and_bundles(imported: dict[str, Imported]) -> None:

@@ -71,7 +71,7 @@ def _story(ref: str, text: str, at: int, ctx: Context, what: str) -> str:
     ref = ref.strip().strip("'\"")
     key = ctx.find(ref)
     if key is None:
-        ctx.missed(text, at, what, f"'{ref}' is no imported story; removed")
-        return ""
+        ctx.missed(text, at, what, f"'{ref}' is no imported story; the link goes nowhere")
+        return "#"
     ctx.converted(text, at, what, f"'{ref}' -> the story's new address")
     return f"{STORY}{key}"

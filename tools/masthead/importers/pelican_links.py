@@ -20,8 +20,8 @@ def convert(text: str, ctx: Context, here: str) -> str:
             full = _join(here, target)
             key = ctx.find(full)
             if key is None:
-                ctx.missed(text, m.start(), "link {filename}", f"'{path}' is no imported story; left as written")
-                return lead + path
+                ctx.missed(text, m.start(), "link {filename}", f"'{path}' is no imported story; the link goes nowhere")
+                return lead + "#"
             ctx.converted(text, m.start(), "link {filename}", f"'{path}' -> the story's new address")
             return lead + STORY + key + (f"#{anchor}" if anchor else "")
         if what in ("static", "attach"):

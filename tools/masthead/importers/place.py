@@ -54,6 +54,7 @@ class Plan:
     placed: list[Placed] = field(default_factory=list)
     pages: list[Placed] = field(default_factory=list)  # stand-alone pages, below site_config/pages/
     by_key: dict[str, Placed] = field(default_factory=dict)
+    by_source: dict[str, Placed] = field(default_factory=dict)  # the old site's file -> its new place
     old: dict[str, Placed] = field(default_factory=dict)  # normalised old address -> story
     sections: dict[str, str] = field(default_factory=dict)
     languages: list[str] = field(default_factory=list)
@@ -76,6 +77,7 @@ def place_all(site: OldSite, report: Report, one_section: str = "") -> Plan:
     _place_pages([d for d in site.drafts if d.page], site, plan, report, codes)
     for p in [*plan.placed, *plan.pages]:
         plan.by_key[p.draft.key] = p
+        plan.by_source[p.draft.source] = p
         for old in p.draft.old_urls:
             plan.old.setdefault(normal_path(old, site.url), p)
     langs = sorted({p.draft.lang for p in plan.placed} - {site.language})
@@ -204,7 +206,6 @@ def resolve_links(p: Placed, plan: Plan, site: OldSite, report: Report) -> str:
         target = plan.by_key.get(key)
         return to(target, f"#{anchor}" if anchor else "") if target else "#"
 
-    body = re.sub(re.escape(STORY) + r"([^)\s\"'>]+)", story, body)
 
     def old(url: str, at: int, html: bool = False) -> str | None:
         if not (url.startswith("/") or (site.url and url.startswith(site.url.rstrip("/")))) or not is_page(url) \
@@ -218,12 +219,31 @@ def resolve_links(p: Placed, plan: Plan, site: OldSite, report: Report) -> str:
             return None
         return (address if html else to)(target, f"#{anchor}" if anchor else "")
 
+    def relative(url: str, at: int) -> str | None:
+        """`[x](../other.md)`, written against the old site's files: the other story's new file."""
+        path, _, anchor = url.partition("#")
+        if not path.lower().endswith((".md", ".markdown")) or ":" in path or path.startswith("/"):
+            return None
+        target = plan.by_source.get(posixpath.normpath(posixpath.join(posixpath.dirname(p.draft.source), unquote(path))))
+        if target is None:
+            report.missed(p.draft.source, p.draft.line + body.count("\n", 0, at), "link",
+                          f"'{url}' is no imported story; the link goes nowhere until you fix it")
+            return "#"
+        return to(target, f"#{anchor}" if anchor else "")
+
+    def md_relative(m: re.Match[str]) -> str:
+        new = relative(m.group(3).strip("<>"), m.start()) if m.group(1) != "!" else None
+        return m.group(0) if new is None else f"[{m.group(2)}]({new}{m.group(4)})"
+
     def md(m: re.Match[str]) -> str:
-        new = old(m.group(3).strip("<>"), m.start()) if m.group(1) != "!" else None
+        url = m.group(3).strip("<>")
+        new = old(url, m.start()) if m.group(1) != "!" else None
         return m.group(0) if new is None else f"[{m.group(2)}]({new}{m.group(4)})"
 
     def attr(m: re.Match[str]) -> str:
         new = old(m.group(3), m.start(), True) if m.group(1).strip().lower().startswith("href") else None
         return m.group(0) if new is None else f"{m.group(1)}{m.group(2)}{new}{m.group(2)}"
 
+    body = MD_LINK.sub(md_relative, body)  # links to the old site's files, before any is rewritten
+    body = re.sub(re.escape(STORY) + r"([^)\s\"'>]+)", story, body)
     return HTML_URL.sub(attr, MD_LINK.sub(md, body))

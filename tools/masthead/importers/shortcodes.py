@@ -105,8 +105,8 @@ def _ref(target: str, text: str, at: int, ctx: Context, what: str) -> str:
     path, _, anchor = target.partition("#")
     key = ctx.find(path) if path else None
     if path and key is None:
-        ctx.missed(text, at, what, f"'{target}' is no imported story; left as '{target}'")
-        return target
+        ctx.missed(text, at, what, f"'{target}' is no imported story; the link goes nowhere until you fix it")
+        return "#"
     ctx.converted(text, at, what, f"'{target}' -> the story's new address")
     return (f"{STORY}{key}" if key else "") + (f"#{anchor}" if anchor else "")
 
