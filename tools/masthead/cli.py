@@ -13,7 +13,7 @@ from masthead.domain.problems import ContentError, MastheadError
 
 # Each name is a module in masthead.commands exposing `register(subparsers)`.
 COMMANDS = ("check", "build", "serve", "topic", "promise", "remind", "stats", "desk", "review", "accept", "decline", "pr_summary", "thanks", "formbot", "submissions",
-            "publish_notify", "newsletter")  # reach: docs/reach.md
+            "publish_notify", "newsletter", "import_")  # reach: docs/reach.md
 
 DESCRIPTION = """\
 masthead turns a magazine kept in a Git repository into its website, feeds and leaderboard.
@@ -24,6 +24,7 @@ Writing and publishing:
   masthead serve              preview on http://127.0.0.1:8000 with live reload, drafts included
   masthead publish-notify     ping the WebSub hub for the feeds that changed (after a deploy)
   masthead newsletter         make (and --send) the newsletter edition of what was published since the last
+  masthead import SITE --from hugo|zola|jekyll|pelican|eleventy|wordpress|ghost   move a site in
 
 Promises ("promised, do it"):
   masthead topic add|list     topics waiting for a volunteer
@@ -47,7 +48,7 @@ def command_of(argv: Sequence[str]) -> str | None:
         if word == "--root":
             next(words, None)
         elif not word.startswith("-"):
-            return word.replace("-", "_")
+            return "import_" if word == "import" else word.replace("-", "_")  # `import` is a keyword
     return None
 
 
@@ -66,7 +67,7 @@ def parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     quick = chosen in COMMANDS or (argv is not None and "--version" in argv)
     for name in COMMANDS:
         if quick and name != chosen:
-            sub.add_parser(name.replace("_", "-"))  # a stand-in: that command is not being run
+            sub.add_parser(name.strip("_").replace("_", "-"))  # a stand-in: that command is not being run
         else:
             importlib.import_module(f"masthead.commands.{name}").register(sub)
     return top

@@ -25,6 +25,7 @@ from .memo import global_signature, open_memo
 from .plan import Job, Planner, file_reader, key_of
 from .render import Theme
 from .story_pages import plan_stories
+from .redirects import plan_redirects  # old addresses kept (docs/import.md)
 from .views import Views
 from masthead.submissions.site_page import plan_send  # send-text form: send/ (docs/send-text.md)
 
@@ -46,7 +47,7 @@ def plan_avatars(plan: Planner) -> None:
 PROVIDERS: list[Callable[[Planner], None]] = [
     plan_stories, plan_home, plan_sections, plan_terms, plan_languages, plan_authors, plan_avatars,
     plan_archive, plan_masthead, plan_leaderboard, plan_board, plan_search, plan_404, plan_static_pages,
-    plan_assets, plan_feeds, plan_send, plan_chrome, plan_newsletter,
+    plan_assets, plan_feeds, plan_send, plan_chrome, plan_newsletter, plan_redirects,
 ]
 
 
