@@ -101,13 +101,12 @@ def run(args: argparse.Namespace) -> int:
 def load_views(root: Path, now: datetime) -> Any:
     from masthead.site.render import Theme
     from masthead.site.views import Views
-    from masthead.sources.load import CACHE_DIR
     from masthead.sources.magazine import load_magazine
 
     magazine, problems = load_magazine(root)
     if magazine is None or has_errors(problems):
         raise ContentError(problems)
-    return Views(magazine, Theme(root / "theme", root / CACHE_DIR), now, False)
+    return Views(magazine, Theme(root / "theme"), now, False)
 
 
 def unsubscribe_address(env: Mapping[str, str], site_url: str, sending: bool) -> str:

@@ -5,7 +5,7 @@ address and the key of what it shows; site/feeds.py writes it through the planne
 the same after an incremental and a clean build). It is compared with the record of the
 previous deploy: `--changed-from FILE` (e.g. the copy fetched from the site before
 deploying), or else the record this command saved after its last run, beside the site in
-`.<site>.masthead/websub.json`. Without either, every feed is announced once.
+`websub.json` in the build state (masthead.state). Without either, every feed is announced once.
 A feed whose ping failed is not recorded, so the next run announces it again.
 """
 
@@ -92,7 +92,7 @@ def hub_label(hub: str) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from masthead.domain.urls import FEED_DIGESTS
-    from masthead.site.freshness import site_home
+    from masthead.site.freshness import records_of
 
     site_dir = (args.site_dir or repo_root(args) / "site").resolve()
     current = read_digests(site_dir / FEED_DIGESTS, "the feed record")
@@ -102,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if urllib.parse.urlsplit(hub).scheme not in ("http", "https"):
         raise UsageError(f"--hub: expected an http(s):// address, found {hub!r}")
-    record = site_home(site_dir) / RECORD
+    record = records_of(repo_root(args), site_dir) / RECORD  # in the build state, outside the tree
     source = args.changed_from or record
     # an explicit --changed-from must exist; our own record is missing on a first run (all feeds are new)
     previous = read_digests(source, "the previous feed record")["feeds"] if args.changed_from or source.exists() else {}

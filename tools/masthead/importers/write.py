@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from masthead.domain.problems import UsageError
 from masthead.domain.urls import RESERVED
-from masthead.paths import CODE
+from masthead.state import CODE
 from masthead.site.redirects import OLD_PATH
 from masthead.sources.frontmatter import dump_front_matter, dump_yaml
 from masthead.sources.schemas import EMAIL_RE
@@ -62,7 +62,7 @@ def write_magazine(site: OldSite, into: Path, amap: AuthorMap, report: Report, s
     out.text("site_config/mkdocs.yml", _mkdocs(site, report))
     out.text("site_config/redirects.yml", _redirects(plan, site, report))
     out.keep_dir("site_config/pages")
-    out.text(".gitignore", "# made by masthead build\n/site/\n/.masthead-cache/\n/.site.masthead/\n")
+    out.text(".gitignore", "# made by masthead build\n/site/\n/.masthead-cache/\n.*.masthead-stage/\n.*.masthead-verify-*/\n")
     if THEME.is_dir():
         for path in sorted(THEME.rglob("*")):
             if path.is_file():
