@@ -14,6 +14,7 @@ from markupsafe import Markup
 from masthead.paths import code_digest
 from masthead.store import read_signed, write_signed
 from masthead.domain import urls
+from masthead.sources.files import inside
 from masthead.sources.frontmatter import split_body
 from masthead.sources.load import CACHE_DIR
 
@@ -91,6 +92,8 @@ def plan_static_pages(plan: Planner) -> None:
 def plan_assets(plan: Planner) -> None:
     folder = plan.theme.folder / "assets"
     for path in plan.theme.assets():
+        if inside(plan.root, path) is None:
+            continue  # a link out of the repository (theme/assets/x.css -> /etc/passwd) is never copied
         rel = path.relative_to(folder).as_posix()
         st = path.stat()
         plan.add(Job(f"assets/{rel}", key_of("asset", rel, st.st_mtime_ns, st.st_size),
