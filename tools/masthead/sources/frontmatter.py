@@ -83,6 +83,38 @@ def decode(path: str, raw: bytes, max_bytes: int) -> tuple[str | None, list[Prob
     return text, problems
 
 
+def _scrub(value: Any) -> tuple[Any, int]:
+    """The value with control characters removed from every text in it (a double-quoted
+    YAML string can make one with an escape such as \\f), and how many texts changed."""
+    if isinstance(value, str):
+        return (CONTROL_RE.sub("", value), 1) if CONTROL_RE.search(value) else (value, 0)
+    if isinstance(value, list):
+        pairs = [_scrub(v) for v in value]
+        return [v for v, _ in pairs], sum(n for _, n in pairs)
+    if isinstance(value, dict):
+        changed = 0
+        out = {}
+        for k, v in value.items():
+            out[k], n = _scrub(v)
+            changed += n
+        return out, changed
+    return value, 0
+
+
+def scrub_values(path: str, data: Any, text: str, lines: dict[str, int]) -> tuple[Any, list[Problem]]:
+    """`data` with control characters removed from its texts, and a warning per field."""
+    if "\\" not in text or not isinstance(data, dict):  # only an escape can make one
+        return data, []
+    problems = []
+    for key, value in list(data.items()):
+        data[key], changed = _scrub(value)
+        if changed:
+            problems.append(Problem(path, lines.get(str(key), 1), str(key), "control characters removed",
+                                    Severity.WARNING, fix="delete the escape (such as \\f) from the text",
+                                    code="control-character"))
+    return data, problems
+
+
 def strip_controls(text: str) -> str:
     """The text without the characters `decode` removes (and warns about)."""
     return CONTROL_RE.sub("", text) if CONTROL_RE.search(text) else text
@@ -156,12 +188,15 @@ def parse_yaml_file(path: str, raw: bytes, max_bytes: int = 1_000_000) -> Parsed
         return Parsed(None, problems=problems)
     data, more = load_yaml(path, text)
     problems += more
+    lines = key_lines(text)
+    data, scrubbed = scrub_values(path, data, text, lines)
+    problems += scrubbed
     if not more and not isinstance(data, dict):
         problems.append(Problem(path, 1, "", "the file must be a mapping of fields",
                                 expected="lines like 'name: ...'", found=type(data).__name__,
                                 code="not-mapping"))
         data = None
-    return Parsed(data if isinstance(data, dict) else None, lines=key_lines(text), problems=problems)
+    return Parsed(data if isinstance(data, dict) else None, lines=lines, problems=problems)
 
 
 def load_mkdocs_yaml(path: str, text: str) -> tuple[Any, list[Problem]]:
@@ -205,11 +240,14 @@ def parse_story(path: str, raw: bytes, max_bytes: int = 2_000_000) -> Parsed:
     body_line = head.count("\n") + 3
     data, more = load_yaml(path, head, offset=1)
     problems += more
+    lines = key_lines(head, 1)
+    data, scrubbed = scrub_values(path, data, head, lines)
+    problems += scrubbed
     if not more and not isinstance(data, dict):
         problems.append(Problem(path, 2, "", "front matter must be a mapping of fields",
                                 expected="lines like 'title: ...'", found=type(data).__name__,
                                 code="not-mapping"))
-    return Parsed(data if isinstance(data, dict) else None, body, body_line, key_lines(head, 1), problems)
+    return Parsed(data if isinstance(data, dict) else None, body, body_line, lines, problems)
 
 
 def dump_front_matter(fields: dict[str, Any]) -> str:

@@ -109,7 +109,11 @@ def _check_files(root: str, rel: str, record: StoryRecord) -> list[Problem]:
     refs = list(record.images)
     if record.fields and record.fields.get("cover"):
         refs.append((record.fields["cover"], record.lines.get("cover", 1)))
+    seen: set[str] = set()
     for ref, line in refs:
+        if ref in seen:  # each image looked at once, at its first use (a paste may repeat one)
+            continue
+        seen.add(ref)
         where = "cover" if record.fields and ref == record.fields.get("cover") else "body"
         if is_remote(ref):
             out.append(Problem(rel, line, where, f"image on another host: {ref}", Severity.WARNING,
