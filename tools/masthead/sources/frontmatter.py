@@ -142,7 +142,7 @@ def alias_bomb(text: str, loader: Any = _Loader) -> int | None:
             size = sizes.get(event.anchor or "", 1)
             expanded += size
             if expanded > ALIAS_LIMIT:
-                return int(event.start_mark.line)
+                return int(event.start_mark.line) if event.start_mark else 0
             stack[-1][1] += size
         elif isinstance(event, yaml.ScalarEvent):
             if event.anchor:
