@@ -70,19 +70,21 @@ def story_body(html: str) -> BeautifulSoup:
 
 # --- generated link forms --------------------------------------------------------------------
 def obfuscate(word: str, rnd: random.Random) -> str:
-    """The scheme's letters, each maybe in another case, as an entity, or with a tab/newline
-    (raw or as an entity) in front of it."""
+    """The scheme's letters, in mixed case, and by the example's choice also as entities
+    (decimal, hex, zero-padded without a semicolon) and with tabs or newlines (raw or as
+    entities) between them."""
+    entities, spaces = rnd.random() < 0.5, rnd.random() < 0.5
     out = []
     for n, ch in enumerate(word):
-        pick = rnd.randrange(7)
         ch = ch.upper() if rnd.random() < 0.5 else ch
+        pick = rnd.randrange(4) if entities else 0
         if pick == 1:
             ch = f"&#{ord(ch)};"
         elif pick == 2:
             ch = f"&#x{ord(ch):x};"
         elif pick == 3:
             ch = f"&#{'0' * rnd.randrange(1, 6)}{ord(ch)}"  # no semicolon, zero-padded
-        if n and rnd.random() < 0.25:
+        if n and spaces and rnd.random() < 0.25:
             ch = rnd.choice(["\t", "&Tab;", "&NewLine;", "&#9;", "&#x0A;", "&#10;"]) + ch
         out.append(ch)
     return "".join(out)
@@ -117,7 +119,7 @@ def attack_body(rnd: random.Random, forms: list[str] = FORMS) -> str:
 @settings(max_examples=400, deadline=None)
 @given(st.randoms(use_true_random=False))
 def test_no_generated_link_form_keeps_a_script_url(rnd: random.Random) -> None:
-    body = "\n\n".join(attack_body(rnd) for _ in range(3))
+    body = attack_body(rnd)  # one a story: a shortcut decided per body must not be masked by another
     html = render_markdown(body)
     assert dangers(story_body(html)) == [], (body, html)
 
