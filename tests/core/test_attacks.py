@@ -345,6 +345,10 @@ def test_site_url_follows_the_environment(magazine: Magazine, monkeypatch: pytes
     assert site_url(magazine.root) == "https://default.example.org/"
     monkeypatch.setenv("SITE_URL", "https://preview.example.org/sub")
     assert site_url(magazine.root) == "https://preview.example.org/sub/"
+    marker = magazine.root / "ran"
+    magazine.write("site_config/mkdocs.yml", "site_name: T\nsite_url: !ENV [SITE_URL, 'https://d.example.org/']\n"
+                   f"hooks: !!python/object/apply:os.system ['touch {marker}']\nplugins:\n  - masthead\n")
+    assert site_url(magazine.root) == "https://preview.example.org/sub/" and not marker.exists()  # read, never run
     magazine.story("city/a.md")
     magazine.build()
     doc = magazine.html("city/a/index.html")
