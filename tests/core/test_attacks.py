@@ -216,7 +216,11 @@ def set_up(case: dict[str, Any], mag: Magazine, outside: Path) -> None:
                         encoding="utf-8")
     if "repeat" in case:
         spec = case["repeat"]
-        mag.story(spec["story"], body=spec["text"] * (spec["bytes"] // len(spec["text"])))
+        text = spec["text"] * (spec["bytes"] // len(spec["text"]))
+        if "story" in spec:
+            mag.story(spec["story"], body=text)
+        else:
+            mag.write(spec["file"], spec["before"] + text + "\n")
 
 
 def published(site: Path) -> bytes:
