@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-TARGET_RE = re.compile(r"\]\([^)\s]*\)|<[^>\n]*>")
+TARGET_RE = re.compile(r"\]\([^)\s\]]*\)|<[^<>\n]*>")  # linear: no run passes the next "](" or "<"
 MARKS = frozenset(("-", "*", "+", "|", "#", "##", "###", "####", ">", "—", "–", "---", "***", "```", "&", "/", ":", "·"))
 
 

@@ -13,6 +13,7 @@ from markupsafe import Markup
 
 from masthead import state
 from masthead.domain import urls
+from masthead.sources.files import inside
 from masthead.sources.frontmatter import split_body
 
 from .markdown import render_markdown
@@ -89,6 +90,8 @@ def plan_static_pages(plan: Planner) -> None:
 def plan_assets(plan: Planner) -> None:
     folder = plan.theme.folder / "assets"
     for path in plan.theme.assets():
+        if inside(plan.root, path) is None:
+            continue  # a link out of the repository (theme/assets/x.css -> /etc/passwd) is never copied
         rel = path.relative_to(folder).as_posix()
         st = path.stat()
         plan.add(Job(f"assets/{rel}", key_of("asset", rel, st.st_mtime_ns, st.st_size),

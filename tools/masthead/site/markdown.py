@@ -12,12 +12,11 @@ from __future__ import annotations
 import html
 import posixpath
 import re
+import unicodedata
 from typing import Callable
 
 import nh3
 from cmarkgfm.cmark import Options
-
-from masthead.domain.slugs import anchor
 
 from .cmark import to_html
 
@@ -25,22 +24,32 @@ OPTIONS = Options.CMARK_OPT_FOOTNOTES | Options.CMARK_OPT_UNSAFE | Options.CMARK
 ADMONITION_RE = re.compile(r'^!!!\s+([A-Za-z][\w-]*)(?:\s+"(.*)")?\s*$')
 FENCE_RE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 ALERT_RE = re.compile(r"<blockquote>\s*<p>\[!(NOTE|TIP|IMPORTANT|WARNING|CAUTION)\]\s*(?:<br />)?\n?")
-HEADING_RE = re.compile(r"<h([2-6])>(.*?)</h\1>", re.S)
+HEADING_RE = re.compile(r"<h([1-6])((?:\s[^>]*)?)>(.*?)</h\1>", re.S)
+ID_RE = re.compile(r'\sid="([^"]*)"')
+FOOTNOTE_ID_RE = re.compile(r"^fn(ref)?-[\w-]+$")
 TAG_RE = re.compile(r"<[^>]+>")
 MD_HREF_RE = re.compile(r'href="([^"#:]+\.md)(#[^"]*)?"')
 RELATIVE_RE = re.compile(r'(href|src)="(?![a-zA-Z][a-zA-Z0-9+.-]*:|#|/)([^"]*)"')
 
 TAGS = set(nh3.ALLOWED_TAGS) | {"section", "input"}
 ATTRIBUTES = {
-    "*": {"class", "id", "lang", "dir", "title"},
-    "a": {"href", "data-footnote-ref", "data-footnote-backref", "data-footnote-backref-idx", "aria-label", "rel"},
+    "*": {"class", "lang", "dir", "title"},
+    "a": {"href", "id", "data-footnote-ref", "data-footnote-backref", "data-footnote-backref-idx", "aria-label", "rel"},
     "img": {"src", "alt", "width", "height", "loading"},
-    "td": {"align"}, "th": {"align"},
+    "li": {"id"}, "td": {"align"}, "th": {"align"},
     "input": {"type", "checked", "disabled"},
     "section": {"data-footnotes"},
     "ol": {"start"}, "code": set(), "pre": {"lang"},
 }
-CLEANER = nh3.Cleaner(tags=TAGS, attributes=ATTRIBUTES, link_rel=None,
+
+
+def _only_footnote_ids(tag: str, name: str, value: str) -> str | None:
+    """`id` is kept only where cmark puts it (footnotes: `fn-1`, `fnref-1`); heading ids are
+    added after cleaning, so no id of the author's can shadow one of the page's."""
+    return value if name != "id" or FOOTNOTE_ID_RE.match(value) else None
+
+
+CLEANER = nh3.Cleaner(tags=TAGS, attributes=ATTRIBUTES, link_rel=None, attribute_filter=_only_footnote_ids,
                       url_schemes={"http", "https", "mailto"}, strip_comments=True)
 
 Titles = Callable[[str], str]
@@ -83,34 +92,47 @@ def _alert(match: re.Match[str], title_of: Titles) -> str:
     return f'<blockquote class="admonition {kind}">\n<p class="admonition-title">{html.escape(title_of(kind))}</p>\n<p>'
 
 
+def heading_id(text: str) -> str:
+    """A heading's id as GitHub makes it: lower case; letters, marks and digits of every
+    script kept, with `-` and `_`; other punctuation dropped; each space (a non-breaking
+    one too) a hyphen."""
+    out = []
+    for ch in text.strip().lower():
+        if ch in " \u00a0\t":
+            out.append("-")
+        elif ch in "-_" or unicodedata.category(ch)[0] in "LMN":
+            out.append(ch)
+    return "".join(out)
+
+
 def add_heading_ids(body: str) -> str:
-    seen: dict[str, int] = {}
+    """An id on every heading that has none, H1 included, unique on the page: a repeated one
+    gets `-1`, `-2`, ... as on GitHub (ids already on the page, footnotes' among them, count)."""
+    seen = set(ID_RE.findall(body)) if ' id="' in body else set()
 
     def named(m: re.Match[str]) -> str:
-        base = anchor(html.unescape(TAG_RE.sub("", m.group(2)))) or "section"
-        seen[base] = seen.get(base, 0) + 1
-        ident = base if seen[base] == 1 else f"{base}-{seen[base]}"
-        return f'<h{m.group(1)} id="{ident}">{m.group(2)}</h{m.group(1)}>'
+        level, attrs, inner = m.group(1), m.group(2), m.group(3)
+        if ID_RE.search(attrs):
+            return m.group(0)
+        base = heading_id(html.unescape(TAG_RE.sub("", inner))) or "section"
+        ident, n = base, 0
+        while ident in seen:
+            n += 1
+            ident = f"{base}-{n}"
+        seen.add(ident)
+        return f'<h{level}{attrs} id="{html.escape(ident)}">{inner}</h{level}>'
 
     return HEADING_RE.sub(named, body)
 
 
-RISKY = ("<", "script:", "data:", "&#", "&colon", "&newline", "&tab")
-
-
-def needs_cleaning(text: str) -> bool:
-    """Only text with raw HTML, entities or script-like URL schemes can put markup of its own
-    into cmark's output; everything else is cmark's (and our admonitions') markup alone."""
-    lowered = text.lower()
-    return any(mark in lowered for mark in RISKY)
-
-
 def render_markdown(text: str, *, trusted: bool = False, title_of: Titles = str.capitalize) -> str:
-    """Markdown to HTML; untrusted HTML is sanitised (no script, no on*=, no javascript:)."""
+    """Markdown to HTML; untrusted HTML is always sanitised (no script, no on*=, no
+    javascript:), whatever the text looks like: there is no fast path around the cleaner."""
     rendered = to_html(expand_admonitions(text, title_of), OPTIONS)
     rendered = ALERT_RE.sub(lambda m: _alert(m, title_of), rendered)
-    rendered = add_heading_ids(rendered)
-    return rendered if trusted or not needs_cleaning(text) else CLEANER.clean(rendered)
+    if not trusted:
+        rendered = CLEANER.clean(rendered)
+    return add_heading_ids(rendered)
 
 
 def rewrite_story_links(body: str, source_dir: str, resolve: Callable[[str], str | None], root: str) -> str:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Callable
 
 from masthead.domain import urls
+from masthead.sources.files import copy_reader, inside
 
 from .board import plan_board  # promises: board/ (docs/promises.md)
 from .chrome import plan_chrome  # search and send in every language
@@ -22,7 +23,7 @@ from .newsletter import plan_newsletter  # reach: newsletter/ (docs/reach.md)
 from .lists import plan_archive, plan_authors, plan_home, plan_languages, plan_sections, plan_terms
 from .people_pages import plan_leaderboard, plan_masthead
 from .memo import global_signature, open_memo
-from .plan import Job, Planner, file_reader, key_of
+from .plan import Job, Planner, key_of
 from .render import Theme
 from .story_pages import plan_stories
 from .redirects import plan_redirects  # old addresses kept (docs/import.md)
@@ -31,17 +32,18 @@ from masthead.submissions.site_page import plan_send  # send-text form: send/ (d
 
 
 def plan_avatars(plan: Planner) -> None:
-    """Avatars kept in contributors/ are copied beside their author page."""
+    """Avatars kept in the repository are copied beside their author page; one whose path,
+    links followed, leaves the repository is never copied (`check` reports it)."""
     for handle, person in sorted(plan.views.magazine.people.items()):
-        if not person.avatar or "://" in person.avatar:
+        if not person.avatar or "://" in person.avatar or os.path.isabs(person.avatar):
             continue
-        source = os.path.normpath(os.path.join(plan.root, "contributors", person.avatar))
-        if not os.path.isfile(source) or not source.startswith(str(plan.root)):
+        source = inside(plan.root, os.path.join(plan.root, "contributors", person.avatar))
+        if source is None or not source.is_file():
             continue
-        st = os.stat(source)
+        st = source.stat()
         name = person.avatar.rsplit("/", 1)[-1]
-        plan.add(Job(f"{urls.author_path(handle)}{name}", key_of("copy", source, st.st_mtime_ns, st.st_size),
-                     file_reader(source)), person.source)
+        plan.add(Job(f"{urls.author_path(handle)}{name}", key_of("copy", str(source), st.st_mtime_ns, st.st_size),
+                     copy_reader(source, name)), person.source)
 
 
 PROVIDERS: list[Callable[[Planner], None]] = [

@@ -11,6 +11,7 @@ from typing import Any, Callable
 from masthead.domain import urls
 from masthead.domain.reading import related_for_reader
 from masthead.domain.stories import Story, is_published
+from masthead.sources.files import copy_reader, inside
 from masthead.sources.frontmatter import split_body
 from masthead import state
 
@@ -285,9 +286,9 @@ def plan_images(plan: Planner, s: Story) -> None:
     base = plan.views.paths[s.source]
     folder = os.path.dirname(os.path.join(plan.root, s.source))
     for name in s.images:
-        source = os.path.normpath(os.path.join(folder, name))
-        if not os.path.isfile(source):
+        source = inside(plan.root, os.path.join(folder, name))  # links followed: never out of the repository
+        if source is None or not source.is_file():
             continue
-        st = os.stat(source)
-        plan.add(Job(posixpath.normpath(base + name), key_of("copy", source, st.st_mtime_ns, st.st_size),
-                     file_reader(source)), s.source)
+        st = source.stat()
+        plan.add(Job(posixpath.normpath(base + name), key_of("copy", str(source), st.st_mtime_ns, st.st_size),
+                     copy_reader(source, name)), s.source)

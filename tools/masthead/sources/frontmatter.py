@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
+from yaml_env_tag import construct_env_tag
 
 from masthead.domain.problems import Problem, Severity
 
@@ -25,8 +26,21 @@ class _Loader(_Base):  # type: ignore[misc, valid-type]
         for first, resolvers in _Base.yaml_implicit_resolvers.items()
     }
 
+class _MkDocsLoader(_Base):  # type: ignore[misc, valid-type]
+    """mkdocs.yml as MkDocs reads it: `!ENV` through MkDocs' own constructor (pyyaml_env_tag),
+    any other tag (`!relative`, `!!python/name:...`) read as a plain value and never run."""
+
+
+_MkDocsLoader.add_constructor("!ENV", construct_env_tag)
+_MkDocsLoader.add_multi_constructor("", lambda loader, suffix, node: (
+    loader.construct_scalar(node) if isinstance(node, yaml.ScalarNode) else None))
+
 BOM = b"\xef\xbb\xbf"
 KEY_RE = re.compile(r"^([A-Za-z_][\w-]*)\s*:", re.M)
+# Characters XML 1.0 forbids (feeds are XML) and that mean nothing in a story: C0 controls but
+# tab and newlines, DEL, and the two non-characters U+FFFE/U+FFFF.
+CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+ALIAS_LIMIT = 10_000  # values that `*alias` references may stand for in one file (a bomb: ~10^9)
 
 
 @dataclass
@@ -52,12 +66,58 @@ def decode(path: str, raw: bytes, max_bytes: int) -> tuple[str | None, list[Prob
         problems.append(Problem(path, 1, "", "file starts with a byte-order mark (BOM)", Severity.WARNING,
                                 fix="save the file as UTF-8 without BOM", code="bom"))
     try:
-        return raw.decode("utf-8"), problems
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         return None, problems + [Problem(path, line, "", "file is not valid UTF-8",
                                          expected="UTF-8 text", found=f"byte 0x{raw[exc.start]:02x}",
                                          fix="save the file as UTF-8", code="encoding")]
+    first = CONTROL_RE.search(text)
+    if first is not None:
+        problems.append(Problem(path, text.count("\n", 0, first.start()) + 1, "",
+                                "control characters removed", Severity.WARNING,
+                                found=f"U+{ord(first.group()):04X} ({len(CONTROL_RE.findall(text))} in the file)",
+                                fix="delete them (they often come with text pasted from a PDF or a word processor)",
+                                code="control-character"))
+        text = CONTROL_RE.sub("", text)
+    return text, problems
+
+
+def _scrub(value: Any) -> tuple[Any, int]:
+    """The value with control characters removed from every text in it (a double-quoted
+    YAML string can make one with an escape such as \\f), and how many texts changed."""
+    if isinstance(value, str):
+        return (CONTROL_RE.sub("", value), 1) if CONTROL_RE.search(value) else (value, 0)
+    if isinstance(value, list):
+        pairs = [_scrub(v) for v in value]
+        return [v for v, _ in pairs], sum(n for _, n in pairs)
+    if isinstance(value, dict):
+        changed = 0
+        out = {}
+        for k, v in value.items():
+            out[k], n = _scrub(v)
+            changed += n
+        return out, changed
+    return value, 0
+
+
+def scrub_values(path: str, data: Any, text: str, lines: dict[str, int]) -> tuple[Any, list[Problem]]:
+    """`data` with control characters removed from its texts, and a warning per field."""
+    if "\\" not in text or not isinstance(data, dict):  # only an escape can make one
+        return data, []
+    problems = []
+    for key, value in list(data.items()):
+        data[key], changed = _scrub(value)
+        if changed:
+            problems.append(Problem(path, lines.get(str(key), 1), str(key), "control characters removed",
+                                    Severity.WARNING, fix="delete the escape (such as \\f) from the text",
+                                    code="control-character"))
+    return data, problems
+
+
+def strip_controls(text: str) -> str:
+    """The text without the characters `decode` removes (and warns about)."""
+    return CONTROL_RE.sub("", text) if CONTROL_RE.search(text) else text
 
 
 def key_lines(text: str, offset: int = 0) -> dict[str, int]:
@@ -68,10 +128,48 @@ def key_lines(text: str, offset: int = 0) -> dict[str, int]:
     return lines
 
 
-def load_yaml(path: str, text: str, offset: int = 0) -> tuple[Any, list[Problem]]:
-    """Parse YAML text; a syntax error becomes a Problem at its line."""
+def alias_bomb(text: str, loader: Any = _Loader) -> int | None:
+    """The 0-based line of the alias past which `*alias` references stand for more than
+    ALIAS_LIMIT values, or None. Reads the event stream (aliases not expanded), so it is
+    linear in the text; only text with a `*` can hold an alias."""
+    if "*" not in text:
+        return None
+    sizes: dict[str, int] = {}
+    stack: list[list[Any]] = [[None, 0]]
+    expanded = 0
+    for event in yaml.parse(text, Loader=loader):
+        if isinstance(event, yaml.AliasEvent):
+            size = sizes.get(event.anchor or "", 1)
+            expanded += size
+            if expanded > ALIAS_LIMIT:
+                return int(event.start_mark.line) if event.start_mark else 0
+            stack[-1][1] += size
+        elif isinstance(event, yaml.ScalarEvent):
+            if event.anchor:
+                sizes[event.anchor] = 1
+            stack[-1][1] += 1
+        elif isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            stack.append([event.anchor, 1])
+        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            anchor, size = stack.pop()
+            if anchor:
+                sizes[anchor] = size
+            stack[-1][1] += size
+    return None
+
+
+def load_yaml(path: str, text: str, offset: int = 0, loader: Any = _Loader) -> tuple[Any, list[Problem]]:
+    """Parse YAML text; a syntax error, or aliases standing for too many values, becomes a
+    Problem at its line."""
     try:
-        return yaml.load(text, Loader=_Loader), []
+        bomb = alias_bomb(text, loader)
+        if bomb is not None:
+            return None, [Problem(path, bomb + 1 + offset, "",
+                                  f"YAML aliases (*name) stand for more than {ALIAS_LIMIT:,} values",
+                                  expected="a file of plain values", found="anchors (&name) repeated by aliases",
+                                  fix="write the values out instead of using & anchors and * aliases",
+                                  code="yaml-aliases")]
+        return yaml.load(text, Loader=loader), []
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line + 1 + offset) if mark else offset + 1
@@ -90,12 +188,20 @@ def parse_yaml_file(path: str, raw: bytes, max_bytes: int = 1_000_000) -> Parsed
         return Parsed(None, problems=problems)
     data, more = load_yaml(path, text)
     problems += more
+    lines = key_lines(text)
+    data, scrubbed = scrub_values(path, data, text, lines)
+    problems += scrubbed
     if not more and not isinstance(data, dict):
         problems.append(Problem(path, 1, "", "the file must be a mapping of fields",
                                 expected="lines like 'name: ...'", found=type(data).__name__,
                                 code="not-mapping"))
         data = None
-    return Parsed(data if isinstance(data, dict) else None, lines=key_lines(text), problems=problems)
+    return Parsed(data if isinstance(data, dict) else None, lines=lines, problems=problems)
+
+
+def load_mkdocs_yaml(path: str, text: str) -> tuple[Any, list[Problem]]:
+    """mkdocs.yml with its `!ENV` tags resolved as MkDocs resolves them (see `_MkDocsLoader`)."""
+    return load_yaml(path, text, loader=_MkDocsLoader)
 
 
 def front_matter_end(text: str) -> int:
@@ -108,7 +214,7 @@ def front_matter_end(text: str) -> int:
 
 def split_body(text: str) -> str:
     """The body of a story file: everything after the closing `---` of the front matter."""
-    text = text.lstrip("\ufeff").replace("\r\n", "\n")
+    text = strip_controls(text.lstrip("\ufeff").replace("\r\n", "\n"))
     end = front_matter_end(text)
     return text[end + 5:] if end != -1 else text
 
@@ -134,11 +240,14 @@ def parse_story(path: str, raw: bytes, max_bytes: int = 2_000_000) -> Parsed:
     body_line = head.count("\n") + 3
     data, more = load_yaml(path, head, offset=1)
     problems += more
+    lines = key_lines(head, 1)
+    data, scrubbed = scrub_values(path, data, head, lines)
+    problems += scrubbed
     if not more and not isinstance(data, dict):
         problems.append(Problem(path, 2, "", "front matter must be a mapping of fields",
                                 expected="lines like 'title: ...'", found=type(data).__name__,
                                 code="not-mapping"))
-    return Parsed(data if isinstance(data, dict) else None, body, body_line, key_lines(head, 1), problems)
+    return Parsed(data if isinstance(data, dict) else None, body, body_line, lines, problems)
 
 
 def dump_front_matter(fields: dict[str, Any]) -> str:

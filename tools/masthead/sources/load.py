@@ -16,7 +16,8 @@ from masthead.domain.problems import Problem
 from masthead.domain.site import term_labels, Section, Settings, Targets, Window
 from masthead.domain.slugs import HANDLE_RE
 
-from .frontmatter import parse_yaml_file, load_yaml
+from .files import inside, link_loops, svg_problem
+from .frontmatter import load_mkdocs_yaml, parse_yaml_file
 from .config_cache import ConfigCache, through
 from .record_cache import RecordCache
 from .records import StoryRecord, read_record, stamp
@@ -37,18 +38,15 @@ def site_url(root: Path) -> str:
     path = root / MKDOCS
     if not path.is_file():
         return "http://127.0.0.1:8000/"
-    data, _ = load_yaml(MKDOCS, _strip_tags(path.read_text(encoding="utf-8")))
-    url = (data or {}).get("site_url") or "http://127.0.0.1:8000/"
+    data, _ = load_mkdocs_yaml(MKDOCS, path.read_text(encoding="utf-8"))
+    url = (data if isinstance(data, dict) else {}).get("site_url") or "http://127.0.0.1:8000/"
     return str(url).rstrip("/") + "/"
-
-
-def _strip_tags(text: str) -> str:
-    """MkDocs' `!ENV`/`!relative` tags mean nothing to the safe loader; read them as plain values."""
-    return text.replace("!ENV ", "").replace("!relative", "")
 
 
 def load_settings(root: Path, url: str | None = None,
                   cache: ConfigCache | None = None) -> tuple[Settings | None, list[Problem]]:
+    # the address is read first, not kept: `!ENV [SITE_URL, ...]` depends on the environment
+    url = url or site_url(root)
     return through(cache, "settings", [CONFIG, MKDOCS], url, lambda: _load_settings(root, url))
 
 
@@ -97,39 +95,107 @@ def _section_problems(settings: Settings, lines: dict[str, int]) -> list[Problem
 
 
 def walk(root: Path, sub: str, suffixes: tuple[str, ...]) -> tuple[list[str], list[Problem]]:
-    """Files below `root/sub` with one of `suffixes`, sorted; a link that leaves the repository
-    is reported (only links need resolving: a plain file below root cannot leave it)."""
+    """Files below `root/sub` with one of `suffixes`, sorted. A link is followed only while
+    it stays inside the repository (`files.inside`); one that leaves it, or goes round in a
+    loop, is reported instead, and a folder is visited once however many links lead to it."""
     found: list[str] = []
     problems: list[Problem] = []
-    real_root = str(root.resolve()) + os.sep
+    seen: set[str] = set()
 
     def visit(folder: str, rel_folder: str) -> None:
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except FileNotFoundError:
             return
+        except OSError as exc:
+            problems.append(_unreadable(rel_folder, exc))
+            return
         for entry in entries:
             if entry.name.startswith("."):
                 continue
             rel = f"{rel_folder}/{entry.name}"
-            if entry.is_symlink() and not os.path.realpath(entry.path).startswith(real_root):
-                if entry.name.endswith(suffixes) or os.path.isdir(entry.path):
-                    problems.append(Problem(rel, 0, "", "path escapes the repository (a link to a file outside it)",
-                                            fix="copy the file into the repository instead of linking it",
-                                            code="path-escape"))
-            elif entry.is_dir():
+            if entry.is_symlink():
+                problem = _link_problem(root, entry.path, rel)
+                if problem is not None and (problem.code == "symlink-loop" or entry.name.endswith(suffixes)
+                                            or os.path.isdir(entry.path)):
+                    problems.append(problem)
+                    continue
+            try:
+                is_dir = entry.is_dir()
+            except OSError as exc:
+                problems.append(_unreadable(rel, exc))
+                continue
+            if is_dir:
+                real = os.path.realpath(entry.path)
+                if real in seen:
+                    problems.append(Problem(rel, 0, "", "this folder is reached twice (a link leads back into "
+                                            "the folders around it)", fix="remove the link", code="symlink-loop"))
+                    continue
+                seen.add(real)
                 visit(entry.path, rel)
             elif entry.name.endswith(suffixes):
                 found.append(rel)
 
-    visit(str(root / sub), sub)
+    top = root / sub
+    problem = _link_problem(root, top, sub) if top.is_symlink() else None
+    if problem is not None:
+        return [], [problem]
+    seen.add(os.path.realpath(top))
+    visit(str(top), sub)
     return found, problems
+
+
+def _link_problem(root: Path, path: str | Path, rel: str) -> Problem | None:
+    """What is wrong with the link at `path`, if it loops or leads out of the repository."""
+    if link_loops(path):
+        return Problem(rel, 0, "", "link loop: following this link leads back to itself",
+                       fix="remove the link, or point it at a real file", code="symlink-loop")
+    if inside(root, path) is None:
+        return Problem(rel, 0, "", "path escapes the repository (a link to a file outside it)",
+                       fix="copy the file into the repository instead of linking it", code="path-escape")
+    return None
+
+
+def _unreadable(rel: str, exc: OSError) -> Problem:
+    return Problem(rel, 0, "", f"cannot be read: {exc.strerror or exc}",
+                   fix="check the file's permissions, or remove it", code="unreadable")
 
 
 def load_contributors(root: Path, cache: ConfigCache | None = None) -> tuple[dict[str, Contributor], list[Problem]]:
     files, problems = walk(root, "contributors", (".yml", ".yaml"))
     people, more = through(cache, "contributors", files, None, lambda: _contributors(root, files))
-    return people, problems + more
+    # not kept with the people: the avatar files can change while the registry does not
+    avatars = [p for person in people.values() for p in avatar_problems(root, person)]
+    return people, problems + more + avatars
+
+
+def avatar_problems(root: Path, person: Contributor) -> list[Problem]:
+    """An avatar is an http(s) address or a file inside the repository, named from contributors/."""
+    avatar, rel = person.avatar, person.source
+    if not avatar:
+        return []
+    line = person.fields_lines.get("avatar", 1)
+    if "://" in avatar or avatar.startswith("//"):
+        if avatar.startswith(("https://", "http://")):
+            return []
+        return [Problem(rel, line, "avatar", "an avatar address must start with https://", found=repr(avatar),
+                        fix="use an https:// address, or put the image in contributors/ and give its file name",
+                        code="bad-avatar")]
+    target = os.path.join(root, "contributors", avatar)
+    real = inside(root, target)
+    if real is None or os.path.isabs(avatar):
+        return [Problem(rel, line, "avatar", f"avatar path leaves the repository: {avatar}",
+                        expected="a file inside the repository, such as contributors/avatars/ana.jpg",
+                        fix="copy the image into contributors/ and give its path from there (avatars/ana.jpg)",
+                        code="path-escape")]
+    if not real.is_file():
+        return [Problem(rel, line, "avatar", f"missing avatar: {avatar}", expected="a file below contributors/",
+                        fix=f"add {os.path.relpath(target, root)} or correct the name", code="missing-avatar")]
+    why = svg_problem(real) if avatar.lower().endswith(".svg") else None
+    if why is not None:
+        return [Problem(rel, line, "avatar", f"the SVG cannot be read: {why}", fix="export it again as plain SVG",
+                        code="bad-svg")]
+    return []
 
 
 def _contributors(root: Path, files: list[str]) -> tuple[dict[str, Contributor], list[Problem]]:

@@ -4,7 +4,7 @@ and each other (authors, sections, languages, translations, links, duplicate add
 from __future__ import annotations
 
 import difflib
-from datetime import datetime
+from datetime import datetime, timezone
 
 from masthead.domain.contributors import Contributor
 from masthead.domain.problems import Problem, Severity
@@ -24,6 +24,16 @@ def _near(word: str, choices: list[str]) -> str:
 
 def _aware(moment: datetime, settings: Settings) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=settings.timezone)
+
+
+def _representable(moment: datetime) -> bool:
+    """Whether the moment can be shown in any time zone (9999-12-31T23:00-12:00 is past
+    datetime.max in UTC, and building its feed entry would overflow)."""
+    try:
+        moment.astimezone(timezone.utc)
+    except OverflowError:
+        return False
+    return 1 < moment.year < 9999
 
 
 def split_name(rel: str, languages: tuple[str, ...]) -> tuple[str, str | None]:
@@ -77,6 +87,11 @@ def to_story(record: StoryRecord, settings: Settings) -> tuple[Story | None, lis
                            code="unknown-section"))
     date = _aware(f["date"], settings)
     updated = _aware(f["updated"], settings) if f["updated"] else None
+    far = [name for name in ("date", "updated") if f[name] and not _representable(_aware(f[name], settings))]
+    if far:  # the story cannot be placed in time: kept out, so nothing downstream meets the date
+        return None, out + [Problem(rel, line.get(name, 1), name, "date out of range",
+                                    expected="a year from 1900 to 9998", found=str(f[name]),
+                                    fix="correct the year", code="impossible-date") for name in far]
     if date.year < 1900:
         out.append(Problem(rel, line.get("date", 1), "date", "impossible date", expected="a year after 1900",
                            found=str(f["date"]), code="impossible-date"))

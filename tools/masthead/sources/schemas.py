@@ -16,7 +16,7 @@ from masthead.domain.contributors import FEDIVERSE_RE, ROLES
 from masthead.domain.problems import Problem, Severity
 from masthead.domain.slugs import HANDLE_RE, SLUG_RE
 
-EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+EMAIL_RE = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+\.[\w.-]+")  # starts only where a run does: linear
 LANG_RE = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$"
 
 
