@@ -17,7 +17,7 @@ from masthead import state
 
 from .board import story_promise  # promises
 from .markdown import render_markdown, rewrite_story_links
-from .plan import Job, Planner, compact, digest, file_reader, key_of
+from .plan import Job, Planner, compact, digest, key_of
 from .views import View
 
 RELATED = 3
