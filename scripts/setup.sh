@@ -25,8 +25,10 @@ else
   .venv/bin/python scripts/check_lock.py
 fi
 if [ "$want_test" = 1 ]; then
-  # Chromium for the browser tests; shellcheck lets actionlint check the workflows' scripts.
-  if ! command -v chromium >/dev/null 2>&1 || ! command -v shellcheck >/dev/null 2>&1; then
+  # Chromium for the browser tests; shellcheck lets actionlint check the workflows' scripts;
+  # Noto CJK so that Korean, Japanese and Chinese pages render real glyphs in the browser tests.
+  if ! command -v chromium >/dev/null 2>&1 || ! command -v shellcheck >/dev/null 2>&1 \
+     || [ ! -d /usr/share/fonts/opentype/noto ]; then
     if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium shellcheck fonts-noto-cjk >/dev/null

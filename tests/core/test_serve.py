@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
-import yaml
 from bs4 import BeautifulSoup
 from mkdocs.livereload import LiveReloadServer
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
@@ -146,9 +145,12 @@ def test_a_broken_edit_keeps_the_last_good_preview(server: LiveReloadServer, pre
 def test_a_missing_address_gets_the_designed_404_page(server: LiveReloadServer, preview: Preview) -> None:
     status, text = get(preview.url + "no/such/story/")
     page = BeautifulSoup(text, "html.parser")
-    strings = yaml.safe_load((REPO / "theme" / "i18n" / "en.yml").read_text(encoding="utf-8"))
+    from babel.messages.pofile import read_po
+
+    with open(REPO / "theme/locale/en/LC_MESSAGES/messages.po", "rb") as fh:
+        title = read_po(fh)["notfound.title"].string
     assert status == 404
-    assert page.select_one("h1").get_text(strip=True) == strings["notfound.title"]
+    assert title and page.select_one("h1").get_text(strip=True) == title
     assert {a["href"] for a in page.select(".notfound-links a")} >= {"/search/", "/archive/"}
 
 

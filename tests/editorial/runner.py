@@ -2,7 +2,8 @@
 order, with bash as GitHub runs them (`bash --noprofile --norc -eo pipefail`), in a clone of a
 bare origin, with the event payload in GITHUB_EVENT_PATH, GITHUB_OUTPUT and GITHUB_ENV files,
 `${{ }}` expressions and `if:` conditions evaluated, and a stub `gh` on PATH (gh_stub.py) that
-answers like GitHub's REST API and records every call.
+answers like GitHub's REST API and records every call; `curl` (curl_stub.py) answers only for
+the simulated Pages site, from what its last deploy put there.
 
 `uses:` steps are simulated minimally: checkout moves the prepared clone to the ref asked for;
 setup-python puts a `python` on PATH that checks pip installs against the lock (pip_shim.py);
@@ -307,7 +308,8 @@ class Run:
         self.workspace.mkdir()  # empty, as on GitHub: only actions/checkout fills it
         (self.base / "event.json").write_text(json.dumps(self.event), encoding="utf-8")
         python = sys.executable
-        for name, target in (("gh", HERE / "gh_stub.py"), ("python", HERE / "pip_shim.py")):
+        for name, target in (("gh", HERE / "gh_stub.py"), ("python", HERE / "pip_shim.py"),
+                             ("curl", HERE / "curl_stub.py")):
             script = self.bin / name
             script.write_text(f"#!/bin/sh\nexec {python} {target} \"$@\"\n", encoding="utf-8")
             script.chmod(0o755)
@@ -330,6 +332,7 @@ class Run:
                 "GH_STUB_STATE": str(self.world.state), "GH_STUB_CALLS": str(self.world.calls),
                 "GH_STUB_ORIGIN": str(self.world.origin), "GH_STUB_ARTIFACTS": str(self.world.artifacts),
                 "PIP_SHIM_LOG": str(self.world.root / "pip-calls.jsonl"),
+                "CURL_STUB_PAGES_URL": PAGES_URL, "CURL_STUB_LIVE": str(self.world.pages / "live"),
                 "MASTHEAD_REAL_PYTHON": sys.executable}
 
     def context(self, steps: dict[str, Any]) -> dict[str, Any]:

@@ -346,6 +346,20 @@ def test_a_build_overtaken_by_a_push_does_not_deploy(github: GitHub) -> None:
     assert (github.world.pages / "deploys.log").read_text().count("\n") == 1
 
 
+def test_a_deploy_compares_its_feeds_with_the_site_online(github: GitHub) -> None:
+    """The feed record is fetched from the live site before the build, and publish-notify runs
+    after the deploy (the sample names no WebSub hub, so it says so and pings nothing)."""
+    [first] = github.publish_run().run().values()
+    assert first.conclusion == "success", first.log()
+    online = (github.world.pages / "live/feeds/digests.json").read_text(encoding="utf-8")
+    github.commit_to_main(NEWER, "The new bakery")
+    run = github.publish_run()
+    [second] = run.run().values()
+    assert (run.temp / "previous-digests.json").read_text(encoding="utf-8") == online  # fetched from the live site
+    notify = second.step("Tell the WebSub hub which feeds changed (nothing to do without websub_hub)")
+    assert notify.outcome == "success" and "no WebSub hub" in notify.log, second.log()
+
+
 def test_every_install_is_the_locked_one(github: GitHub) -> None:
     """The runs above install with the lock; the pip shim refuses a lock whose pins are not
     those installed here or lack hashes, so this also checks the lock is what tests run on."""

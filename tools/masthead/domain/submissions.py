@@ -443,7 +443,7 @@ class PromiseChoices:
     topics: tuple[dict[str, Any], ...] = ()
 
     def known(self, value: str) -> bool:
-        return any(p["id"] == value for p in self.promises) or any(t["value"] == value for t in self.topics)
+        return any(p["id"] == value for p in self.promises) or any(topic["value"] == value for topic in self.topics)
 
 
 def promise_choices(topics: Mapping[str, Topic], promises: Mapping[str, Promise]) -> PromiseChoices:

@@ -12,7 +12,6 @@ from typing import Any
 
 from masthead.sources.frontmatter import load_yaml
 
-MAX_NODES = 10_000  # a story's front matter has dozens; YAML aliases can make a few lines stand for billions
 PELICAN_KEY = re.compile(r"^ {0,3}([A-Za-z0-9_-]+):\s*(.*)$")  # Python-Markdown's meta-data keys
 
 
@@ -74,38 +73,11 @@ def _fenced(path: str, text: str, fence: str, kind: str) -> Head:
         data, problems = load_yaml(path, head, offset=1)
         if problems:
             return Head({}, body, body_line, kind, lines, error=problems[0].message, error_line=problems[0].line)
-    if expanded_size(data) > MAX_NODES:
-        return Head({}, body, body_line, kind, lines, error=f"the front matter expands to more than {MAX_NODES} "
-                    "values (aliases repeating aliases); write the values out")
     if not isinstance(data, dict):
         data = {} if data is None else {"": data}
         if data:
             return Head({}, body, body_line, kind, lines, error="the front matter is not a mapping of fields")
     return Head(data, body, body_line, kind, lines)
-
-
-def expanded_size(value: Any, limit: int = MAX_NODES) -> int:
-    """How many values `value` stands for once aliases are written out, counted without writing
-    them out (each shared node is sized once), stopping past `limit`."""
-    sizes: dict[int, int] = {}
-
-    def size(v: Any) -> int:
-        if not isinstance(v, (dict, list)):
-            return 1
-        known = sizes.get(id(v))
-        if known is not None:
-            return known
-        sizes[id(v)] = limit + 1  # a cycle counts as too big
-        items = list(v.values()) if isinstance(v, dict) else v
-        total = 1
-        for item in items:
-            total += size(item)
-            if total > limit:
-                break
-        sizes[id(v)] = total
-        return total
-
-    return size(value)
 
 
 def _json_object(text: str) -> Head:
