@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import date, datetime, timezone
 from pathlib import Path
 
@@ -36,3 +37,12 @@ def parse_moment(text: str) -> datetime:
 def need(condition: bool, message: str) -> None:
     if not condition:
         raise UsageError(message)
+
+
+def write_output(output: Path | None, text: str) -> None:
+    """`text` into the file `--output` names (its folder made), or to standard output."""
+    if output:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import sys
 from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
@@ -14,7 +13,7 @@ from typing import Any
 from masthead.domain.review import MARKER, StorySummary, Summary
 from masthead.editorial import summarise_ref, summarise_work_tree
 
-from .common import parse_moment, repo_root
+from .common import parse_moment, repo_root, write_output
 
 HELP = """\
 Sums up the stories a branch or pull request adds or changes against BASE: their authors
@@ -51,11 +50,7 @@ def run(args: argparse.Namespace) -> int:
     now = args.now or datetime.now(timezone.utc)
     summary = summarise_ref(root, args.base, args.head, now) if args.head else summarise_work_tree(root, args.base, now)
     text = render_json(summary) if args.format == "json" else render_markdown(summary)
-    if args.output:
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)
+    write_output(args.output, text)
     return 0
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import sys
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -14,7 +13,7 @@ from pathlib import Path
 from masthead.domain.review import Summary
 from masthead.editorial import changes_between, read_ref, summary_of
 
-from .common import repo_root
+from .common import repo_root, write_output
 from .pr_summary import md
 
 HELP = """\
@@ -69,11 +68,7 @@ def run(args: argparse.Namespace) -> int:
     text = body if args.format == "markdown" else json.dumps(
         {"authors": [a.__dict__ for a in authors], "submission": args.submission, "body": body},
         ensure_ascii=False, indent=2) + "\n"
-    if args.output:
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)
+    write_output(args.output, text)
     return 0
 
 
