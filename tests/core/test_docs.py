@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from masthead.cli import COMMANDS
+from masthead.cli import COMMANDS, main
 from masthead.sources.schemas import ContributorFields, MagazineFields, StoryFields
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,3 +32,29 @@ def test_the_readme_quickstart_is_what_ci_runs() -> None:
     ci = (ROOT / ".ci/run").read_text(encoding="utf-8")
     assert "bash scripts/test.sh" in README and "bash scripts/test.sh" in ci
     assert "bash scripts/demo.sh" in README and (ROOT / "scripts/demo.sh").exists()
+
+
+# `masthead topic add|list`, `masthead submissions [list|retry|...]`: a command and the actions the README names
+ACTIONS_RE = re.compile(r"`masthead ([a-z-]+) \[?([a-z-]+(?:\\\|[a-z-]+)+)")
+README_ACTIONS = [(m.group(1), action) for m in ACTIONS_RE.finditer(README) for action in m.group(2).split("\\|")]
+
+
+def test_the_readme_names_actions() -> None:
+    assert ("submissions", "list") in README_ACTIONS and ("promise", "extend") in README_ACTIONS
+
+
+@pytest.mark.parametrize("command, action", README_ACTIONS)
+def test_every_action_the_readme_names_is_accepted(command: str, action: str,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main([command, action, "--help"])
+    assert exit_.value.code == 0, capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv", [["check", "--root", "{root}"], ["--root", "{root}", "check"],
+                                  ["check", "-v", "--root", "{root}", "--strict"]])
+def test_global_options_go_before_or_after_the_command(magazine: Any, argv: list[str],
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    magazine.story("city/only-here.md", authors=["zed"])  # an error only that magazine has
+    assert main([word.format(root=magazine.root) for word in argv]) == 1, capsys.readouterr().err
+    assert "content/city/only-here.md:3: error: field 'authors'" in capsys.readouterr().out
