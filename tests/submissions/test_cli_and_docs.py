@@ -41,6 +41,11 @@ def test_retry_a_failed_submission(service: Running, cli) -> None:  # type: igno
     service.svc.store.mark_failed(sid, "GitHub refused the token")
     code, out, _ = cli("--status", "failed")
     assert code == 0 and short_id(sid) in out and "GitHub refused the token" in out
+    for argv in (("list", "--status", "failed"), ("--status", "failed", "list")):  # the README's `submissions list`
+        code, out, _ = cli(*argv)
+        assert code == 0 and short_id(sid) in out and "GitHub refused the token" in out
+    code, out, _ = cli("list", "--status", "received")
+    assert code == 0 and short_id(sid) not in out
     code, out, _ = cli("retry", "--failed")
     assert code == 0 and out.strip() == f"{short_id(sid)} queued for delivery"
     service.svc.worker.wake()
