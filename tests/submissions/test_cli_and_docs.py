@@ -147,3 +147,11 @@ def test_help_teaches_with_examples(command: list[str], capsys: pytest.CaptureFi
     out = capsys.readouterr().out
     assert "masthead formbot" in out or "masthead submissions retry" in out
     assert "docs/send-text.md" in out or "contact" in out
+
+
+def test_the_sites_address_for_the_service_defaults_origins(magazine: Magazine) -> None:
+    env = {k: v for k, v in service_env(magazine, 1, site_url="http://127.0.0.1:8123").items()
+           if k != "MASTHEAD_SUBMISSIONS_ALLOWED_ORIGINS"}
+    fields = load_service_settings(magazine.clone, env)
+    assert (fields.site_url, fields.allowed_origins) == ("http://127.0.0.1:8123/", ["http://127.0.0.1:8123"])
+    assert load_service_settings(magazine.clone, service_env(magazine, 1)).site_url == "http://site.test/"
