@@ -12,6 +12,7 @@ from masthead.domain.site import Settings
 from masthead.domain.slugs import is_slug, make_slug
 from masthead.domain.stories import Story
 from masthead.domain.submissions import name_collisions
+from masthead.domain.typography import typeset_text
 from masthead.domain.urls import RESERVED, PathRegistry, story_path
 
 from .records import StoryRecord, is_remote
@@ -105,8 +106,9 @@ def to_story(record: StoryRecord, settings: Settings) -> tuple[Story | None, lis
     if f["cover"] and not is_remote(f["cover"]):
         images += (f["cover"],)
     story = Story(
-        source=rel, slug=slug, lang=lang, title=f["title"], authors=tuple(f["authors"]), date=date,
-        section=f["section"], digest=record.digest, summary=f["summary"], tags=tuple(f["tags"]),
+        source=rel, slug=slug, lang=lang, title=typeset_text(f["title"], lang), authors=tuple(f["authors"]),
+        date=date, section=f["section"], digest=record.digest, summary=typeset_text(f["summary"], lang),
+        tags=tuple(f["tags"]),
         places=tuple(f["places"]), cover=f["cover"], cover_alt=f["cover_alt"],
         translation_of=f["translation_of"], promise=f["promise"], draft=f["draft"], updated=updated,
         submitted_via=f["submitted_via"], words=record.words, body_line=record.body_line,
