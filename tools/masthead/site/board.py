@@ -16,6 +16,7 @@ from typing import Callable, Sequence
 from masthead.domain import promises as pr
 from masthead.domain import urls
 from masthead.domain.leaderboard import Row
+from masthead.domain.typography import typeset_text
 from masthead.sources.promise_history import Landing, deliveries
 from masthead.sources.promises import load_windows
 
@@ -89,7 +90,7 @@ def topic_title(topic: pr.Topic | None, topic_id: str, views: Views, lang: str) 
     """A topic's title in the reader's language, or in the site language's with `title_lang`
     set (the theme marks it with its `lang`); the id only when the topic file is gone."""
     text, its_lang = topic.title_in(lang, views.settings.language) if topic else (topic_id, lang)
-    return {"title": text, "title_lang": its_lang if its_lang != lang else None}
+    return {"title": typeset_text(text, its_lang), "title_lang": its_lang if its_lang != lang else None}
 
 
 def topic_view(topic: pr.Topic, views: Views, lang: str) -> View:
