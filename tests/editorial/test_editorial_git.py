@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import urllib.error
 import urllib.request
 from datetime import datetime, timezone
 from pathlib import Path
@@ -241,6 +242,9 @@ def test_review_serves_on_a_free_port_and_stops_cleanly(magazine: Magazine) -> N
             assert int(url.rsplit(":", 1)[1].strip("/")) not in (taken, 8000, 8001)
             with urllib.request.urlopen(url + "city/night-bread/") as page:
                 assert page.status == 200 and b"Night bread" in page.read()
+            with pytest.raises(urllib.error.HTTPError) as missing:
+                urllib.request.urlopen(url + "no/such/page/")
+            assert missing.value.code == 404 and b'class="kind-404"' in missing.value.read()  # the designed page
         finally:
             proc.send_signal(signal.SIGINT)
             _, err = proc.communicate(timeout=30)

@@ -6,6 +6,7 @@ import argparse
 import functools
 import http.server
 import logging
+import os
 import sys
 import tempfile
 from datetime import datetime, timezone
@@ -134,6 +135,22 @@ def render_text(branch: str, main: str, summary: Summary, conflicts: list[str]) 
     return "\n".join(out)
 
 
+class PreviewHandler(http.server.SimpleHTTPRequestHandler):
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """A missing address gets the preview's own 404 page, as `masthead serve` gives."""
+        page = os.path.join(self.directory, "404.html")
+        if code != 404 or not os.path.isfile(page):
+            return super().send_error(code, message, explain)
+        with open(page, "rb") as fh:
+            body = fh.read()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+
 class PreviewServer(http.server.ThreadingHTTPServer):
     def handle_error(self, request: object, client_address: object) -> None:
         """A reader's browser hanging up mid-page is logged, not printed as a traceback."""
@@ -142,7 +159,7 @@ class PreviewServer(http.server.ThreadingHTTPServer):
 
 def open_server(site_dir: Path, port: int) -> http.server.ThreadingHTTPServer:
     """A server for the preview on 127.0.0.1:`port` (0: a free port the system picks)."""
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site_dir))
+    handler = functools.partial(PreviewHandler, directory=str(site_dir))
     try:
         return PreviewServer(("127.0.0.1", port), handler)
     except OSError as exc:
