@@ -141,3 +141,5 @@ def test_topic_titles_in_the_readers_language_and_no_ids_or_commands(tmp_path: P
         assert not board.select("main code")
         guide = board.select_one(".board-take a[href$='contribute/']")
         assert guide is not None and guide.get_text() == "How to contribute"
+        footer = {a["href"].split("/")[-2] for a in board.select(".footer-nav a")}
+        assert {"board", "contribute"} <= footer  # the board and the pages: in every footer
