@@ -175,6 +175,10 @@ class MagazineFields(Strict):
     send_form: bool = True
     promises: PromiseSettingsFields = PromiseSettingsFields()  # promises: see docs/promises.md
     labels: LabelFields = LabelFields()  # tag and place names per language
+    # hosts whose <iframe> embeds are shown as click-to-load placeholders (docs/writing.md)
+    embeds: list[Annotated[str, Field(pattern=r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$",
+                                      max_length=253)]] = [
+        "www.youtube-nocookie.com", "player.vimeo.com", "www.openstreetmap.org"]
 
 
 def problems_from(exc: ValidationError, path: str, lines: dict[str, int], model: type[BaseModel]) -> list[Problem]:
