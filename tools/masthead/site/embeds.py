@@ -43,6 +43,20 @@ def english(key: str, **values: str) -> str:
     return text.format(**values)
 
 
+YOUTUBE_RE = re.compile(r"^https://(?:www\.)?youtube(?:-nocookie)?\.com/embed/([\w-]+)")
+VIMEO_RE = re.compile(r"^https://player\.vimeo\.com/video/(\d+)")
+
+
+def source_page(src: str) -> str:
+    """Where a reader without the frame goes: a video's own page for the two video hosts, the
+    frame's address for any other."""
+    if m := YOUTUBE_RE.match(src):
+        return f"https://www.youtube.com/watch?v={m.group(1)}"
+    if m := VIMEO_RE.match(src):
+        return f"https://vimeo.com/{m.group(1)}"
+    return src
+
+
 def allowed_host(host: str, hosts: tuple[str, ...]) -> bool:
     """`host` is on the list, or below a listed name (`player.vimeo.com` under `vimeo.com`)."""
     return any(host == h or host.endswith("." + h) for h in hosts)
@@ -90,7 +104,7 @@ def placeholder(embed: Embed, say: Say, block: bool) -> str:
     tag = "div" if block else "span"
     src, host = html.escape(embed.src), html.escape(embed.host)
     label = html.escape(embed.title) if embed.title else html.escape(say("embed.open", host=embed.host))
-    link = f'<a class="embed-link" href="{src}" rel="noopener noreferrer">{label}</a>'
+    link = f'<a class="embed-link" href="{html.escape(source_page(embed.src))}" rel="noopener noreferrer">{label}</a>'
     if not embed.allowed:
         return f'<{tag} class="embed embed-external">{link}</{tag}>'
     title = f' data-embed-title="{html.escape(embed.title)}"' if embed.title else ""
