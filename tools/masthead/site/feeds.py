@@ -80,8 +80,9 @@ def gather(plan: Planner, list_path: str, title: str, lang: str, stories: list[S
         content = None
         if settings.feed_content == "full":
             links = {target: views.story_url(target) for target in s.links}
-            body = body_html(plan.root, s, links, settings.trust_raw_html, "", plan.theme.translator(s.lang),
-                             settings.embeds)
+            # links made absolute from the site's root (not the story's address, as "" made them)
+            body = body_html(plan.root, s, links, settings.trust_raw_html, settings.url.rstrip("/") + "/",
+                             plan.theme.translator(s.lang), settings.embeds)
             content = absolutize(str(body), url)
         entries.append(FeedEntry(
             url=url, title=s.title, lang=s.lang, published=s.date, updated=s.updated or s.date,

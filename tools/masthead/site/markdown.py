@@ -20,6 +20,7 @@ import nh3
 from cmarkgfm.cmark import Options
 
 from masthead.sources.frontmatter import strip_controls
+from masthead.sources.links import story_target
 
 from .alerts import render_alerts
 from .cmark import to_html
@@ -149,7 +150,7 @@ def rewrite_story_links(body: str, source_dir: str, resolve: Callable[[str], str
         return body
 
     def swap(m: re.Match[str]) -> str:
-        path = posixpath.normpath(posixpath.join(source_dir, html.unescape(m.group(1))))
+        path = story_target(source_dir, html.unescape(m.group(1)))
         target = resolve(path)
         return m.group(0) if target is None else f'href="{root}{target}{m.group(2) or ""}"'
 

@@ -16,6 +16,7 @@ from masthead.sources.frontmatter import split_body
 from masthead import state
 
 from .board import story_promise  # promises
+from .links import plan_downloads, rewrite_rooted, story_links
 from .markdown import render_markdown, rewrite_story_links
 from .plan import Job, Planner, compact, digest, key_of
 from .views import View
@@ -109,7 +110,7 @@ def plan_stories(plan: Planner) -> None:
         source = s.source
         others, (older, newer) = versions.get(source, ()), neighbours[source]
         mine = related_for_reader(related[source], s, s.lang, RELATED, versions)
-        links = {target: views.story_url(target) for target in s.links} if s.links else {}
+        links = story_links(views, s, versions) if s.links else {}
         promise = story_promise(views, s.promise, s.lang) if s.promise else None  # promises: the topic, linked to board/
         # everything the page shows: its file, and the other stories by their cards' keys
         key = (card_keys[source], s.digest, tuple([card_keys[v.source] for v in others]),
@@ -122,6 +123,8 @@ def plan_stories(plan: Planner) -> None:
             plan.record(source, key, source, start)
         if s.images:
             plan_images(plan, s)
+        if s.downloads:
+            plan_downloads(plan, s)
 
 
 def _fediverse(views: Any, s: Story) -> tuple[str, ...]:
@@ -256,11 +259,13 @@ def close_pack() -> None:
 
 def body_html(root: Any, s: Story, links: dict[str, str | None], trusted: bool, rel_root: str,
               t: Any, embeds: tuple[str, ...] = ()) -> Any:
-    """The body with links to other stories' files turned into their addresses from `rel_root`."""
+    """The body with links to other stories' files, and links from the site's root, turned
+    into addresses from `rel_root`."""
     from markupsafe import Markup
 
     folder = posixpath.dirname(s.content_path)
-    return Markup(rewrite_story_links(rendered_body(root, s, trusted, t, embeds), folder, links.get, rel_root))
+    body = rewrite_story_links(rendered_body(root, s, trusted, t, embeds), folder, links.get, rel_root)
+    return Markup(rewrite_rooted(body, rel_root))
 
 
 def article_ld(plan: Planner, s: Story, card: View, image: tuple[str, str] | None) -> dict[str, Any]:

@@ -115,7 +115,8 @@ def to_story(record: StoryRecord, settings: Settings) -> tuple[Story | None, lis
         places=tuple(f["places"]), cover=f["cover"], cover_alt=f["cover_alt"],
         translation_of=f["translation_of"], promise=f["promise"], draft=f["draft"], updated=updated,
         submitted_via=f["submitted_via"], words=record.words, body_line=record.body_line,
-        images=tuple(dict.fromkeys(images)), links=_linked(record), lines=line)
+        images=tuple(dict.fromkeys(images)), links=_linked(record), lines=line,
+        downloads=tuple(dict.fromkeys(ref for ref, _ in record.downloads if ref not in images)))
     return story, out
 
 
