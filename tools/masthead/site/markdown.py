@@ -11,7 +11,6 @@ click-to-load placeholders (site/embeds.py).
 from __future__ import annotations
 
 import html
-import posixpath
 import re
 import unicodedata
 from typing import Callable
