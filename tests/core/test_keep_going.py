@@ -99,3 +99,17 @@ def test_keep_going_on_a_valid_magazine_is_a_plain_build(magazine: Magazine) -> 
     assert done.returncode == 0, done.stderr
     again = cli(magazine.root, "build", "--keep-going")
     assert again.returncode == 0 and "up to date" in again.stdout
+
+
+def test_a_left_out_story_delivers_no_promise(magazine: Magazine) -> None:
+    magazine.write("contributors/topics/river.yml", "title: The river\nsection: city\n")
+    magazine.write("contributors/promises/river-anna.yml", "topic: river\nby: [anna]\nmade: 2026-10-01\n"
+                                                          "due: 2026-12-01\n")
+    magazine.story("city/good.md", "Fine.\n", title="Good one")
+    magazine.story("city/delivery.md", "Here.\n", title="Delivery", promise="river-anna", section="nowhere")
+    done = cli(magazine.root, "build", "--keep-going", "--now", "2026-11-22T12:00:00+00:00")
+    assert done.returncode == 1 and "  content/city/delivery.md" in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr
+    board = BeautifulSoup((magazine.root / "site/board/index.html").read_text(), "html.parser")
+    assert "The river" in board.get_text() and "Delivery" not in board.get_text()
+    assert not (magazine.root / "site/city/delivery").exists()
