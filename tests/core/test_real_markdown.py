@@ -62,6 +62,10 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Magazine:
 
         <textarea>typed text</textarea>
 
+        <svg><title>Chart title</title><text>42 percent</text></svg>
+
+        A form: <form action="https://evil.example/"><button>Send it</button></form>
+
         Inline <script>alert(1)</script> script, and 3 < 4 > 2 & a <b>bold</b> word.
 
         After.
@@ -136,9 +140,11 @@ def test_no_control_character_reaches_any_writer(built: Magazine) -> None:
 def test_removed_elements_leave_no_text_and_prose_keeps_its_angle_brackets(built: Magazine) -> None:
     body = body_of(built, "city/tags/index.html")
     text = body.get_text(" ")
-    for gone in ("drawCharts", "color: red", "Enable JavaScript", "typed text", "alert(1)", "<script", "<style"):
+    for gone in ("drawCharts", "color: red", "Enable JavaScript", "typed text", "alert(1)", "<script", "<style",
+                 "Chart title", "42 percent", "Send it"):
         assert gone not in text
-    assert not body.select("script, style, noscript, textarea, iframe")
+    assert not body.select("script, style, noscript, textarea, iframe, svg, form, button")
+    assert not body.select("p:empty")
     assert "3 < 4 > 2 & a bold word" in " ".join(text.split())
     assert "Before." in text and "After." in text
     raw = (built.root / "site/city/tags/index.html").read_text()

@@ -57,7 +57,8 @@ def _only_footnote_ids(tag: str, name: str, value: str) -> str | None:
 # fallback or a form control, never prose to show as text (cmark-gfm's tagfilter, which used
 # to escape some of them into visible `<script>` text, is off: the cleaner is the filter).
 DROPPED = {"script", "style", "noscript", "iframe", "textarea", "title", "xmp", "noembed", "noframes",
-           "plaintext", "template", "object", "embed", "applet", "select", "frameset", "frame", "head"}
+           "plaintext", "template", "object", "embed", "applet", "select", "frameset", "frame", "head", "svg",
+           "form", "button"}
 CLEANER = nh3.Cleaner(tags=TAGS, clean_content_tags=DROPPED, attributes=ATTRIBUTES, link_rel=None,
                       attribute_filter=_only_footnote_ids, url_schemes={"http", "https", "mailto"},
                       strip_comments=True)
@@ -138,7 +139,7 @@ def render_markdown(text: str, *, trusted: bool = False, title_of: Titles = str.
     rendered = to_html(expand_admonitions(strip_controls(text), title_of), OPTIONS)
     rendered, frames = take_frames(rendered, embeds)
     if not trusted:
-        rendered = CLEANER.clean(rendered)
+        rendered = CLEANER.clean(rendered).replace("<p></p>", "")  # a paragraph that held only removed elements
     rendered = render_alerts(rendered, title_of)
     return add_heading_ids(put_frames(rendered, frames, say))
 
