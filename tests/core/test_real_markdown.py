@@ -207,6 +207,14 @@ def test_allowed_frames_become_click_to_load_placeholders(built: Magazine) -> No
     assert "javascript" not in str(body).lower()
 
 
+def test_feeds_carry_the_link_without_the_button(built: Magazine) -> None:
+    rss = ET.parse(built.root / "site/rss.xml").getroot()
+    html = next(i.findtext(CONTENT) or "" for i in rss.iter("item") if i.findtext("title") == "Embeds")
+    soup = BeautifulSoup(html, "html.parser")
+    assert not soup.select("button, iframe")
+    assert [a["href"] for a in soup.select(".embed a.embed-link")][:1] == ["https://www.youtube.com/watch?v=abc123"]
+
+
 def test_placeholders_speak_the_story_language(built: Magazine) -> None:
     ru = body_of(built, "ru/city/embeds/index.html")
     assert ru.select_one("button.embed-load").get_text() == "Загрузить содержимое с player.vimeo.com"

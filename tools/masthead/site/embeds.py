@@ -114,6 +114,14 @@ def placeholder(embed: Embed, say: Say, block: bool) -> str:
             f'{link} {button}</{tag}>')
 
 
+BUTTON_RE = re.compile(r' ?<button type="button" class="embed-load" hidden>[^<]*</button>')
+
+
+def without_buttons(body: str) -> str:
+    """The body for a feed: feed readers run no script, so the placeholders keep their link only."""
+    return BUTTON_RE.sub("", body) if "embed-load" in body else body
+
+
 def put_frames(body: str, frames: list[Embed | None], say: Say) -> str:
     """Tokens back as placeholders; a frame alone in its paragraph gets a block of its own."""
     if not frames:
