@@ -32,7 +32,7 @@ def test_rendering_frees_what_cmark_allocates() -> None:
 
 def test_both_admonition_syntaxes() -> None:
     html = render_markdown('> [!WARNING]\n> Mind.\n\n!!! tip "Read"\n    Inside.\n', title_of=str.upper)
-    assert '<blockquote class="admonition warning">' in html and ">WARNING</p>" in html
+    assert '<blockquote class="admonition warning" role="note">' in html and ">WARNING</p>" in html
     assert '<div class="admonition tip">' in html and ">Read</p>" in html
 
 

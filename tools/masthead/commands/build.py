@@ -5,10 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from masthead.domain.problems import ContentError
 
 from .check import print_problems
+
+if TYPE_CHECKING:
+    from masthead.site.build import BuildReport
 from .common import parse_moment, repo_root
 
 SHOWN_WARNINGS = 20  # a build shows a few; `masthead check` shows them all
@@ -19,7 +23,9 @@ feeds, search and sitemap) into site/.
 
 Only what changed since the last build is rendered, on every core; the new site replaces
 the old one in a single step, so a failed build leaves the previous site as it was.
-The build checks everything first, like `masthead check`, and stops on errors.
+The build checks everything first, like `masthead check`, and stops on errors; with
+--keep-going it publishes every valid story and leaves out those with errors (and what
+depends only on them), reports their problems as `check` does, and exits with status 1.
 What it keeps between builds (the build state) lives outside the repository, in
 ~/.cache/masthead/ (or $XDG_CACHE_HOME/masthead/), or where --state-dir or
 MASTHEAD_STATE_DIR say (to keep it in a CI cache). masthead only ever replaces a site
@@ -33,6 +39,7 @@ Examples:
   masthead build --clean                  # forget the build state and rebuild everything
   masthead build --verify                 # then build clean beside it and compare (exit 1 on a difference)
   masthead build --state-dir .ci-state    # keep the build state there
+  masthead build --keep-going             # publish what is valid while editors fix the rest
 """
 
 
@@ -52,6 +59,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                    help="after building, build clean into a temporary folder and report any difference (exit 1)")
     p.add_argument("--state-dir", metavar="DIR", type=Path, default=None,
                    help="where the build state is kept (default: $MASTHEAD_STATE_DIR, else ~/.cache/masthead/...)")
+    p.add_argument("--keep-going", action="store_true",
+                   help="leave out stories (and contributors) with errors, build the rest, exit 1 if any were left out")
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="show a progress bar (default: on a terminal, not in CI)")
     p.set_defaults(run=run)
@@ -70,11 +79,14 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         report = build_site(root, site_dir=args.site_dir, preview=args.preview, now=args.now,
-                            progress=args.progress, url=args.site_url, clean=args.clean, digest=digest)
+                            progress=args.progress, url=args.site_url, clean=args.clean, digest=digest,
+                            keep_going=args.keep_going)
     except ContentError as exc:
         print_problems(exc.problems, "text", out=sys.stderr)
         print("masthead build: stopped; the previous site is unchanged", file=sys.stderr)
         return 1
+    if report.left_out:
+        return left_out(report)
     if report.problems:
         shown = report.problems[:SHOWN_WARNINGS]
         print_problems(shown, "text", out=sys.stderr, summary=False)
@@ -82,6 +94,17 @@ def run(args: argparse.Namespace) -> int:
         print(f"masthead build: {len(report.problems)} warning(s){more}", file=sys.stderr)
     print(report.summary())
     return verify(root, args) if args.verify else 0
+
+
+def left_out(report: "BuildReport") -> int:
+    """`--keep-going` left files out: every problem as `check` shows it, what was left out, 1."""
+    print_problems(report.problems, "text", out=sys.stderr)
+    print(f"masthead build --keep-going: {len(report.left_out)} file(s) with errors left out of the site:",
+          file=sys.stderr)
+    for path in report.left_out:
+        print(f"  {path}", file=sys.stderr)
+    print(report.summary())
+    return 1
 
 
 def verify(root: Path, args: argparse.Namespace) -> int:

@@ -76,6 +76,7 @@ class Settings:
     words_per_minute: int = 220
     send_form: bool = True
     labels: TermLabels = TermLabels()
+    embeds: tuple[str, ...] = ()  # hosts whose frames load on a click (site/embeds.py)
 
     def section(self, section_id: str) -> Section | None:
         for s in self.sections:  # a handful of sections: a scan beats building an index

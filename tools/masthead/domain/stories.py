@@ -35,6 +35,7 @@ class Story:
     words: int = 0
     body_line: int = 1
     images: tuple[str, ...] = ()  # local image files the body and cover use, relative to the story
+    downloads: tuple[str, ...] = ()  # other local files the body links to, copied beside its page
     links: tuple[str, ...] = ()  # other stories the body links to, as paths below content/
     lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
     card_text: str = field(init=False, default="", compare=False)  # what its card shows of the file

@@ -94,13 +94,15 @@ def fenced(code: str, lang: str = "") -> str:
 
 
 def video_link(host: str, video: str, title: str = "", as_html: bool = False) -> str:
-    """A video as a link to its page: nothing is loaded from the host until the reader follows it."""
-    url = {"youtube": f"https://www.youtube.com/watch?v={quote(video, safe='-_')}",
-           "vimeo": f"https://vimeo.com/{quote(video, safe='')}"}[host]
+    """A video as its privacy-preserving embed (youtube-nocookie.com, player.vimeo.com), an
+    HTML block the site shows as a click-to-load placeholder (site/embeds.py), the same as a
+    frame written by hand: nothing is loaded from the host until the reader asks. `as_html`
+    is kept for callers; the block is HTML either way."""
+    url = {"youtube": f"https://www.youtube-nocookie.com/embed/{quote(video, safe='-_')}",
+           "vimeo": f"https://player.vimeo.com/video/{quote(video, safe='')}"}[host]
     label = title or ("Watch the video on YouTube" if host == "youtube" else "Watch the video on Vimeo")
-    if as_html:
-        return f'\n\n<p>▶ <a href="{html.escape(url)}">{html.escape(label)}</a></p>\n\n'
-    return f"\n\n▶ [{escape_label(label)}]({url})\n\n"
+    return f'\n\n<iframe src="{html.escape(url)}" title="{html.escape(label)}"></iframe>\n\n'
+
 
 
 def escape_label(text: str) -> str:

@@ -52,6 +52,7 @@ class BuildReport:
     problems: list[Problem] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     fresh: bool = False
+    left_out: list[str] = field(default_factory=list)  # files with errors not built (--keep-going)
 
     def summary(self) -> str:
         if self.fresh:
@@ -137,19 +138,30 @@ def valid_until(magazine: Magazine, now: datetime) -> datetime:
 
 
 def load_and_plan(root: Path, report: BuildReport, workers: int, *, now: datetime, preview: bool, url: str | None,
-                  theme_dir: Path | None, memo: Path | None, options: str) -> tuple[Magazine, Views, Planner]:
+                  theme_dir: Path | None, memo: Path | None, options: str,
+                  keep_going: bool = False) -> tuple[Magazine, Views, Planner]:
     """Load and check the magazine, then plan every file; `memo` is the folder of the last
-    build's plan memo, if it may be used. Raises `ContentError` on errors."""
+    build's plan memo, if it may be used. Raises `ContentError` on errors, or with
+    `keep_going` on errors in files that cannot be left out (sources/keep_going.py)."""
     t0 = time.perf_counter()
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) if workers > 1 else None
+    blocked = False
     try:
-        magazine, problems = load_magazine(root, executor=pool, url=url)
+        if keep_going:
+            from masthead.sources.keep_going import load_kept
+
+            kept = load_kept(root, executor=pool, url=url)
+            magazine, problems, report.left_out = kept.magazine, kept.problems, kept.left_out
+            blocked = bool(kept.blocking)
+        else:
+            magazine, problems = load_magazine(root, executor=pool, url=url)
+            blocked = has_errors(problems)
     finally:
         if pool is not None:
             pool.shutdown()
     report.timings["load"] = time.perf_counter() - t0
     report.problems = problems
-    if magazine is None or has_errors(problems):
+    if magazine is None or blocked:
         raise ContentError(problems)
     t0 = time.perf_counter()
     theme = Theme(theme_dir or root / "theme")  # no compiled templates on disk: they are code
@@ -164,14 +176,16 @@ def load_and_plan(root: Path, report: BuildReport, workers: int, *, now: datetim
 
 def build_site(root: Path, *, site_dir: Path | None = None, preview: bool = False, now: datetime | None = None,
                progress: bool | None = None, url: str | None = None, clean: bool = False,
-               theme_dir: Path | None = None, direct: bool = False, digest: str | None = None) -> BuildReport:
+               theme_dir: Path | None = None, direct: bool = False, digest: str | None = None,
+               keep_going: bool = False) -> BuildReport:
     """Build the magazine at `root` into `site_dir` (default `root/site`).
 
     `now` decides what is published (default: the clock); `preview` shows unpublished stories
     under a banner; `clean` forgets the build state and makes every file anew (the site is
     replaced only once the new one is complete); `direct` writes straight into `site_dir`
     (for MkDocs, which owns that folder); `digest` is the inputs' digest when the caller has
-    computed it already."""
+    computed it already; `keep_going` builds without the stories that have errors (their
+    problems are in the report's `problems`, their files in `left_out`)."""
     started = time.perf_counter()
     root = root.resolve()
     site_dir = site_path(site_dir or root / "site")
@@ -193,7 +207,7 @@ def build_site(root: Path, *, site_dir: Path | None = None, preview: bool = Fals
     with long_lived():  # what load and plan make lives to the end of the build (see heap.py)
         magazine, views, plan = load_and_plan(root, report, workers, now=now, preview=preview, url=url,
                                               theme_dir=theme_dir, memo=None if direct or clean else records,
-                                              options=options)
+                                              options=options, keep_going=keep_going)
     state.close_all()  # forked workers must not inherit an open database
     t0 = time.perf_counter()
     if direct:
@@ -213,7 +227,7 @@ def build_site(root: Path, *, site_dir: Path | None = None, preview: bool = Fals
     report.feeds = sum(1 for path in keys if path.endswith(("rss.xml", "atom.xml")))
     report.rendered, report.removed = len(todo), len(removed)
     report.kept = sum(len(entries) for _, _, entries in plan.kept)
-    if not direct:
+    if not direct and not report.left_out:  # a build that left stories out is never "up to date"
         remember(records, digest, now, valid_until(magazine, now))
         state.for_root(root).remember_site(site_dir)
     report.seconds = time.perf_counter() - started

@@ -56,7 +56,7 @@ def _chunk(job: tuple[list[int], list[int]]) -> tuple[list[tuple[tuple[object, .
     before = set(_THEME._cards)
     _render(_VIEWS, _THEME, [_STORIES[i] for i in cards])
     made = bodies_ahead(_ROOT, [_BODIES[i] for i in bodies], _VIEWS.settings.trust_raw_html,
-                        _THEME.translator)
+                        _THEME.translator, _VIEWS.settings.embeds)
     return [(key, html) for key, html in _THEME._cards.items() if key not in before], made
 
 
@@ -75,7 +75,8 @@ def prerender(views: Views, theme: Theme, root: Path, stories: list[Story], work
     pack = BodyPack(home / PACK)
     if workers == 1 or len(stories) + len(bodies) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
         _render(views, theme, stories)
-        pack.add(bodies_ahead(root, bodies, views.settings.trust_raw_html, theme.translator))
+        pack.add(bodies_ahead(root, bodies, views.settings.trust_raw_html, theme.translator,
+                              views.settings.embeds))
     else:
         global _VIEWS, _THEME, _STORIES, _BODIES, _ROOT
         _VIEWS, _THEME, _STORIES, _BODIES, _ROOT = views, theme, stories, bodies, root

@@ -14,7 +14,9 @@ import ctypes
 from cmarkgfm import _cmark
 from cmarkgfm.cmark import core_extensions_ensure_registered
 
-EXTENSIONS = (b"table", b"autolink", b"strikethrough", b"tagfilter", b"tasklist")
+# no "tagfilter": it escapes <script>, <style>, <iframe>... into text readers would see; the
+# sanitiser (site/markdown.py) drops those elements whole instead
+EXTENSIONS = (b"table", b"autolink", b"strikethrough", b"tasklist")
 
 _lib, _ffi = _cmark.lib, _cmark.ffi
 _so = ctypes.CDLL(_cmark.__file__)

@@ -20,6 +20,7 @@ from masthead.domain import urls
 from masthead.domain.stories import Story, is_published
 
 from .jsonfeed import render_json_feed
+from .embeds import without_buttons
 from .markdown import absolutize
 from .plan import Job, Planner, digest
 from .story_pages import body_html
@@ -80,8 +81,10 @@ def gather(plan: Planner, list_path: str, title: str, lang: str, stories: list[S
         content = None
         if settings.feed_content == "full":
             links = {target: views.story_url(target) for target in s.links}
-            body = body_html(plan.root, s, links, settings.trust_raw_html, "", plan.theme.translator(s.lang))
-            content = absolutize(str(body), url)
+            # links made absolute from the site's root (not the story's address, as "" made them)
+            body = body_html(plan.root, s, links, settings.trust_raw_html, settings.url.rstrip("/") + "/",
+                             plan.theme.translator(s.lang), settings.embeds)
+            content = without_buttons(absolutize(str(body), url))
         entries.append(FeedEntry(
             url=url, title=s.title, lang=s.lang, published=s.date, updated=s.updated or s.date,
             authors=tuple((a["name"], urls.absolute(settings.url, a["url"])) for a in card["authors"]),

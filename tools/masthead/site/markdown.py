@@ -4,13 +4,13 @@ Bodies are GitHub Flavored Markdown rendered by cmark-gfm, GitHub's own renderer
 editor previews in a pull request is what readers get, and it renders a story about 40x faster
 than Python-Markdown on this machine (0.2 ms against 8-10 ms for a 1,100-word story), which is
 what makes a 10,000-story build fit in Hugo's time. MkDocs-style `!!! kind "title"` blocks and
-GitHub's `> [!NOTE]` alerts both become admonitions.
+GitHub's `> [!NOTE]` alerts both become admonitions (site/alerts.py); `<iframe>` embeds become
+click-to-load placeholders (site/embeds.py).
 """
 
 from __future__ import annotations
 
 import html
-import posixpath
 import re
 import unicodedata
 from typing import Callable
@@ -18,12 +18,16 @@ from typing import Callable
 import nh3
 from cmarkgfm.cmark import Options
 
+from masthead.sources.frontmatter import strip_controls
+from masthead.sources.links import story_target
+
+from .alerts import render_alerts
 from .cmark import to_html
+from .embeds import Say, english, put_frames, take_frames
 
 OPTIONS = Options.CMARK_OPT_FOOTNOTES | Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_GITHUB_PRE_LANG
 ADMONITION_RE = re.compile(r'^!!!\s+([A-Za-z][\w-]*)(?:\s+"(.*)")?\s*$')
 FENCE_RE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
-ALERT_RE = re.compile(r"<blockquote>\s*<p>\[!(NOTE|TIP|IMPORTANT|WARNING|CAUTION)\]\s*(?:<br />)?\n?")
 HEADING_RE = re.compile(r"<h([1-6])((?:\s[^>]*)?)>(.*?)</h\1>", re.S)
 ID_RE = re.compile(r'\sid="([^"]*)"')
 FOOTNOTE_ID_RE = re.compile(r"^fn(ref)?-[\w-]+$")
@@ -49,8 +53,15 @@ def _only_footnote_ids(tag: str, name: str, value: str) -> str | None:
     return value if name != "id" or FOOTNOTE_ID_RE.match(value) else None
 
 
-CLEANER = nh3.Cleaner(tags=TAGS, attributes=ATTRIBUTES, link_rel=None, attribute_filter=_only_footnote_ids,
-                      url_schemes={"http", "https", "mailto"}, strip_comments=True)
+# Elements removed with everything inside them: what they hold is code, styling, a frame's
+# fallback or a form control, never prose to show as text (cmark-gfm's tagfilter, which used
+# to escape some of them into visible `<script>` text, is off: the cleaner is the filter).
+DROPPED = {"script", "style", "noscript", "iframe", "textarea", "title", "xmp", "noembed", "noframes",
+           "plaintext", "template", "object", "embed", "applet", "select", "frameset", "frame", "head", "svg",
+           "form", "button"}
+CLEANER = nh3.Cleaner(tags=TAGS, clean_content_tags=DROPPED, attributes=ATTRIBUTES, link_rel=None,
+                      attribute_filter=_only_footnote_ids, url_schemes={"http", "https", "mailto"},
+                      strip_comments=True)
 
 Titles = Callable[[str], str]
 
@@ -87,11 +98,6 @@ def expand_admonitions(text: str, title_of: Titles) -> str:
     return "\n".join(out)
 
 
-def _alert(match: re.Match[str], title_of: Titles) -> str:
-    kind = match.group(1).lower()
-    return f'<blockquote class="admonition {kind}">\n<p class="admonition-title">{html.escape(title_of(kind))}</p>\n<p>'
-
-
 def heading_id(text: str) -> str:
     """A heading's id as GitHub makes it: lower case; letters, marks and digits of every
     script kept, with `-` and `_`; other punctuation dropped; each space (a non-breaking
@@ -125,14 +131,17 @@ def add_heading_ids(body: str) -> str:
     return HEADING_RE.sub(named, body)
 
 
-def render_markdown(text: str, *, trusted: bool = False, title_of: Titles = str.capitalize) -> str:
+def render_markdown(text: str, *, trusted: bool = False, title_of: Titles = str.capitalize,
+                    embeds: tuple[str, ...] = (), say: Say = english) -> str:
     """Markdown to HTML; untrusted HTML is always sanitised (no script, no on*=, no
-    javascript:), whatever the text looks like: there is no fast path around the cleaner."""
-    rendered = to_html(expand_admonitions(text, title_of), OPTIONS)
-    rendered = ALERT_RE.sub(lambda m: _alert(m, title_of), rendered)
+    javascript:), whatever the text looks like: there is no fast path around the cleaner.
+    `embeds` are the hosts whose frames may be loaded on a click; `say` translates."""
+    rendered = to_html(expand_admonitions(strip_controls(text), title_of), OPTIONS)
+    rendered, frames = take_frames(rendered, embeds)
     if not trusted:
-        rendered = CLEANER.clean(rendered)
-    return add_heading_ids(rendered)
+        rendered = CLEANER.clean(rendered).replace("<p></p>", "")  # a paragraph that held only removed elements
+    rendered = render_alerts(rendered, title_of)
+    return add_heading_ids(put_frames(rendered, frames, say))
 
 
 def rewrite_story_links(body: str, source_dir: str, resolve: Callable[[str], str | None], root: str) -> str:
@@ -141,7 +150,7 @@ def rewrite_story_links(body: str, source_dir: str, resolve: Callable[[str], str
         return body
 
     def swap(m: re.Match[str]) -> str:
-        path = posixpath.normpath(posixpath.join(source_dir, html.unescape(m.group(1))))
+        path = story_target(source_dir, html.unescape(m.group(1)))
         target = resolve(path)
         return m.group(0) if target is None else f'href="{root}{target}{m.group(2) or ""}"'
 

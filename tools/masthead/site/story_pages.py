@@ -16,6 +16,7 @@ from masthead.sources.frontmatter import split_body
 from masthead import state
 
 from .board import story_promise  # promises
+from .links import plan_downloads, rewrite_rooted, story_links
 from .markdown import render_markdown, rewrite_story_links
 from masthead.domain.typography import typeset_html
 from .plan import Job, Planner, compact, digest, key_of
@@ -110,7 +111,7 @@ def plan_stories(plan: Planner) -> None:
         source = s.source
         others, (older, newer) = versions.get(source, ()), neighbours[source]
         mine = related_for_reader(related[source], s, s.lang, RELATED, versions)
-        links = {target: views.story_url(target) for target in s.links} if s.links else {}
+        links = story_links(views, s, versions) if s.links else {}
         promise = story_promise(views, s.promise, s.lang) if s.promise else None  # promises: the topic, linked to board/
         # everything the page shows: its file, and the other stories by their cards' keys
         key = (card_keys[source], s.digest, tuple([card_keys[v.source] for v in others]),
@@ -123,6 +124,8 @@ def plan_stories(plan: Planner) -> None:
             plan.record(source, key, source, start)
         if s.images:
             plan_images(plan, s)
+        if s.downloads:
+            plan_downloads(plan, s)
 
 
 def _fediverse(views: Any, s: Story) -> tuple[str, ...]:
@@ -169,7 +172,8 @@ def story_page_args(plan: Planner, s: Story, related: list[Story], versions: lis
 
     def late(context: dict[str, Any]) -> None:
         context["story"] = dict(context["story"], body=body_html(plan.root, s, links, settings.trust_raw_html,
-                                                                 context["root"], plan.theme.translator(s.lang)))
+                                                                 context["root"], plan.theme.translator(s.lang),
+                                                                 settings.embeds))
 
     alternates = plan.alternates(card["url"], s.lang, {v.lang: views.paths[v.source] for v in versions})
     return {"title": s.title, "kind": "story", "description": s.summary, "alternates": alternates,
@@ -178,7 +182,7 @@ def story_page_args(plan: Planner, s: Story, related: list[Story], versions: lis
             "extra": {"story": story}, "late": late}
 
 
-BodyKey = tuple[str, str, bool, str]
+BodyKey = tuple[str, str, bool, str, tuple[str, ...]]
 _BODIES: dict[BodyKey, str] = {}  # rendered in this process, on demand
 
 
@@ -191,15 +195,15 @@ class _Pack:
     index: dict[BodyKey, tuple[int, int]] = {}
 
 
-def _body_key(s: Story, trusted: bool, t: Any) -> BodyKey:
-    return s.source, s.digest, trusted, t("admonition.note")
+def _body_key(s: Story, trusted: bool, t: Any, embeds: tuple[str, ...]) -> BodyKey:
+    return s.source, s.digest, trusted, t("admonition.note"), embeds
 
 
-def rendered_body(root: Any, s: Story, trusted: bool, t: Any) -> str:
+def rendered_body(root: Any, s: Story, trusted: bool, t: Any, embeds: tuple[str, ...] = ()) -> str:
     """The story's body as HTML, rendered once per build where several files show it (its
     page and its feeds) and otherwise once per process. Rendering (0.6 ms) is cheaper than a
     file per story kept between builds on a loaded file system."""
-    key = _body_key(s, trusted, t)
+    key = _body_key(s, trusted, t, embeds)
     html = _BODIES.get(key)
     if html is not None:
         return html
@@ -208,7 +212,8 @@ def rendered_body(root: Any, s: Story, trusted: bool, t: Any) -> str:
         return os.pread(_Pack.fd, where[1], where[0]).decode("utf-8")
     with open(os.path.join(root, s.source), encoding="utf-8-sig") as fh:
         body = split_body(fh.read())
-    html = render_markdown(body, trusted=trusted, title_of=lambda kind: t(f"admonition.{kind}"))
+    html = render_markdown(body, trusted=trusted, title_of=lambda kind: t(f"admonition.{kind}"), embeds=embeds,
+                           say=t)
     html = typeset_html(html, s.lang)  # quotes and spaces of the story's language (docs/theme.md)
     if len(_BODIES) > 2048:
         _BODIES.clear()
@@ -216,13 +221,13 @@ def rendered_body(root: Any, s: Story, trusted: bool, t: Any) -> str:
     return html
 
 
-def bodies_ahead(root: Any, stories: list[Story], trusted: bool, translator: Callable[[str], Any]
-                 ) -> list[tuple[BodyKey, bytes]]:
+def bodies_ahead(root: Any, stories: list[Story], trusted: bool, translator: Callable[[str], Any],
+                 embeds: tuple[str, ...] = ()) -> list[tuple[BodyKey, bytes]]:
     """Render these stories' bodies now (in a worker of the card pool); see `BodyPack`."""
     out = []
     for s in stories:
         t = translator(s.lang)
-        out.append((_body_key(s, trusted, t), rendered_body(root, s, trusted, t).encode("utf-8")))
+        out.append((_body_key(s, trusted, t, embeds), rendered_body(root, s, trusted, t, embeds).encode("utf-8")))
     return out
 
 
@@ -255,12 +260,14 @@ def close_pack() -> None:
 
 
 def body_html(root: Any, s: Story, links: dict[str, str | None], trusted: bool, rel_root: str,
-              t: Any) -> Any:
-    """The body with links to other stories' files turned into their addresses from `rel_root`."""
+              t: Any, embeds: tuple[str, ...] = ()) -> Any:
+    """The body with links to other stories' files, and links from the site's root, turned
+    into addresses from `rel_root`."""
     from markupsafe import Markup
 
     folder = posixpath.dirname(s.content_path)
-    return Markup(rewrite_story_links(rendered_body(root, s, trusted, t), folder, links.get, rel_root))
+    body = rewrite_story_links(rendered_body(root, s, trusted, t, embeds), folder, links.get, rel_root)
+    return Markup(rewrite_rooted(body, rel_root))
 
 
 def article_ld(plan: Planner, s: Story, card: View, image: tuple[str, str] | None) -> dict[str, Any]:

@@ -37,9 +37,11 @@ _MkDocsLoader.add_multi_constructor("", lambda loader, suffix, node: (
 
 BOM = b"\xef\xbb\xbf"
 KEY_RE = re.compile(r"^([A-Za-z_][\w-]*)\s*:", re.M)
-# Characters XML 1.0 forbids (feeds are XML) and that mean nothing in a story: C0 controls but
-# tab and newlines, DEL, and the two non-characters U+FFFE/U+FFFF.
-CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+# Characters XML 1.0 forbids (feeds are XML) or discourages, and that mean nothing in a story:
+# C0 controls but tab and newlines, DEL, the C1 controls (U+0080-U+009F: what a Windows-1252
+# text read as Latin-1 leaves, and NEL), lone surrogates (no UTF-8 file holds one, but a
+# decoder told to pass bad bytes through makes them) and the non-characters U+FFFE/U+FFFF.
+CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 ALIAS_LIMIT = 10_000  # values that `*alias` references may stand for in one file (a bomb: ~10^9)
 
 

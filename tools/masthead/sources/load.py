@@ -79,7 +79,7 @@ def _load_settings(root: Path, url: str | None) -> tuple[Settings | None, list[P
         trust_raw_html=model.trust_raw_html, licence=model.licence, windows=windows,
         targets=Targets(model.targets.daily_pieces, model.targets.community_share),
         words_per_minute=model.words_per_minute, send_form=model.send_form,
-        labels=term_labels(model.labels.tags, model.labels.places))
+        labels=term_labels(model.labels.tags, model.labels.places), embeds=tuple(model.embeds))
     return settings, parsed.problems + _section_problems(settings, parsed.lines)
 
 

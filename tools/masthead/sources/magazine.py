@@ -52,18 +52,25 @@ def _pages(root: Path, files: list[str], default_lang: str) -> tuple[list[Static
 
 
 def load_magazine(root: Path, *, use_cache: bool = True, executor: Executor | None = None,
-                  url: str | None = None) -> tuple[Magazine | None, list[Problem]]:
-    """Every file read and checked; the magazine is None only when the settings are unusable."""
+                  url: str | None = None, leave_out: frozenset[str] = frozenset()
+                  ) -> tuple[Magazine | None, list[Problem]]:
+    """Every file read and checked; the magazine is None only when the settings are unusable.
+    Stories and contributors whose files are in `leave_out` are read but not part of it
+    (`build --keep-going`, sources/keep_going.py)."""
     config = ConfigCache(root) if use_cache else None
     settings, problems = load_settings(root, url, config)
     people, more = load_contributors(root, config)
     problems += more
+    if leave_out:
+        people = {handle: p for handle, p in people.items() if p.source not in leave_out}
     if settings is None:
         return None, sort_problems(problems)
     cache = RecordCache.at(root, resolution_key(settings)) if use_cache else None
     records, more = load_records(root, settings, cache, executor)
     problems += more
-    stories, more = resolve_stories(records, settings, people)
+    if leave_out:
+        records = [r for r in records if r.source not in leave_out]
+    stories, more = resolve_stories(records, settings, people, leave_out)
     problems += more
     pages, more = load_pages(root, settings.languages, settings.language, config)
     problems += more

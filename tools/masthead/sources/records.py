@@ -18,6 +18,7 @@ from masthead.domain.stories import count_words
 
 from .files import inside, svg_problem
 from .frontmatter import parse_story
+from .links import check_downloads, find_downloads, story_target
 
 # Linear in the text: no part of a pattern can run past a bracket, so each attempt stops at
 # the next `[` or `]` and attempts never scan the same text twice (200 KB of `![` is read in
@@ -39,6 +40,7 @@ class StoryRecord:
     images: list[tuple[str, int]] = field(default_factory=list)
     md_links: list[tuple[str, int]] = field(default_factory=list)  # as written, with their lines
     link_targets: list[str] = field(default_factory=list)  # the same, as paths below content/
+    downloads: list[tuple[str, int]] = field(default_factory=list)  # other local files linked (links.py)
     problems: list[Problem] = field(default_factory=list)
     story: Any = None  # the Story it resolves to under the settings the cache was made with (resolve.py)
     story_problems: list[Problem] = field(default_factory=list)
@@ -102,8 +104,10 @@ def read_record(root: str, rel: str) -> StoryRecord:
                                                                           parsed.body_line)
                            if not is_remote(m.group(1))]
         folder = posixpath.dirname(rel.removeprefix("content/"))
-        record.link_targets = [posixpath.normpath(posixpath.join(folder, target)) for target, _ in record.md_links]
+        record.link_targets = [story_target(folder, target) for target, _ in record.md_links]
+    record.downloads = find_downloads(prose, parsed.body_line)
     record.problems += _check_files(root, rel, record)
+    record.problems += check_downloads(root, rel, record.downloads)
     return record
 
 

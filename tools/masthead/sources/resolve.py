@@ -112,7 +112,8 @@ def to_story(record: StoryRecord, settings: Settings) -> tuple[Story | None, lis
         places=tuple(f["places"]), cover=f["cover"], cover_alt=f["cover_alt"],
         translation_of=f["translation_of"], promise=f["promise"], draft=f["draft"], updated=updated,
         submitted_via=f["submitted_via"], words=record.words, body_line=record.body_line,
-        images=tuple(dict.fromkeys(images)), links=_linked(record), lines=line)
+        images=tuple(dict.fromkeys(images)), links=_linked(record), lines=line,
+        downloads=tuple(dict.fromkeys(ref for ref, _ in record.downloads if ref not in images)))
     return story, out
 
 
@@ -129,10 +130,11 @@ def _linked(record: StoryRecord) -> tuple[str, ...]:
     return tuple(sorted(set(record.link_targets))) if record.link_targets else ()
 
 
-def resolve_stories(records: list[StoryRecord], settings: Settings,
-                    people: dict[str, Contributor]) -> tuple[list[Story], list[Problem]]:
+def resolve_stories(records: list[StoryRecord], settings: Settings, people: dict[str, Contributor],
+                    left_out: frozenset[str] = frozenset()) -> tuple[list[Story], list[Problem]]:
     """Records (resolved when read: see `load.load_records`) checked against the registry and
-    each other."""
+    each other; a reference to a story `left_out` of the build (`build --keep-going`) is a
+    warning, not an error: the story that makes it is fine, the one it names is not."""
     problems: list[Problem] = []
     stories: list[Story] = []
     for record in records:
@@ -144,8 +146,8 @@ def resolve_stories(records: list[StoryRecord], settings: Settings,
     problems += _loose_authors(records, people)
     problems += name_collisions(people)  # display names that look alike (see domain.submissions)
     by_content = {s.content_path: s for s in stories}
-    problems += _translations(stories, by_content)
-    problems += _links(records, by_content)
+    problems += _translations(stories, by_content, left_out)
+    problems += _links(records, by_content, left_out)
     problems += _addresses(stories, settings)
     return stories, problems
 
@@ -165,14 +167,23 @@ def _loose_authors(records: list[StoryRecord], people: dict[str, Contributor]) -
             for h in r.loose.get("authors", []) if h not in people]
 
 
-def _translations(stories: list[Story], by_content: dict[str, Story]) -> list[Problem]:
+def _left_out(source: str, field: str, line: int, target: str, what: str) -> Problem:
+    return Problem(source, line, field, f"{what} {target}, which has errors and is left out of this build",
+                   Severity.WARNING, fix=f"fix content/{target} (its errors are listed with it)", code="left-out")
+
+
+def _translations(stories: list[Story], by_content: dict[str, Story],
+                  left_out: frozenset[str] = frozenset()) -> list[Problem]:
     out = []
     for s in stories:
         if not s.translation_of:
             continue
         target = by_content.get(s.translation_of.removeprefix("content/"))
         line = s.lines.get("translation_of", 1)
-        if target is None:
+        if target is None and "content/" + s.translation_of.removeprefix("content/") in left_out:
+            out.append(_left_out(s.source, "translation_of", line, s.translation_of.removeprefix("content/"),
+                                 "a translation of"))
+        elif target is None:
             near = _near(s.translation_of, sorted(by_content))
             out.append(Problem(s.source, line, "translation_of", f"no story at '{s.translation_of}'",
                                expected="a path below content/, such as city/river.md",
@@ -184,11 +195,14 @@ def _translations(stories: list[Story], by_content: dict[str, Story]) -> list[Pr
     return out
 
 
-def _links(records: list[StoryRecord], by_content: dict[str, Story]) -> list[Problem]:
+def _links(records: list[StoryRecord], by_content: dict[str, Story],
+           left_out: frozenset[str] = frozenset()) -> list[Problem]:
     out = []
     for r in records:
         for (target, line), path in zip(r.md_links, r.link_targets):
-            if path not in by_content:
+            if path not in by_content and "content/" + path in left_out:
+                out.append(_left_out(r.source, "body", line, path, "a link to"))
+            elif path not in by_content:
                 out.append(Problem(r.source, line, "body", f"link to a story that does not exist: {target}",
                                    fix="correct the path, relative to this file", code="broken-link"))
     return out

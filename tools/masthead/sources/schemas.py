@@ -153,6 +153,9 @@ class LabelFields(Strict):
     places: dict[Text, dict[Lang, Text]] = {}
 
 
+HOST_RE = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$")
+
+
 class MagazineFields(Strict):
     """`site_config/magazine.yml`."""
 
@@ -175,6 +178,18 @@ class MagazineFields(Strict):
     send_form: bool = True
     promises: PromiseSettingsFields = PromiseSettingsFields()  # promises: see docs/promises.md
     labels: LabelFields = LabelFields()  # tag and place names per language
+    # hosts whose <iframe> embeds are shown as click-to-load placeholders (docs/writing.md)
+    embeds: list[Annotated[str, Field(max_length=253)]] = [
+        "www.youtube-nocookie.com", "player.vimeo.com", "www.openstreetmap.org"]
+
+    @field_validator("embeds")
+    @classmethod
+    def _hosts(cls, value: list[str]) -> list[str]:
+        for host in value:
+            if not HOST_RE.match(host):
+                raise ValueError(f"'{host}' is not a host name: write it as player.vimeo.com "
+                                 "(lower case, no https://, no path)")
+        return value
 
 
 def problems_from(exc: ValidationError, path: str, lines: dict[str, int], model: type[BaseModel]) -> list[Problem]:
