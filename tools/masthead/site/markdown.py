@@ -18,6 +18,8 @@ from typing import Callable
 import nh3
 from cmarkgfm.cmark import Options
 
+from masthead.domain.media import MEDIA_ATTRIBUTES
+
 from .cmark import to_html
 
 OPTIONS = Options.CMARK_OPT_FOOTNOTES | Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_GITHUB_PRE_LANG
@@ -40,7 +42,9 @@ ATTRIBUTES = {
     "input": {"type", "checked", "disabled"},
     "section": {"data-footnotes"},
     "ol": {"start"}, "code": set(), "pre": {"lang"},
+    **MEDIA_ATTRIBUTES,  # <picture>, <video>, <audio> and their <source> (docs/images.md)
 }
+TAGS |= MEDIA_ATTRIBUTES.keys()
 
 
 def _only_footnote_ids(tag: str, name: str, value: str) -> str | None:

@@ -113,6 +113,7 @@ def to_story(record: StoryRecord, settings: Settings) -> tuple[Story | None, lis
         source=rel, slug=slug, lang=lang, title=f["title"], authors=tuple(f["authors"]), date=date,
         section=f["section"], digest=record.digest, summary=f["summary"], tags=tuple(f["tags"]),
         places=tuple(f["places"]), cover=f["cover"], cover_alt=f["cover_alt"],
+        cover_credit=f["cover_credit"],
         translation_of=f["translation_of"], promise=f["promise"], draft=f["draft"], updated=updated,
         submitted_via=f["submitted_via"], words=record.words, body_line=record.body_line,
         images=tuple(dict.fromkeys(images)), links=_linked(record), lines=line)

@@ -1,0 +1,239 @@
+"""The one module that imports Pillow: reading image files, making their published copies,
+and drawing social cards (docs/images.md).
+
+Every raster file a page shows is re-encoded, the "original" too: a copy made by Pillow
+carries no EXIF block (no GPS position of a volunteer's home, no camera serial), no XMP and
+no text chunks, only the colour profile. Files are refused before they are decoded when
+they are larger than `MAX_PIXELS` (a decompression bomb: a few KB of PNG can claim
+gigapixels), and decoded in full when first checked, so that a truncated file is a `check`
+problem and not a broken picture.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFont, ImageOps, UnidentifiedImageError, features
+
+from masthead.domain.images import CARD_SIZE, MAX_PIXELS, ImageFacts, extension, svg_size
+
+Image.MAX_IMAGE_PIXELS = None  # our own limit, checked from the header before any decoding
+FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif", "MPO": "jpg"}
+SAVE = {"jpg": ("JPEG", {"quality": 82, "optimize": True, "progressive": True}),
+        "png": ("PNG", {"optimize": True}),
+        "webp": ("WEBP", {"quality": 78, "method": 4}),
+        "avif": ("AVIF", {"quality": 60, "speed": 8})}
+# Fonts for social cards, first found wins: Noto Sans CJK covers Latin, Cyrillic, Greek,
+# Hangul, kana and Han (Debian fonts-noto-cjk); DejaVu covers Latin, Cyrillic and Greek.
+FONTS = ("/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",
+         "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+         "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
+         "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+
+
+class ImageProblem(ValueError):
+    """A file that cannot be published as an image; the message says why."""
+
+
+def modern_formats() -> tuple[str, ...]:
+    """The formats this Pillow build can write besides the original's: AVIF when built in, WebP."""
+    return (("avif",) if features.check("avif") else ()) + (("webp",) if features.check("webp") else ())
+
+
+def file_digest(path: str | Path) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def probe(path: str | Path) -> ImageFacts:
+    """Size, format and digest of the image at `path`, decoded in full once; raises
+    `ImageProblem` for a file that is too large, truncated, or not an image of a known kind."""
+    if extension(str(path)) == "svg":
+        with open(path, "rb") as fh:
+            text = fh.read(1 << 16).decode("utf-8", "replace")
+        width, height = svg_size(text) or (0, 0)
+        return ImageFacts(width, height, "svg", file_digest(path))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as im:
+                fmt = FORMATS.get(im.format or "")
+                if fmt is None:
+                    raise ImageProblem(f"not a JPEG, PNG, WebP or GIF image (Pillow reads it as {im.format})")
+                width, height = _upright(im)
+                if width * height > MAX_PIXELS:
+                    raise ImageProblem(f"{width}x{height} is {width * height / 1e6:.0f} megapixels, more than "
+                                       f"the {MAX_PIXELS // 1_000_000} allowed")
+                im.load()
+    except ImageProblem:
+        raise
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError,
+            Image.DecompressionBombWarning) as exc:
+        raise ImageProblem(_why(exc)) from None
+    return ImageFacts(width, height, fmt, file_digest(path))
+
+
+_CHECKED: dict[tuple[str, int, int], str | None] = {}  # in this process: a shared photo is decoded once
+# (a clean check of 10,000 stories naming five photos decodes 5 files per worker, not 10,000)
+
+
+def image_problem(path: str | Path) -> str | None:
+    """Why the raster image at `path` cannot be published (too large, truncated, unknown), or None."""
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        return str(exc)
+    key = (str(path), st.st_mtime_ns, st.st_size)
+    if key not in _CHECKED:
+        try:
+            probe(path)
+            _CHECKED[key] = None
+        except ImageProblem as exc:
+            _CHECKED[key] = str(exc)
+    return _CHECKED[key]
+
+
+def _upright(im: Image.Image) -> tuple[int, int]:
+    """The size as shown, once the EXIF orientation is applied (a portrait phone photo)."""
+    orientation = im.getexif().get(0x0112, 1)
+    return (im.height, im.width) if orientation in (5, 6, 7, 8) else (im.width, im.height)
+
+
+def _why(exc: BaseException) -> str:
+    text = str(exc)
+    if "truncated" in text or "broken data stream" in text or "image file is truncated" in text:
+        return "the file is truncated or damaged"
+    if isinstance(exc, UnidentifiedImageError):
+        return "not an image Pillow can read"
+    return text or type(exc).__name__
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """One published file made from a source image: `width` pixels wide, in `fmt`."""
+
+    source: str  # absolute path
+    digest: str
+    width: int
+    fmt: str
+    out: str  # absolute path in the build state's image folder
+
+
+def derive(job: Derivation) -> int:
+    """Make `job.out` (atomically) and return its size in bytes."""
+    with Image.open(job.source) as im:
+        im = ImageOps.exif_transpose(im)  # turned upright; the EXIF block is not carried over
+        icc = im.info.get("icc_profile")
+        if im.width > job.width:
+            im = im.resize((job.width, max(1, round(im.height * job.width / im.width))), Image.Resampling.LANCZOS)
+        im = _mode_for(im, job.fmt)
+        name, options = SAVE[job.fmt]
+        buf = io.BytesIO()
+        im.save(buf, name, **options, **({"icc_profile": icc} if icc else {}))
+    _write(job.out, buf.getvalue())
+    return len(buf.getvalue())
+
+
+def _mode_for(im: Image.Image, fmt: str) -> Image.Image:
+    if fmt == "jpg":
+        return im.convert("RGB") if im.mode != "RGB" else im
+    if im.mode in ("RGB", "RGBA", "L", "LA") or (fmt == "png" and im.mode == "P"):
+        return im
+    return im.convert("RGBA" if "A" in im.getbands() or "transparency" in im.info else "RGB")
+
+
+def _write(path: str, data: bytes) -> None:
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    tmp = f"{path}.{os.getpid()}.tmp"
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+    os.replace(tmp, path)
+
+
+@dataclass(frozen=True)
+class CardText:
+    """What a social card shows besides the cover."""
+
+    title: str
+    section: str
+    magazine: str
+
+
+def card_font() -> str | None:
+    """The first font of `FONTS` on this machine (None: Pillow's own bitmap font, Latin only)."""
+    return next((f for f in FONTS if os.path.exists(f)), None)
+
+
+def social_card(out: str, text: CardText, cover: str | None) -> int:
+    """A 1200x630 JPEG: the cover filling the card (or the magazine's ink), darkened at the
+    bottom, with the section, the title (wrapped, up to four lines) and the magazine's name."""
+    w, h = CARD_SIZE
+    if cover:
+        with Image.open(cover) as im:
+            card = ImageOps.fit(ImageOps.exif_transpose(im).convert("RGB"), CARD_SIZE, Image.Resampling.LANCZOS)
+    else:
+        card = Image.new("RGB", CARD_SIZE, (28, 42, 58))
+    shade = Image.linear_gradient("L").resize(CARD_SIZE)
+    card = Image.composite(Image.new("RGB", CARD_SIZE, (10, 14, 20)), card, shade.point(lambda v: int(v * 0.85)))
+    draw = ImageDraw.Draw(card)
+    font = card_font()
+    big = ImageFont.truetype(font, 62) if font else ImageFont.load_default(62)
+    small = ImageFont.truetype(font, 30) if font else ImageFont.load_default(30)
+    lines = _wrap(draw, text.title, big, w - 120)[:4]
+    y = h - 70 - 76 * len(lines) - 50
+    draw.text((60, y), text.section.upper(), font=small, fill=(255, 214, 120))
+    for n, line in enumerate(lines):
+        draw.text((60, y + 50 + 76 * n), line, font=big, fill=(255, 255, 255))
+    draw.text((60, 40), text.magazine, font=small, fill=(255, 255, 255))
+    buf = io.BytesIO()
+    card.save(buf, "JPEG", quality=85, optimize=True)
+    _write(out, buf.getvalue())
+    return len(buf.getvalue())
+
+
+def _wrap(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont | ImageFont.ImageFont,
+          width: int) -> list[str]:
+    """Words onto lines no wider than `width`; a word wider than a line (Han, kana) by characters."""
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        trial = f"{line} {word}".strip()
+        if draw.textlength(trial, font=font) <= width:
+            line = trial
+            continue
+        if line:
+            lines.append(line)
+        line = ""
+        for ch in word:
+            if draw.textlength(line + ch, font=font) > width and line:
+                lines.append(line)
+                line = ""
+            line += ch
+    if line:
+        lines.append(line)
+    if len(lines) > 4:
+        lines = lines[:4]
+        lines[3] = lines[3].rstrip() + "…"
+    return lines
+
+
+def ink_pixels(path: str, box: tuple[int, int, int, int]) -> int:
+    """How many pixels in `box` of the image at `path` are near white (drawn text): for tests."""
+    with Image.open(path) as im:
+        area = im.convert("L").crop(box)
+        return sum(area.point(lambda v: 255 if v > 235 else 0).histogram()[255:])
+
+
+def read_exif(path: str) -> dict[int, object]:
+    """The EXIF tags of the image at `path` (empty when there are none): for tests and checks."""
+    with Image.open(path) as im:
+        exif = im.getexif()
+        return {**dict(exif), **{k: v for k, v in exif.get_ifd(0x8825).items()}}
