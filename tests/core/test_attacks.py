@@ -137,6 +137,8 @@ def test_the_escaped_colon_was_a_live_link_before() -> None:
 # --- the built site ------------------------------------------------------------------------
 # `check` stops a Markdown image whose address is not a file next to the story (a missing
 # image), so the built corpus keeps to the forms a build lets through
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                    "1f15c4890000000d49444154789c6360606060000000050001a5f645400000000049454e44ae426082")
 BUILT_FORMS = [f for f in FORMS if not f.startswith("![")]
 GENERATED = [attack_body(random.Random(seed), BUILT_FORMS) for seed in range(40)]
 
@@ -147,7 +149,8 @@ def attacked(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     feeds list them all."""
     mag = Magazine(tmp_path_factory.mktemp("attacked") / "mag")
     mag.settings(dict(SETTINGS, feed_items=200))
-    mag.write("content/city/pic.png", b"\x89PNG\r\n")
+    mag.write("content/city/pic.png", PNG)
+    mag.write("content/city/x", b"")  # `<img src=x onerror=...>`: every <img> names a file check looks for
     bodies = {f"case-{n}": c["body"] for n, c in enumerate(SCRIPTS) if "check" not in c}
     bodies.update({f"gen-{n}": body for n, body in enumerate(GENERATED)})
     for slug, body in bodies.items():
@@ -234,7 +237,7 @@ def test_attack(case: dict[str, Any], magazine: Magazine, tmp_path: Path, reques
         assert dangers(story_body(html)) == [], html
         if "check" in case:  # stopped before any page is made
             mag = magazine
-            mag.write("content/city/pic.png", b"\x89PNG\r\n")
+            mag.write("content/city/pic.png", PNG)
             mag.story("city/stopped.md", body=case["body"])
             code, out, _ = run_check(mag.root)
             assert code == 1 and case["check"] in out, out

@@ -56,6 +56,15 @@ def stamp(path: str, folders: dict[str, int] | None = None) -> tuple[int, int, i
     return st.st_mtime_ns, st.st_size, known
 
 
+SCHEME_RE = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
+INVISIBLE_RE = re.compile(r"[\x00-\x20]+")
+
+
+def has_scheme(ref: str) -> bool:
+    """Whether a browser reads `ref` as an address with a scheme (spaces and controls dropped)."""
+    return SCHEME_RE.match(INVISIBLE_RE.sub("", ref)) is not None
+
+
 def is_remote(ref: str) -> bool:
     return ref.startswith(("http://", "https://", "//", "data:"))
 
@@ -125,6 +134,8 @@ def _check_files(root: str, rel: str, record: StoryRecord) -> list[Problem]:
             continue
         seen.add(ref)
         where = "cover" if record.fields and ref == record.fields.get("cover") else "body"
+        if not is_remote(ref) and has_scheme(ref):
+            continue  # javascript:, DaTa: ...: no file; the sanitiser removes the element's address
         if is_remote(ref):
             out.append(Problem(rel, line, where, f"image on another host: {ref}", Severity.WARNING,
                                fix="readers' browsers will request that host; put the image next to the story",
