@@ -24,7 +24,7 @@ from masthead.domain.problems import ContentError
 from masthead.site.markdown import render_markdown
 from masthead.sources.files import inside
 from masthead.sources.records import read_record
-from tests.conftest import SETTINGS, Magazine
+from tests.conftest import PNG_1PX, SETTINGS, Magazine
 
 CASES: list[dict[str, Any]] = yaml.safe_load((Path(__file__).parent / "attacks.yml").read_text(encoding="utf-8"))
 SCRIPTS = [c for c in CASES if c["kind"] == "script"]
@@ -137,8 +137,7 @@ def test_the_escaped_colon_was_a_live_link_before() -> None:
 # --- the built site ------------------------------------------------------------------------
 # `check` stops a Markdown image whose address is not a file next to the story (a missing
 # image), so the built corpus keeps to the forms a build lets through
-PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-                    "1f15c4890000000d49444154789c6360606060000000050001a5f645400000000049454e44ae426082")
+PNG = PNG_1PX
 BUILT_FORMS = [f for f in FORMS if not f.startswith("![")]
 GENERATED = [attack_body(random.Random(seed), BUILT_FORMS) for seed in range(40)]
 

@@ -33,6 +33,7 @@ IMG_RE = re.compile(r"<img\b([^<>]*)>")
 PICTURE_RE = re.compile(r"<picture\b.*?</picture>", re.S)
 SRC_RE = re.compile(r'\ssrc="([^"]*)"')
 ALT_RE = re.compile(r'\salt="([^"]*)"')
+TITLE_RE = re.compile(r'\stitle="([^"]*)"')
 CARD_NAME = "social-card.jpg"
 CARD_VERSION = 1  # bump when the drawing changes
 
@@ -268,12 +269,14 @@ def rewrite_body(body: str, facts: dict[str, ImageFacts], modern: tuple[str, ...
         src = SRC_RE.search(attrs)
         name = unquote(html.unescape(src.group(1))) if src else ""
         found = facts.get(name) or facts.get(pics.published_name(name))
-        if found is None:
+        if found is None or not found.width:  # an SVG without a viewBox: left as it is
             return m.group(0)
         alt = ALT_RE.search(attrs)
         alt_text = html.unescape(alt.group(1)) if alt else ""
+        title = TITLE_RE.search(attrs)
+        extra = f' title="{title.group(1)}"' if title else ""  # still escaped, as cmark wrote it
         if m.start() in inside_picture:
-            return f"<img {pics.img_attributes(name, alt_text, found, Placement())}>"
-        return pics.picture_html("", pics.published_name(name), alt_text, found, modern, Placement("body"))
+            return f"<img {pics.img_attributes(name, alt_text, found, Placement(), extra)}>"
+        return pics.picture_html("", pics.published_name(name), alt_text, found, modern, Placement("body"), extra)
 
     return IMG_RE.sub(swap, body)

@@ -17,6 +17,7 @@ import os
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from PIL import Image, ImageDraw, ImageFont, ImageOps, UnidentifiedImageError, features
 
@@ -24,7 +25,7 @@ from masthead.domain.images import CARD_SIZE, MAX_PIXELS, ImageFacts, extension,
 
 Image.MAX_IMAGE_PIXELS = None  # our own limit, checked from the header before any decoding
 FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif", "MPO": "jpg"}
-SAVE = {"jpg": ("JPEG", {"quality": 82, "optimize": True, "progressive": True}),
+SAVE: dict[str, tuple[str, dict[str, Any]]] = {"jpg": ("JPEG", {"quality": 82, "optimize": True, "progressive": True}),
         "png": ("PNG", {"optimize": True}),
         "webp": ("WEBP", {"quality": 78, "method": 4}),
         "avif": ("AVIF", {"quality": 60, "speed": 8})}
@@ -68,11 +69,12 @@ def probe(path: str | Path) -> ImageFacts:
                 fmt = FORMATS.get(im.format or "")
                 if fmt is None:
                     raise ImageProblem(f"not a JPEG, PNG, WebP or GIF image (Pillow reads it as {im.format})")
-                width, height = _upright(im)
+                width, height = im.size
                 if width * height > MAX_PIXELS:
                     raise ImageProblem(f"{width}x{height} is {width * height / 1e6:.0f} megapixels, more than "
                                        f"the {MAX_PIXELS // 1_000_000} allowed")
                 im.load()
+                width, height = _upright(im)
     except ImageProblem:
         raise
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError,
@@ -129,15 +131,18 @@ class Derivation:
 
 def derive(job: Derivation) -> int:
     """Make `job.out` (atomically) and return its size in bytes."""
-    with Image.open(job.source) as im:
-        im = ImageOps.exif_transpose(im)  # turned upright; the EXIF block is not carried over
-        icc = im.info.get("icc_profile")
+    with Image.open(job.source) as source:
+        im: Image.Image = ImageOps.exif_transpose(source)  # upright; the EXIF block is not carried over
+        icc = source.info.get("icc_profile")
         if im.width > job.width:
             im = im.resize((job.width, max(1, round(im.height * job.width / im.width))), Image.Resampling.LANCZOS)
         im = _mode_for(im, job.fmt)
+        im.info = {k: v for k, v in im.info.items() if k == "transparency"}  # no exif, xmp or text chunks
         name, options = SAVE[job.fmt]
+        if icc:
+            options = {**options, "icc_profile": icc}
         buf = io.BytesIO()
-        im.save(buf, name, **options, **({"icc_profile": icc} if icc else {}))
+        im.save(buf, name, **options)
     _write(job.out, buf.getvalue())
     return len(buf.getvalue())
 

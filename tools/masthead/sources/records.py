@@ -11,6 +11,7 @@ import os
 import posixpath
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Iterable
 
 from masthead.domain.problems import Problem, Severity
@@ -20,7 +21,6 @@ from masthead.domain.images import is_raster
 from masthead.domain.media import find_media
 
 from .files import inside, svg_problem
-from .images import image_problem
 from .frontmatter import parse_story
 
 LINK_RE = re.compile(r"(?<!!)\[[^\[\]]*\]\(\s*<?([^)\s<>#\[\]]+\.md)(#[^)\s<>\[\]]*)?>?\s*\)")
@@ -121,6 +121,12 @@ def read_record(root: str, rel: str) -> StoryRecord:
     return record
 
 
+def _image_problem(path: Path) -> str | None:
+    from .images import image_problem  # Pillow: only when a story naming an image is read
+
+    return image_problem(path)
+
+
 def _check_files(root: str, rel: str, record: StoryRecord) -> list[Problem]:
     """Images the story uses must sit next to it, inside the repository."""
     out: list[Problem] = []
@@ -155,7 +161,7 @@ def _check_files(root: str, rel: str, record: StoryRecord) -> list[Problem]:
         elif ref.lower().endswith(".svg") and (why := svg_problem(real)) is not None:
             out.append(Problem(rel, line, where, f"the SVG cannot be read: {why}",
                                fix="export it again as plain SVG", code="bad-svg"))
-        elif is_raster(ref) and (why := image_problem(real)) is not None:
+        elif is_raster(ref) and (why := _image_problem(real)) is not None:
             out.append(Problem(rel, line, where, f"the image {ref} cannot be published: {why}",
                                fix="export it again as JPEG or PNG, at most 1600 pixels wide is plenty",
                                code="bad-image"))
