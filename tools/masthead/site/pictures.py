@@ -92,7 +92,7 @@ class Pictures:
         found = self._new.get(key, self._saved.get(key))
         if found is None:
             try:
-                found = pil.probe(path)
+                found = pil.probe(path, full=False)  # `check` decoded it in full
             except (pil.ImageProblem, OSError) as exc:
                 found = str(exc)
             self._new[key] = found
