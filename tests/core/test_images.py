@@ -15,7 +15,7 @@ from PIL import Image
 
 from masthead.domain.images import CARD_SIZE, WIDTHS, widths_for
 from masthead.domain.media import find_media
-from masthead.sources.images import CardText, ink_pixels, read_exif, social_card
+from masthead.sources.images import FONTS, CardText, covers, ink_pixels, read_exif, social_card
 from masthead.sources.magazine import load_magazine
 from tests.conftest import Magazine
 
@@ -241,3 +241,13 @@ def test_the_scanner_is_linear() -> None:
 ])
 def test_every_form_is_found(text: str, expected: list[str]) -> None:
     assert [ref for ref, _ in find_media(text)] == expected
+
+
+@pytest.mark.skipif(not Path(FONTS[2]).exists(), reason="DejaVu Sans (fonts-dejavu-core) is not installed")
+def test_a_font_without_hangul_is_noticed() -> None:
+    """Where only DejaVu is installed (no Noto CJK), a Korean title is left off the card
+    rather than drawn as empty boxes."""
+    from PIL import ImageFont
+
+    dejavu = ImageFont.truetype(FONTS[2], 40)
+    assert covers(dejavu, "Рынок на набережной") and not covers(dejavu, "새벽 네 시의 빵집")

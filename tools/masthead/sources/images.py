@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
+import logging
 import os
 import warnings
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from PIL import Image, ImageDraw, ImageFont, ImageOps, UnidentifiedImageError, f
 
 from masthead.domain.images import CARD_SIZE, MAX_PIXELS, ImageFacts, extension, svg_size
 
+log = logging.getLogger(__name__)
 Image.MAX_IMAGE_PIXELS = None  # our own limit, checked from the header before any decoding
 FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif", "MPO": "jpg"}
 SAVE: dict[str, tuple[str, dict[str, Any]]] = {"jpg": ("JPEG", {"quality": 82, "optimize": True, "progressive": True}),
@@ -203,9 +205,13 @@ def social_card(out: str, text: CardText, cover: str | None) -> int:
     font = card_font()
     big = ImageFont.truetype(font, 62) if font else ImageFont.load_default(62)
     small = ImageFont.truetype(font, 30) if font else ImageFont.load_default(30)
-    lines = _wrap(draw, text.title, big, w - 120)[:4]
+    title, section = (t if covers(big, t) else "" for t in (text.title, text.section))
+    if not title and text.title:
+        log.warning("social card: the font %s has no glyphs for %r; card drawn without the title (install "
+                    "fonts-noto-cjk, docs/images.md)", font or "(Pillow's default)", text.title)
+    lines = _wrap(draw, title, big, w - 120)[:4]
     y = h - 70 - 76 * len(lines) - 50
-    draw.text((60, y), text.section.upper(), font=small, fill=(255, 214, 120))
+    draw.text((60, y), section.upper(), font=small, fill=(255, 214, 120))
     for n, line in enumerate(lines):
         draw.text((60, y + 50 + 76 * n), line, font=big, fill=(255, 255, 255))
     draw.text((60, 40), text.magazine, font=small, fill=(255, 255, 255))
@@ -226,6 +232,12 @@ def _background(cover: str | None, stamp: tuple[int, int]) -> Image.Image:
         card = Image.new("RGB", CARD_SIZE, (28, 42, 58))
     shade = Image.linear_gradient("L").resize(CARD_SIZE)
     return Image.composite(Image.new("RGB", CARD_SIZE, (10, 14, 20)), card, shade.point(lambda v: int(v * 0.85)))
+
+
+def covers(font: ImageFont.FreeTypeFont | ImageFont.ImageFont, text: str) -> bool:
+    """Whether `font` has a glyph for every letter of `text` (else it would draw empty boxes)."""
+    missing = bytes(font.getmask("\u0378"))  # unassigned: every font draws its "no glyph" box
+    return all(bytes(font.getmask(ch)) != missing for ch in set(text) if not ch.isspace())
 
 
 def _wrap(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont | ImageFont.ImageFont,
