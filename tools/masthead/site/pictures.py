@@ -14,6 +14,7 @@ import logging
 import multiprocessing
 import os
 import re
+import shutil
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -35,7 +36,6 @@ SRC_RE = re.compile(r'\ssrc="([^"]*)"')
 ALT_RE = re.compile(r'\salt="([^"]*)"')
 TITLE_RE = re.compile(r'\stitle="([^"]*)"')
 CARD_NAME = "social-card.jpg"
-CARD_VERSION = 1  # bump when the drawing changes
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,13 @@ class Pictures:
 
     @property
     def folder(self) -> Path:
-        return state.state_dir(self.root) / "images"
+        return state.state_dir(self.root) / "images" / pil.encoder_signature()
+
+    def prune(self) -> None:
+        """Forget derived files made by another Pillow or other settings."""
+        for old in self.folder.parent.glob("*"):
+            if old != self.folder and old.is_dir():
+                shutil.rmtree(old, ignore_errors=True)
 
     def _table(self) -> state.Table:
         return state.for_root(self.root).table(FACTS, str(state.code_signature()))
@@ -165,7 +171,7 @@ class Pictures:
 
         facts = self.facts(cover) if cover is not None else None
         font = pil.card_font()
-        key = digest(("card", CARD_VERSION, text, facts.digest if facts else None, font))
+        key = digest(("card", pil.encoder_signature(), text, facts.digest if facts else None, font))
         out = str(self.folder / "cards" / f"{key}.jpg")
         source = str(cover) if facts is not None and facts.format in pics.RASTER else None
         if out not in self.pending:
@@ -211,6 +217,7 @@ def derive_all(pictures: Pictures | None, workers: int) -> Stats:
     if pictures is None:
         return stats
     pictures.save()
+    pictures.prune()
     todo = [(out, task) for out, task in pictures.pending.items() if not os.path.exists(out)]
     if not todo:
         return stats

@@ -32,12 +32,23 @@ SAVE: dict[str, tuple[str, dict[str, Any]]] = {"jpg": ("JPEG", {"quality": 82, "
         "png": ("PNG", {"optimize": True}),
         "webp": ("WEBP", {"quality": 78, "method": 4}),
         "avif": ("AVIF", {"quality": 60, "speed": 8})}
+DRAWING = 2  # bump when `derive` or `social_card` draw differently
 # Fonts for social cards, first found wins: Noto Sans CJK covers Latin, Cyrillic, Greek,
 # Hangul, kana and Han (Debian fonts-noto-cjk); DejaVu covers Latin, Cyrillic and Greek.
 FONTS = ("/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",
          "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
          "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
          "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+
+
+@functools.lru_cache(maxsize=1)
+def encoder_signature() -> str:
+    """What the bytes of a derived file depend on besides its source: Pillow's version (and
+    its codecs') and our settings. Derived files are kept under it, so an upgrade remakes them."""
+    import PIL
+
+    text = repr((PIL.__version__, features.version("webp"), features.version("avif"), SAVE, DRAWING))
+    return hashlib.blake2b(text.encode(), digest_size=6).hexdigest()
 
 
 class ImageProblem(ValueError):
@@ -203,8 +214,7 @@ def social_card(out: str, text: CardText, cover: str | None) -> int:
     card = _background(cover, stamp).copy()
     draw = ImageDraw.Draw(card)
     font = card_font()
-    big = ImageFont.truetype(font, 62) if font else ImageFont.load_default(62)
-    small = ImageFont.truetype(font, 30) if font else ImageFont.load_default(30)
+    big, small = _font(font, 62), _font(font, 30)
     title, section = (t if covers(big, t) else "" for t in (text.title, text.section))
     if not title and text.title:
         log.warning("social card: the font %s has no glyphs for %r; card drawn without the title (install "
@@ -216,7 +226,7 @@ def social_card(out: str, text: CardText, cover: str | None) -> int:
         draw.text((60, y + 50 + 76 * n), line, font=big, fill=(255, 255, 255))
     draw.text((60, 40), text.magazine, font=small, fill=(255, 255, 255))
     buf = io.BytesIO()
-    card.save(buf, "JPEG", quality=85, optimize=True)
+    card.save(buf, "JPEG", quality=85)  # not `optimize`: it doubles the time for 2% of the bytes
     _write(out, buf.getvalue())
     return len(buf.getvalue())
 
@@ -234,10 +244,20 @@ def _background(cover: str | None, stamp: tuple[int, int]) -> Image.Image:
     return Image.composite(Image.new("RGB", CARD_SIZE, (10, 14, 20)), card, shade.point(lambda v: int(v * 0.85)))
 
 
+@functools.lru_cache(maxsize=4)
+def _font(path: str | None, size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    return ImageFont.truetype(path, size) if path else ImageFont.load_default(size)
+
+
 def covers(font: ImageFont.FreeTypeFont | ImageFont.ImageFont, text: str) -> bool:
     """Whether `font` has a glyph for every letter of `text` (else it would draw empty boxes)."""
-    missing = bytes(font.getmask("\u0378"))  # unassigned: every font draws its "no glyph" box
-    return all(bytes(font.getmask(ch)) != missing for ch in set(text) if not ch.isspace())
+    return all(_has_glyph(font, ch) for ch in set(text) if not ch.isspace())
+
+
+@functools.lru_cache(maxsize=4096)
+def _has_glyph(font: ImageFont.FreeTypeFont | ImageFont.ImageFont, ch: str) -> bool:
+    # U+0378 is unassigned: every font draws its "no glyph" box for it
+    return bytes(font.getmask(ch)) != bytes(font.getmask("\u0378"))
 
 
 def _wrap(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont | ImageFont.ImageFont,
