@@ -7,6 +7,7 @@ import os
 import struct
 import time
 import zlib
+from urllib.parse import unquote
 from pathlib import Path
 
 import pytest
@@ -50,7 +51,7 @@ def pages(site: Path) -> list[tuple[Path, BeautifulSoup]]:
 
 
 def resolve(page: Path, url: str) -> Path:
-    return (page.parent / url.split("#")[0]).resolve()
+    return (page.parent / unquote(url.split("#")[0])).resolve()
 
 
 # --- the sample magazine ---------------------------------------------------------------------
@@ -166,7 +167,7 @@ def test_broken_huge_and_outside_images_are_check_problems(magazine: Magazine, t
 
 
 def test_every_image_form_is_checked_copied_and_sized(magazine: Magazine) -> None:
-    names = ["md.jpg", "single.jpg", "ref.jpg", "html.jpg", "pic.jpg", "poster.jpg"]
+    names = ["md.jpg", "single.jpg", "ref.jpg", "html.jpg", "pic.jpg", "poster.jpg", "my photo.jpg"]
     for n, name in enumerate(names):
         magazine.write(f"content/city/{name}", jpeg(700, 400, colour=(40 * n, 100, 100)))
     magazine.write("content/city/clip.mp4", b"\0\0\0\x18ftypmp42")
@@ -182,6 +183,8 @@ def test_every_image_form_is_checked_copied_and_sized(magazine: Magazine) -> Non
 
         <audio controls><source src="clip.mp3" type="audio/mpeg"></audio>
 
+        A name with a space: ![Six](<my photo.jpg>)
+
         [r]: ref.jpg
         """)
     magazine.build()
@@ -191,8 +194,11 @@ def test_every_image_form_is_checked_copied_and_sized(magazine: Magazine) -> Non
     soup = magazine.html("city/a/index.html")
     body = soup.select_one(".story-body")
     imgs = body.find_all("img")
-    assert len(imgs) == 5 and all(i.get("width") and i.get("height") for i in imgs)
-    assert len(body.find_all("picture")) == 5  # four made, and the author's own
+    assert len(imgs) == 6 and all(i.get("width") and i.get("height") for i in imgs)
+    assert len(body.find_all("picture")) == 6  # five made, and the author's own
+    for source in body.find_all("source", srcset=True):
+        for entry in source["srcset"].split(","):
+            assert (site / unquote(entry.split()[0])).is_file(), entry
     assert body.find("video")["src"] == "clip.mp4" and body.find("audio").find("source")["src"] == "clip.mp3"
 
 

@@ -8,6 +8,7 @@ import html
 import posixpath
 import re
 from dataclasses import dataclass
+from urllib.parse import quote
 
 WIDTHS = (480, 960, 1600)  # a phone, a tablet or a laptop's column, a wide or dense screen
 AVATAR_WIDTHS = (128, 256)  # shown at 64 and 128 CSS pixels; 256 for dense screens
@@ -65,8 +66,14 @@ def fallback_format(facts: ImageFacts) -> str:
     return FALLBACK.get(facts.format, "jpg")
 
 
+def address(path: str) -> str:
+    """A file's path as a URL path: spaces and other reserved characters percent-encoded
+    (a `srcset` splits on spaces and commas)."""
+    return quote(path, safe="/")
+
+
 def srcset(name: str, widths: tuple[int, ...], fmt: str) -> str:
-    return ", ".join(f"{derived_name(name, w, fmt)} {w}w" for w in widths)
+    return ", ".join(f"{address(derived_name(name, w, fmt))} {w}w" for w in widths)
 
 
 def formats(modern: tuple[str, ...], facts: ImageFacts) -> tuple[str, ...]:
@@ -110,7 +117,7 @@ def picture_html(base: str, name: str, alt: str, facts: ImageFacts, modern: tupl
     per modern format with every width, and the fallback `<img>` at the widest width. SVG and
     unknown formats get a plain `<img>` with their size."""
     if facts.format == "svg" or facts.format not in RASTER:
-        return f"<img {img_attributes(base + name, alt, facts, place, img_extra)}>"
+        return f"<img {img_attributes(address(base + name), alt, facts, place, img_extra)}>"
     widths = widths_for(facts.width, AVATAR_WIDTHS if place.role == "avatar" else WIDTHS)
     sizes = SIZES.get(place.role, SIZES["body"])
     fallback = fallback_format(facts)
@@ -122,7 +129,7 @@ def picture_html(base: str, name: str, alt: str, facts: ImageFacts, modern: tupl
     top = widths[-1]
     shown = ImageFacts(top, height_at(facts, top), facts.format, facts.digest)
     extra = f' srcset="{html.escape(srcset(base + name, widths, fallback))}" sizes="{sizes}"{img_extra}'
-    parts.append(f"<img {img_attributes(derived_name(base + name, top, fallback), alt, shown, place, extra)}>")
+    parts.append(f"<img {img_attributes(address(derived_name(base + name, top, fallback)), alt, shown, place, extra)}>")
     parts.append("</picture>")
     return "".join(parts)
 

@@ -156,11 +156,12 @@ class Pictures:
         widths = pics.widths_for(facts.width, standard)
         fallback = pics.fallback_format(facts)
         top = widths[-1]
+        at = pics.address
         return {
-            "src": pics.derived_name(url, top, fallback), "width": top, "height": pics.height_at(facts, top),
-            "sources": [{"type": pics.MIME[f], "srcset": [(pics.derived_name(url, w, f), w) for w in widths]}
+            "src": at(pics.derived_name(url, top, fallback)), "width": top, "height": pics.height_at(facts, top),
+            "sources": [{"type": pics.MIME[f], "srcset": [(at(pics.derived_name(url, w, f)), w) for w in widths]}
                         for f in self.modern if f != fallback],
-            "srcset": [(pics.derived_name(url, w, fallback), w) for w in widths],
+            "srcset": [(at(pics.derived_name(url, w, fallback)), w) for w in widths],
             "sizes": pics.SIZES[role],
         }
 
@@ -283,7 +284,7 @@ def rewrite_body(body: str, facts: dict[str, ImageFacts], modern: tuple[str, ...
         title = TITLE_RE.search(attrs)
         extra = f' title="{title.group(1)}"' if title else ""  # still escaped, as cmark wrote it
         if m.start() in inside_picture:
-            return f"<img {pics.img_attributes(name, alt_text, found, Placement(), extra)}>"
+            return f"<img {pics.img_attributes(pics.address(name), alt_text, found, Placement(), extra)}>"
         return pics.picture_html("", pics.published_name(name), alt_text, found, modern, Placement("body"), extra)
 
     return IMG_RE.sub(swap, body)
