@@ -69,10 +69,31 @@ class Pictures:
     stats: Stats = field(default_factory=Stats)
     _saved: dict[str, Any] | None = None
     _new: dict[str, Any] = field(default_factory=dict)
+    _located: dict[str, Path | None] = field(default_factory=dict)  # this build's: a path is followed once
+    _facts: dict[Path, ImageFacts | None] = field(default_factory=dict)
+    _font: str | None = None
+
+    def locate(self, path: str) -> Path | None:
+        """`path` with its links followed, if it is a file inside the repository (`inside`);
+        worked out once per build (190 us a call on a loaded machine; a cover is asked for by
+        its card, its page, its social card and its copies)."""
+        if path not in self._located:
+            real = inside(self.root, path)
+            self._located[path] = real if real is not None and real.is_file() else None
+        return self._located[path]
 
     @property
     def folder(self) -> Path:
         return state.state_dir(self.root) / "images" / pil.encoder_signature()
+
+    def made(self) -> set[str]:
+        """Every derived file the build state holds (one listing, not a stat per file)."""
+        out: set[str] = set()
+        if self.folder.is_dir():
+            for sub in os.scandir(self.folder):
+                if sub.is_dir():
+                    out.update(entry.path for entry in os.scandir(sub.path))
+        return out
 
     def prune(self) -> None:
         """Forget derived files made by another Pillow or other settings."""
@@ -86,6 +107,12 @@ class Pictures:
     def facts(self, path: Path) -> ImageFacts | None:
         """Facts of the image at `path` (links followed by the caller), kept by its stamp;
         None for a file that cannot be published (`check` reports it)."""
+        if path in self._facts:
+            return self._facts[path]
+        self._facts[path] = found = self._read_facts(path)
+        return found
+
+    def _read_facts(self, path: Path) -> ImageFacts | None:
         if not (pics.is_raster(path.name) or pics.extension(path.name) == "svg"):
             return None  # video, sound: copied as they are
         try:
@@ -171,7 +198,9 @@ class Pictures:
         from .plan import Job, digest
 
         facts = self.facts(cover) if cover is not None else None
-        font = pil.card_font()
+        if self._font is None:
+            self._font = pil.card_font() or ""
+        font = self._font
         key = digest(("card", pil.encoder_signature(), text, facts.digest if facts else None, font))
         out = str(self.folder / "cards" / f"{key}.jpg")
         source = str(cover) if facts is not None and facts.format in pics.RASTER else None
@@ -219,7 +248,8 @@ def derive_all(pictures: Pictures | None, workers: int) -> Stats:
         return stats
     pictures.save()
     pictures.prune()
-    todo = [(out, task) for out, task in pictures.pending.items() if not os.path.exists(out)]
+    made = pictures.made()
+    todo = [(out, task) for out, task in pictures.pending.items() if out not in made]
     if not todo:
         return stats
     started = time.process_time()
@@ -255,8 +285,8 @@ def body_facts(plan: Any, story: Any) -> dict[str, ImageFacts]:
     folder = os.path.dirname(os.path.join(plan.root, story.source))
     out: dict[str, ImageFacts] = {}
     for name in story.images:
-        source = inside(plan.root, os.path.join(folder, name))
-        facts = pictures.facts(source) if source is not None and source.is_file() else None
+        source = pictures.locate(os.path.join(folder, name))
+        facts = pictures.facts(source) if source is not None else None
         if facts is not None:
             out[name] = facts
     return out

@@ -298,7 +298,8 @@ def plan_images(plan: Planner, s: Story) -> None:
     base = plan.views.paths[s.source]
     folder = os.path.dirname(os.path.join(plan.root, s.source))
     for name in s.images:
-        source = inside(plan.root, os.path.join(folder, name))  # links followed: never out of the repository
+        path = os.path.join(folder, name)  # links followed: never out of the repository
+        source = plan.pictures.locate(path) if plan.pictures is not None else inside(plan.root, path)
         if source is None or not source.is_file():
             continue
         if plan.pictures is None:
@@ -323,7 +324,6 @@ def plan_social_card(plan: Planner, s: Story) -> None:
     views = plan.views
     cover = None
     if s.cover and "://" not in s.cover:
-        cover = inside(plan.root, os.path.join(os.path.dirname(os.path.join(plan.root, s.source)), s.cover))
+        cover = plan.pictures.locate(os.path.join(os.path.dirname(os.path.join(plan.root, s.source)), s.cover))
     text = CardText(s.title, views.section(s.section, s.lang)["title"], plan.settings.title)
-    plan.pictures.social_card(plan, views.paths[s.source], text, cover if cover and cover.is_file() else None,
-                              s.source)
+    plan.pictures.social_card(plan, views.paths[s.source], text, cover, s.source)

@@ -150,11 +150,8 @@ class Views:
         """The cover file's `ImageFacts` (size, digest), or None (remote, missing, no pipeline)."""
         if self.pictures is None or not story.cover or "://" in story.cover:
             return None
-        from masthead.sources.files import inside
-
-        source = inside(self.pictures.root, os.path.join(self.pictures.root, os.path.dirname(story.source),
-                                                          story.cover))
-        return self.pictures.facts(source) if source is not None and source.is_file() else None
+        source = self.pictures.locate(os.path.join(self.pictures.root, os.path.dirname(story.source), story.cover))
+        return self.pictures.facts(source) if source is not None else None
 
     def _cover_digest(self, story: Story) -> str:
         facts = self.cover_facts(story)
@@ -176,10 +173,8 @@ class Views:
         view: View = {"url": url, "alt": p.avatar_alt or p.name}
         if self.pictures is not None:
             from masthead.domain.images import AVATAR_WIDTHS
-            from masthead.sources.files import inside
-
-            source = inside(self.pictures.root, os.path.join(self.pictures.root, "contributors", p.avatar))
-            facts = self.pictures.facts(source) if source is not None and source.is_file() else None
+            source = self.pictures.locate(os.path.join(self.pictures.root, "contributors", p.avatar))
+            facts = self.pictures.facts(source) if source is not None else None
             view["picture"] = self.pictures.view(url, facts, "avatar", AVATAR_WIDTHS)
         return view
 
