@@ -72,6 +72,17 @@ def address(path: str) -> str:
     return quote(path, safe="/")
 
 
+def fallback_name(name: str, facts: ImageFacts, standard: tuple[int, ...] = WIDTHS) -> str:
+    """The file the `<img>` itself shows (browsers without AVIF or WebP, and feeds): the
+    original when it is no wider than the largest width and already in the fallback format,
+    else a copy at the largest width. One file: every browser of the last five years takes a
+    `<source>`, so widths of the fallback would be made for almost no reader."""
+    top = widths_for(facts.width, standard)[-1]
+    if top == facts.width and fallback_format(facts) == facts.format:
+        return name
+    return derived_name(name, top, fallback_format(facts))
+
+
 def srcset(name: str, widths: tuple[int, ...], fmt: str) -> str:
     return ", ".join(f"{address(derived_name(name, w, fmt))} {w}w" for w in widths)
 
@@ -111,6 +122,10 @@ def img_attributes(src: str, alt: str, facts: ImageFacts, place: Placement, extr
             f'height="{facts.height}"{loading}{extra}')
 
 
+def widths_standard(place: Placement) -> tuple[int, ...]:
+    return AVATAR_WIDTHS if place.role == "avatar" else WIDTHS
+
+
 def picture_html(base: str, name: str, alt: str, facts: ImageFacts, modern: tuple[str, ...],
                  place: Placement, img_extra: str = "") -> str:
     """`<picture>` for the image `name` (as the page links it, under `base`): one `<source>`
@@ -118,7 +133,7 @@ def picture_html(base: str, name: str, alt: str, facts: ImageFacts, modern: tupl
     unknown formats get a plain `<img>` with their size."""
     if facts.format == "svg" or facts.format not in RASTER:
         return f"<img {img_attributes(address(base + name), alt, facts, place, img_extra)}>"
-    widths = widths_for(facts.width, AVATAR_WIDTHS if place.role == "avatar" else WIDTHS)
+    widths = widths_for(facts.width, widths_standard(place))
     sizes = SIZES.get(place.role, SIZES["body"])
     fallback = fallback_format(facts)
     parts = ["<picture>"]
@@ -128,8 +143,8 @@ def picture_html(base: str, name: str, alt: str, facts: ImageFacts, modern: tupl
                          f'sizes="{sizes}">')
     top = widths[-1]
     shown = ImageFacts(top, height_at(facts, top), facts.format, facts.digest)
-    extra = f' srcset="{html.escape(srcset(base + name, widths, fallback))}" sizes="{sizes}"{img_extra}'
-    parts.append(f"<img {img_attributes(address(derived_name(base + name, top, fallback)), alt, shown, place, extra)}>")
+    src = address(base + fallback_name(name, facts, widths_standard(place)))
+    parts.append(f"<img {img_attributes(src, alt, shown, place, img_extra)}>")
     parts.append("</picture>")
     return "".join(parts)
 

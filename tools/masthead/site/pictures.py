@@ -9,6 +9,7 @@ forgets the facts but keeps the files, which are named by content digest.
 
 from __future__ import annotations
 
+import functools
 import html
 import logging
 import multiprocessing
@@ -82,7 +83,7 @@ class Pictures:
             self._located[path] = real if real is not None and real.is_file() else None
         return self._located[path]
 
-    @property
+    @functools.cached_property
     def folder(self) -> Path:
         return state.state_dir(self.root) / "images" / pil.encoder_signature()
 
@@ -138,7 +139,7 @@ class Pictures:
 
     def cached(self, facts: ImageFacts, source: Path, width: int, fmt: str) -> str:
         """The cache file for `source` at `width` in `fmt`, registered to be made if missing."""
-        out = str(self.folder / facts.digest[:2] / f"{facts.digest}-{width}.{fmt}")
+        out = f"{self.folder}/{facts.digest[:2]}/{facts.digest}-{width}.{fmt}"
         if out not in self.pending:
             self.pending[out] = pil.Derivation(str(source), facts.digest, width, fmt, out)
         return out
@@ -151,6 +152,7 @@ class Pictures:
         from .plan import Job, key_of
 
         facts = self.facts(source)
+        sig = pil.encoder_signature()
         rel = pics.published_name(name)
         if facts is None or facts.format == "svg" or not pics.is_raster(name):
             st = source.stat()
@@ -163,12 +165,21 @@ class Pictures:
                          copy_reader(source, name)), owner)
         else:  # re-encoded at its own size: the published original carries no EXIF either
             original = self.cached(facts, source, facts.width, facts.format)
-            plan.add(Job(base + rel, key_of("image", facts.digest, "original"), _reader(original, self)), owner)
-        for width in pics.widths_for(facts.width, standard):
-            for fmt in pics.formats(self.modern, facts):
+            plan.add(Job(base + rel, f"image:{sig}:{facts.digest}:original", _reader(original, self)), owner)
+        # keys are the files' names: a digest of the source, the width, the format and the encoder
+        widths = pics.widths_for(facts.width, standard)
+        fallback = pics.fallback_format(facts)
+        for fmt in self.modern:
+            if fmt == fallback:
+                continue
+            for width in widths:
                 out = self.cached(facts, source, width, fmt)
-                plan.add(Job(base + pics.derived_name(rel, width, fmt), key_of("image", facts.digest, width, fmt),
+                plan.add(Job(base + pics.derived_name(rel, width, fmt), f"image:{sig}:{facts.digest}:{width}.{fmt}",
                              _reader(out, self)), owner)
+        shown = pics.fallback_name(rel, facts, standard)
+        if shown != rel:
+            out = self.cached(facts, source, widths[-1], fallback)
+            plan.add(Job(base + shown, f"image:{sig}:{facts.digest}:{widths[-1]}.{fallback}", _reader(out, self)), owner)
         return facts
 
     def view(self, url: str, facts: ImageFacts | None, role: str, standard: tuple[int, ...] = pics.WIDTHS
@@ -185,10 +196,9 @@ class Pictures:
         top = widths[-1]
         at = pics.address
         return {
-            "src": at(pics.derived_name(url, top, fallback)), "width": top, "height": pics.height_at(facts, top),
+            "src": at(pics.fallback_name(url, facts, standard)), "width": top, "height": pics.height_at(facts, top),
             "sources": [{"type": pics.MIME[f], "srcset": [(at(pics.derived_name(url, w, f)), w) for w in widths]}
                         for f in self.modern if f != fallback],
-            "srcset": [(at(pics.derived_name(url, w, fallback)), w) for w in widths],
             "sizes": pics.SIZES[role],
         }
 
