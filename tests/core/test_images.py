@@ -257,3 +257,19 @@ def test_a_font_without_hangul_is_noticed() -> None:
 
     dejavu = ImageFont.truetype(FONTS[2], 40)
     assert covers(dejavu, "Рынок на набережной") and not covers(dejavu, "새벽 네 시의 빵집")
+
+
+def test_one_module_imports_pillow() -> None:
+    import ast
+
+    import masthead
+
+    package = Path(masthead.__file__).parent
+    users = set()
+    for path in package.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            if any(n == "PIL" or n.startswith("PIL.") for n in names):
+                users.add(path.relative_to(package).as_posix())
+    assert users == {"sources/images.py"}
