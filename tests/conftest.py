@@ -32,6 +32,11 @@ PEOPLE = {
 }
 
 
+# A real 1x1 PNG: every image a story names is decoded by `check` (docs/images.md).
+PNG_1PX = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                        "1f15c4890000000d49444154789c6360606060000000050001a5f645400000000049454e44ae426082")
+
+
 class Magazine:
     """A tiny real magazine written into a folder."""
 

@@ -91,3 +91,23 @@ def test_tables_become_cards_at_360_px(browser: object, server: str, path: str) 
     assert cells, path
     assert all(left >= 0 and right <= 360 and width > 0 for left, right, width in cells), (path, cells[:5])
     page.close()
+
+
+def test_pictures_load_in_a_modern_format_without_layout_shift(browser: object, server: str) -> None:
+    """Chromium takes an AVIF or WebP source of every picture, each decodes, and nothing on the
+    page moves while they load (docs/images.md)."""
+    page = browser.new_page(viewport={"width": 390, "height": 844})  # type: ignore[attr-defined]
+    page.add_init_script("""window.__shift = 0; new PerformanceObserver(list => { for (const e of list.getEntries())
+        if (!e.hadRecentInput) window.__shift += e.value; }).observe({type: 'layout-shift', buffered: true});""")
+    for path in ("", "work/rent-in-hours/", "world/tbilisi-balconies/", "ko/work/night-bakery/"):
+        page.goto(server + path, wait_until="networkidle")
+        page.evaluate("""async () => { for (const img of document.images) { img.loading = 'eager';
+            await img.decode().catch(() => {}); } }""")
+        shown = page.evaluate("""[...document.querySelectorAll('picture img')].map(i =>
+            [i.currentSrc, i.naturalWidth, i.complete])""")
+        assert shown, path
+        for src, width, complete in shown:
+            assert complete and width > 0, (path, src)
+            assert src.endswith((".avif", ".webp")), (path, src)
+        assert page.evaluate("window.__shift") < 0.01, path
+    page.close()

@@ -24,7 +24,7 @@ from masthead.domain.problems import ContentError
 from masthead.site.markdown import render_markdown
 from masthead.sources.files import inside
 from masthead.sources.records import read_record
-from tests.conftest import SETTINGS, Magazine
+from tests.conftest import PNG_1PX, SETTINGS, Magazine
 
 CASES: list[dict[str, Any]] = yaml.safe_load((Path(__file__).parent / "attacks.yml").read_text(encoding="utf-8"))
 SCRIPTS = [c for c in CASES if c["kind"] == "script"]
@@ -137,6 +137,7 @@ def test_the_escaped_colon_was_a_live_link_before() -> None:
 # --- the built site ------------------------------------------------------------------------
 # `check` stops a Markdown image whose address is not a file next to the story (a missing
 # image), so the built corpus keeps to the forms a build lets through
+PNG = PNG_1PX
 BUILT_FORMS = [f for f in FORMS if not f.startswith("![")]
 GENERATED = [attack_body(random.Random(seed), BUILT_FORMS) for seed in range(40)]
 
@@ -147,7 +148,8 @@ def attacked(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     feeds list them all."""
     mag = Magazine(tmp_path_factory.mktemp("attacked") / "mag")
     mag.settings(dict(SETTINGS, feed_items=200))
-    mag.write("content/city/pic.png", b"\x89PNG\r\n")
+    mag.write("content/city/pic.png", PNG)
+    mag.write("content/city/x", b"")  # `<img src=x onerror=...>`: every <img> names a file check looks for
     bodies = {f"case-{n}": c["body"] for n, c in enumerate(SCRIPTS) if "check" not in c}
     bodies.update({f"gen-{n}": body for n, body in enumerate(GENERATED)})
     for slug, body in bodies.items():
@@ -234,7 +236,7 @@ def test_attack(case: dict[str, Any], magazine: Magazine, tmp_path: Path, reques
         assert dangers(story_body(html)) == [], html
         if "check" in case:  # stopped before any page is made
             mag = magazine
-            mag.write("content/city/pic.png", b"\x89PNG\r\n")
+            mag.write("content/city/pic.png", PNG)
             mag.story("city/stopped.md", body=case["body"])
             code, out, _ = run_check(mag.root)
             assert code == 1 and case["check"] in out, out

@@ -16,7 +16,7 @@ import pytest
 
 from masthead.domain.problems import ContentError
 
-from ..conftest import NOW
+from ..conftest import NOW, PNG_1PX
 
 
 def tree(folder: Path) -> dict[str, bytes]:
@@ -65,7 +65,7 @@ def test_preview_shows_unpublished_under_a_banner(magazine: Any) -> None:
 def test_raw_html_is_sanitised_unless_trusted(magazine: Any) -> None:
     body = ('<script>alert(1)</script>\n\n<img src="x.png" onerror="alert(2)">\n\n'
             '[click](javascript:alert(3)) <a href="javascript:alert(4)">x</a>\n')
-    magazine.write("content/city/x.png", b"\x89PNG\r\n")
+    magazine.write("content/city/x.png", PNG_1PX)
     magazine.story("city/evil.md", body=body)
     magazine.build()
     html = (magazine.root / "site/city/evil/index.html").read_text()
@@ -156,7 +156,9 @@ def test_images_next_to_a_story_are_copied(magazine: Any) -> None:
     magazine.build()
     assert (magazine.root / "site/city/pics/pic.svg").exists()
     doc = magazine.html("city/pics/index.html")
-    assert doc.find("meta", property="og:image")["content"] == "https://gazette.example.org/city/pics/pic.svg"
+    # shared pages show the story's social card, drawn from its cover (docs/images.md)
+    assert doc.find("meta", property="og:image")["content"] == "https://gazette.example.org/city/pics/social-card.jpg"
+    assert (magazine.root / "site/city/pics/social-card.jpg").exists()
 
 
 def test_mkdocs_build_runs_the_whole_pipeline(magazine: Any) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import masthead.domain
 
 FORBIDDEN = {"mkdocs", "yaml", "git", "github3", "feedgen", "starlette", "uvicorn", "jinja2", "sqlite3",
-             "requests", "httpx", "subprocess", "socket", "pydantic"}
+             "requests", "httpx", "subprocess", "socket", "pydantic", "PIL"}
 DOMAIN = Path(masthead.domain.__file__).parent
 
 

@@ -27,6 +27,7 @@ class Story:
     places: tuple[str, ...] = ()
     cover: str = ""
     cover_alt: str = ""
+    cover_credit: str = ""  # who made the cover picture, and its licence: shown as its caption
     translation_of: str = ""
     promise: str = ""
     draft: bool = False

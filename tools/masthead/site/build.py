@@ -29,6 +29,7 @@ from . import cards
 from .freshness import build_options, forget, inputs_digest, is_fresh, records_of, remember
 from .memo import save_memo, stale
 from .pages import plan_site
+from .pictures import Stats, derive_all
 from .plan import Job, Planner
 from .publish import FileInfo, Publisher, check_site, site_path, write_file
 from .render import Theme
@@ -46,6 +47,7 @@ class BuildReport:
     feeds: int = 0
     files: int = 0
     rendered: int = 0
+    images: Stats = field(default_factory=Stats)  # derived images made by this build
     removed: int = 0
     kept: int = 0  # files whose planning was skipped: the last build planned them from the same inputs
     seconds: float = 0.0
@@ -208,6 +210,9 @@ def build_site(root: Path, *, site_dir: Path | None = None, preview: bool = Fals
         magazine, views, plan = load_and_plan(root, report, workers, now=now, preview=preview, url=url,
                                               theme_dir=theme_dir, memo=None if direct or clean else records,
                                               options=options, keep_going=keep_going)
+    t0 = time.perf_counter()
+    report.images = derive_all(plan.pictures, workers)  # derived images made before render (docs/images.md)
+    report.timings["images"] = time.perf_counter() - t0
     state.close_all()  # forked workers must not inherit an open database
     t0 = time.perf_counter()
     if direct:

@@ -22,6 +22,8 @@ from masthead.sources.frontmatter import strip_controls
 from masthead.sources.links import story_target
 
 from .alerts import render_alerts
+from masthead.domain.media import MEDIA_ATTRIBUTES
+
 from .cmark import to_html
 from .embeds import Say, english, put_frames, take_frames
 
@@ -44,7 +46,9 @@ ATTRIBUTES = {
     "input": {"type", "checked", "disabled"},
     "section": {"data-footnotes"},
     "ol": {"start"}, "code": set(), "pre": {"lang"},
+    **MEDIA_ATTRIBUTES,  # <picture>, <video>, <audio> and their <source> (docs/images.md)
 }
+TAGS |= MEDIA_ATTRIBUTES.keys()
 
 
 def _only_footnote_ids(tag: str, name: str, value: str) -> str | None:

@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Callable
 
 from masthead.domain import urls
-from masthead.sources.files import copy_reader, inside
+from masthead.domain.images import AVATAR_WIDTHS
+from masthead.sources.files import inside
 
 from .board import plan_board  # promises: board/ (docs/promises.md)
 from .chrome import plan_chrome  # search and send in every language
@@ -23,7 +24,8 @@ from .newsletter import plan_newsletter  # reach: newsletter/ (docs/reach.md)
 from .lists import plan_archive, plan_authors, plan_home, plan_languages, plan_sections, plan_terms
 from .people_pages import plan_leaderboard, plan_masthead
 from .memo import global_signature, open_memo
-from .plan import Job, Planner, key_of
+from .pictures import Pictures
+from .plan import Planner
 from .render import Theme
 from .story_pages import plan_stories
 from .redirects import plan_redirects  # old addresses kept (docs/import.md)
@@ -32,18 +34,17 @@ from masthead.submissions.site_page import plan_send  # send-text form: send/ (d
 
 
 def plan_avatars(plan: Planner) -> None:
-    """Avatars kept in the repository are copied beside their author page; one whose path,
-    links followed, leaves the repository is never copied (`check` reports it)."""
+    """Avatars kept in the repository are published beside their author page (through the
+    image pipeline: no EXIF, a few widths); one whose path, links followed, leaves the
+    repository is never copied (`check` reports it)."""
     for handle, person in sorted(plan.views.magazine.people.items()):
         if not person.avatar or "://" in person.avatar or os.path.isabs(person.avatar):
             continue
         source = inside(plan.root, os.path.join(plan.root, "contributors", person.avatar))
         if source is None or not source.is_file():
             continue
-        st = source.stat()
         name = person.avatar.rsplit("/", 1)[-1]
-        plan.add(Job(f"{urls.author_path(handle)}{name}", key_of("copy", str(source), st.st_mtime_ns, st.st_size),
-                     copy_reader(source, name)), person.source)
+        plan.pictures.publish(plan, urls.author_path(handle), name, source, person.source, AVATAR_WIDTHS)
 
 
 PROVIDERS: list[Callable[[Planner], None]] = [
@@ -57,6 +58,7 @@ def plan_site(views: Views, theme: Theme, root: Path, memo: Path | None = None, 
     """Every file of the site; with `memo` (the folder of the last build's plan memo, see
     `memo.py`) and the build's `options`, units planned from the same inputs are taken over."""
     plan = Planner(views, theme, root)
+    plan.pictures = views.pictures = Pictures(root)  # images (docs/images.md)
     if memo is not None:
         plan.store = open_memo(plan, memo, global_signature(plan, options))
         plan.memo = plan.store.entries

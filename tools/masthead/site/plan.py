@@ -110,6 +110,7 @@ class Planner:
     signature: str | None = None  # what all pages share (memo.global_signature)
     store: DeltaStore | None = None  # where `memo` came from, to save `units` into
     in_feeds: dict[str, list[str]] = field(default_factory=dict)  # feed path -> stories whose bodies it shows
+    pictures: Any = None  # the image pipeline's facts and pending derived files (site/pictures.py)
 
     def unit(self, name: str, signature: Any, owner: str, make: Callable[[], None]) -> None:
         """Plan a unit with `make`, unless the last build planned `name` from an equal
@@ -246,6 +247,7 @@ class Planner:
             "canonical": urls.absolute(self.settings.url, path), "kind": kind, "feeds": feeds or [],
             "og_type": "article" if kind == "story" else "website",
             "image": image[0] if image else None, "image_alt": image[1] if image else None,
+            "image_size": image[2:4] if image and len(image) == 4 else None,  # type: ignore[misc]
             "jsonld": json_ld(jsonld) if jsonld else None, "preview": preview, "noindex": kind == "404" or preview,
             "alternates": alternates if alternates is not None else self.alternates(path, lang),
         }

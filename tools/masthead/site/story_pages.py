@@ -8,17 +8,21 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any, Callable
 
+from markupsafe import Markup
+
 from masthead.domain import urls
 from masthead.domain.reading import related_for_reader
 from masthead.domain.stories import Story, is_published
 from masthead.sources.files import copy_reader, inside
 from masthead.sources.frontmatter import split_body
+from masthead.sources.images import CardText
 from masthead import state
 
 from .board import story_promise  # promises
 from .links import plan_downloads, rewrite_rooted, story_links
 from .markdown import render_markdown, rewrite_story_links
 from masthead.domain.typography import typeset_html
+from .pictures import body_facts, rewrite_body
 from .plan import Job, Planner, compact, digest, key_of
 from .views import View
 
@@ -117,7 +121,7 @@ def plan_stories(plan: Planner) -> None:
         key = (card_keys[source], s.digest, tuple([card_keys[v.source] for v in others]),
                tuple([card_keys[r.source] for r in mine]), card_keys[older.source] if older else None,
                card_keys[newer.source] if newer else None, compact(promise) if promise else None,
-               tuple(links.items()) if links else (), _fediverse(views, s))
+               tuple(links.items()) if links else (), _fediverse(views, s), image_key(plan, s))
         if not plan.reuse(source, key, source):
             start = len(plan.jobs)
             plan_story(plan, s, mine, list(others), (older, newer), links, promise, key)
@@ -126,6 +130,7 @@ def plan_stories(plan: Planner) -> None:
             plan_images(plan, s)
         if s.downloads:
             plan_downloads(plan, s)
+        plan_social_card(plan, s)
 
 
 def _fediverse(views: Any, s: Story) -> tuple[str, ...]:
@@ -152,13 +157,17 @@ def story_page_args(plan: Planner, s: Story, related: list[Story], versions: lis
                     promise: Any) -> dict[str, Any]:
     views, settings = plan.views, plan.settings
     card = views.card(s)
-    image = None
+    image: tuple[Any, ...] | None = None
     if card["cover"]:
         image = (card["cover"]["url"] if card["cover"]["remote"] else urls.absolute(settings.url, card["cover"]["url"]),
                  card["cover"]["alt"])
+    if plan.pictures is not None:  # the social card (docs/images.md) stands for the story everywhere it is shared
+        path, width, height = plan.pictures.card_path(views.paths[s.source])
+        image = (urls.absolute(settings.url, path), s.title, width, height)
     story: View = {k: v for k, v in card.items() if k != "key"}  # the page shows more than the card
     story.update({
         "words": s.words,
+        "cover_credit": s.cover_credit,
         "updated_iso": s.updated.isoformat() if s.updated else None,
         "updated_text": views.theme.date_text(views.magazine.local_day(s.updated), s.lang) if s.updated else None,
         "translations": [{"lang": v.lang, "lang_name": views.card(v)["lang_name"], "title": v.title,
@@ -171,9 +180,11 @@ def story_page_args(plan: Planner, s: Story, related: list[Story], versions: lis
     })
 
     def late(context: dict[str, Any]) -> None:
-        context["story"] = dict(context["story"], body=body_html(plan.root, s, links, settings.trust_raw_html,
-                                                                 context["root"], plan.theme.translator(s.lang),
-                                                                 settings.embeds))
+        body = body_html(plan.root, s, links, settings.trust_raw_html, context["root"], plan.theme.translator(s.lang),
+                         settings.embeds)
+        if plan.pictures is not None and s.images:  # <picture> for every local raster image (docs/images.md)
+            body = Markup(rewrite_body(str(body), body_facts(plan, s), plan.pictures.modern))
+        context["story"] = dict(context["story"], body=body)
 
     alternates = plan.alternates(card["url"], s.lang, {v.lang: views.paths[v.source] for v in versions})
     return {"title": s.title, "kind": "story", "description": s.summary, "alternates": alternates,
@@ -289,15 +300,39 @@ def article_ld(plan: Planner, s: Story, card: View, image: tuple[str, str] | Non
 
 
 def plan_images(plan: Planner, s: Story) -> None:
-    """Images next to the story are copied beside its page."""
+    """Images next to the story are published beside its page: rasters through the image
+    pipeline (no EXIF, a few widths, WebP and AVIF), SVG cleaned (docs/images.md)."""
     if not s.images:
         return
     base = plan.views.paths[s.source]
     folder = os.path.dirname(os.path.join(plan.root, s.source))
     for name in s.images:
-        source = inside(plan.root, os.path.join(folder, name))  # links followed: never out of the repository
+        path = os.path.join(folder, name)  # links followed: never out of the repository
+        source = plan.pictures.locate(path) if plan.pictures is not None else inside(plan.root, path)
         if source is None or not source.is_file():
             continue
-        st = source.stat()
-        plan.add(Job(posixpath.normpath(base + name), key_of("copy", str(source), st.st_mtime_ns, st.st_size),
-                     copy_reader(source, name)), s.source)
+        if plan.pictures is None:
+            st = source.stat()
+            plan.add(Job(posixpath.normpath(base + name), key_of("copy", str(source), st.st_mtime_ns, st.st_size),
+                         copy_reader(source, name)), s.source)
+        else:
+            plan.pictures.publish(plan, base, name, source, s.source)
+
+
+def image_key(plan: Planner, s: Story) -> tuple[Any, ...]:
+    """What the page shows of its images' files (their sizes and digests)."""
+    if not s.images:
+        return ()
+    return tuple(sorted((name, f.digest, f.width, f.height) for name, f in body_facts(plan, s).items()))
+
+
+def plan_social_card(plan: Planner, s: Story) -> None:
+    """The story's Open Graph image, from its cover, title, section and the magazine's name."""
+    if plan.pictures is None:
+        return
+    views = plan.views
+    cover = None
+    if s.cover and "://" not in s.cover:
+        cover = plan.pictures.locate(os.path.join(os.path.dirname(os.path.join(plan.root, s.source)), s.cover))
+    text = CardText(s.title, views.section(s.section, s.lang)["title"], plan.settings.title)
+    plan.pictures.social_card(plan, views.paths[s.source], text, cover, s.source)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import os
 import re
 from datetime import datetime
 from typing import Any
@@ -58,6 +59,7 @@ class Views:
         self._card_keys: dict[str, str] = {}
         self._context = digest(repr(self.settings))
         self._people: dict[tuple[str, str], View] = {}
+        self.pictures: Any = None  # the build's image facts (site/pictures.py), set by the planner
         self.languages = sorted({s.lang for s in self.stories} | {self.settings.language})  # the site's, and its stories'
         self.pieces: dict[str, int] = {}
         for s in self.stories:
@@ -111,6 +113,8 @@ class Views:
         if story.cover:
             src = story.cover if "://" in story.cover else path + story.cover
             cover = {"url": src, "alt": story.cover_alt, "remote": "://" in story.cover}
+            if self.pictures is not None and not cover["remote"]:
+                cover["picture"] = self.pictures.view(src, self.cover_facts(story), "card")
         view: View = {
             "source": story.source, "title": story.title, "url": path, "summary": story.summary,
             "date_iso": story.date.isoformat(), "date_text": self.theme.date_text(day, lang), "lang": lang,
@@ -138,9 +142,20 @@ class Views:
                 story.card_text, str(reading_minutes(story.words, self.settings.words_per_minute)),
                 "\x1f".join(people[a].name if a in people else a for a in story.authors),
                 str(not story.draft and story.date <= self.now),  # is_published, inlined: 10,000 calls
-                self._context))
+                self._context, self._cover_digest(story)))
             key = self._card_keys[story.source] = hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
         return key
+
+    def cover_facts(self, story: Story) -> Any:
+        """The cover file's `ImageFacts` (size, digest), or None (remote, missing, no pipeline)."""
+        if self.pictures is None or not story.cover or "://" in story.cover:
+            return None
+        source = self.pictures.locate(os.path.join(self.pictures.root, os.path.dirname(story.source), story.cover))
+        return self.pictures.facts(source) if source is not None else None
+
+    def _cover_digest(self, story: Story) -> str:
+        facts = self.cover_facts(story)
+        return f"{facts.digest}:{facts.width}x{facts.height}" if facts is not None else ""
 
     def card_keys(self) -> dict[str, str]:
         """`card_key` of every story of the magazine, by source."""
@@ -148,6 +163,20 @@ class Views:
             for story in self.magazine.stories:
                 self.card_key(story)
         return self._card_keys
+
+    def _avatar(self, handle: str, p: Contributor) -> View | None:
+        if not p.avatar:
+            return None
+        if "://" in p.avatar:
+            return {"url": p.avatar, "alt": p.avatar_alt or p.name}
+        url = f"authors/{handle}/{p.avatar.rsplit('/', 1)[-1]}"
+        view: View = {"url": url, "alt": p.avatar_alt or p.name}
+        if self.pictures is not None:
+            from masthead.domain.images import AVATAR_WIDTHS
+            source = self.pictures.locate(os.path.join(self.pictures.root, "contributors", p.avatar))
+            facts = self.pictures.facts(source) if source is not None else None
+            view["picture"] = self.pictures.view(url, facts, "avatar", AVATAR_WIDTHS)
+        return view
 
     def person(self, handle: str, lang: str) -> View:
         cached = self._people.get((handle, lang))  # roles and dates are in `lang`
@@ -160,8 +189,7 @@ class Views:
             "handle": handle, "name": p.name, "url": self.localise(urls.author_path(handle), lang),
             "bio": safe_markdown(p.bio) if p.bio else Markup(""),
             "links": [{"label": x.label, "url": x.url} for x in p.links],
-            "avatar": ({"url": p.avatar if "://" in p.avatar else f"authors/{handle}/{p.avatar.rsplit('/', 1)[-1]}",
-                        "alt": p.avatar_alt or p.name} if p.avatar else None),
+            "avatar": self._avatar(handle, p),
             "roles": [{"id": r, "label": t(f"role.{r}")} for r in p.roles],
             "languages": [{"code": c, "name": language_name(c)} for c in p.languages],
             "places": list(p.places), "joined_iso": p.joined.isoformat(),

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from masthead.domain.contributors import Contributor, Link
 from masthead.domain.problems import Problem
 from masthead.domain.site import term_labels, Section, Settings, Targets, Window
+from masthead.domain.images import is_raster
 from masthead.domain.slugs import HANDLE_RE
 
 from .files import inside, link_loops, svg_problem
@@ -195,6 +196,11 @@ def avatar_problems(root: Path, person: Contributor) -> list[Problem]:
     if why is not None:
         return [Problem(rel, line, "avatar", f"the SVG cannot be read: {why}", fix="export it again as plain SVG",
                         code="bad-svg")]
+    from .images import image_problem  # Pillow: only when an avatar is checked
+
+    if is_raster(avatar) and (why := image_problem(real)) is not None:  # docs/images.md
+        return [Problem(rel, line, "avatar", f"the image {avatar} cannot be published: {why}",
+                        fix="export it again as JPEG or PNG, about 512 pixels square", code="bad-image")]
     return []
 
 

@@ -11,19 +11,19 @@ import os
 import posixpath
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Iterable
 
 from masthead.domain.problems import Problem, Severity
 from masthead.domain.stories import count_words
 
+from masthead.domain.images import is_raster
+from masthead.domain.media import find_media
+
 from .files import inside, svg_problem
 from .frontmatter import parse_story
 from .links import check_downloads, find_downloads, story_target
 
-# Linear in the text: no part of a pattern can run past a bracket, so each attempt stops at
-# the next `[` or `]` and attempts never scan the same text twice (200 KB of `![` is read in
-# milliseconds; the earlier `[^\]]*` ran to the end of the text from every `![`).
-IMAGE_RE = re.compile(r'!\[[^\[\]]*\]\(\s*<?([^)\s<>\[\]]+)>?(?:\s+"[^"\[\]]*")?\s*\)')
 LINK_RE = re.compile(r"(?<!!)\[[^\[\]]*\]\(\s*<?([^)\s<>#\[\]]+\.md)(#[^)\s<>\[\]]*)?>?\s*\)")
 FENCE_RE = re.compile(r"^(```|~~~).*?^\1", re.S | re.M)
 MAX_STORY_BYTES = 2_000_000
@@ -61,6 +61,15 @@ def stamp(path: str, folders: dict[str, int] | None = None) -> tuple[int, int, i
     return st.st_mtime_ns, st.st_size, known
 
 
+SCHEME_RE = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
+INVISIBLE_RE = re.compile(r"[\x00-\x20]+")
+
+
+def has_scheme(ref: str) -> bool:
+    """Whether a browser reads `ref` as an address with a scheme (spaces and controls dropped)."""
+    return SCHEME_RE.match(INVISIBLE_RE.sub("", ref)) is not None
+
+
 def is_remote(ref: str) -> bool:
     return ref.startswith(("http://", "https://", "//", "data:"))
 
@@ -73,6 +82,17 @@ def _with_lines(matches: Iterable[re.Match[str]], body: str, body_line: int) -> 
         line += body.count("\n", pos, m.start())
         pos = m.start()
         out.append((m, line))
+    return out
+
+
+def _media_lines(found: list[tuple[str, int]], body: str, body_line: int) -> list[tuple[str, int]]:
+    """Each named file with its line, counted on from the previous one (linear)."""
+    out: list[tuple[str, int]] = []
+    pos, line = 0, body_line
+    for ref, at in found:
+        line += body.count("\n", pos, at)
+        pos = at
+        out.append((ref, line))
     return out
 
 
@@ -96,9 +116,8 @@ def read_record(root: str, rel: str) -> StoryRecord:
     body = parsed.body
     prose = FENCE_RE.sub(lambda m: "\n" * m.group(0).count("\n"), body) if ("```" in body or "~~~" in body) else body
     record.words = count_words(prose)
-    if "![" in prose:
-        record.images = [(m.group(1), line) for m, line in _with_lines(IMAGE_RE.finditer(prose), prose,
-                                                                        parsed.body_line)]
+    if "![" in prose or "<" in prose:  # every image, video and sound form (domain/media.py)
+        record.images = _media_lines(find_media(prose), prose, parsed.body_line)
     if ".md" in prose:
         record.md_links = [(m.group(1), line) for m, line in _with_lines(LINK_RE.finditer(prose), prose,
                                                                           parsed.body_line)
@@ -121,6 +140,10 @@ def loose_fields(data: dict[str, Any], failed: set[str]) -> dict[str, Any]:
     if "section" not in failed and isinstance(data.get("section"), str):
         out["section"] = data["section"].strip()
     return out
+def _image_problem(path: Path) -> str | None:
+    from .images import image_problem  # Pillow: only when a story naming an image is read
+
+    return image_problem(path)
 
 
 def _check_files(root: str, rel: str, record: StoryRecord) -> list[Problem]:
@@ -136,6 +159,8 @@ def _check_files(root: str, rel: str, record: StoryRecord) -> list[Problem]:
             continue
         seen.add(ref)
         where = "cover" if record.fields and ref == record.fields.get("cover") else "body"
+        if not is_remote(ref) and has_scheme(ref):
+            continue  # javascript:, DaTa: ...: no file; the sanitiser removes the element's address
         if is_remote(ref):
             out.append(Problem(rel, line, where, f"image on another host: {ref}", Severity.WARNING,
                                fix="readers' browsers will request that host; put the image next to the story",
@@ -155,4 +180,8 @@ def _check_files(root: str, rel: str, record: StoryRecord) -> list[Problem]:
         elif ref.lower().endswith(".svg") and (why := svg_problem(real)) is not None:
             out.append(Problem(rel, line, where, f"the SVG cannot be read: {why}",
                                fix="export it again as plain SVG", code="bad-svg"))
+        elif is_raster(ref) and (why := _image_problem(real)) is not None:
+            out.append(Problem(rel, line, where, f"the image {ref} cannot be published: {why}",
+                               fix="export it again as JPEG or PNG, at most 1600 pixels wide is plenty",
+                               code="bad-image"))
     return out

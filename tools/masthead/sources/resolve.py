@@ -110,6 +110,7 @@ def to_story(record: StoryRecord, settings: Settings) -> tuple[Story | None, lis
         date=date, section=f["section"], digest=record.digest, summary=typeset_text(f["summary"], lang),
         tags=tuple(f["tags"]),
         places=tuple(f["places"]), cover=f["cover"], cover_alt=f["cover_alt"],
+        cover_credit=f["cover_credit"],
         translation_of=f["translation_of"], promise=f["promise"], draft=f["draft"], updated=updated,
         submitted_via=f["submitted_via"], words=record.words, body_line=record.body_line,
         images=tuple(dict.fromkeys(images)), links=_linked(record), lines=line,

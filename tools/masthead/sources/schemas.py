@@ -70,6 +70,7 @@ class StoryFields(Strict):
     lang: Lang | None = None
     cover: Text = ""
     cover_alt: Text = ""
+    cover_credit: Annotated[Text, Field(max_length=300)] = ""
     translation_of: Text = ""
     promise: Text = ""
     draft: bool = False
