@@ -214,12 +214,15 @@ class Planner:
                                                  for label, url in items]
         return cached
 
-    def counterparts(self, path: str, lang: str) -> list[View]:
+    def counterparts(self, path: str, lang: str, only: list[str] | None = None) -> list[View]:
         """The same page in every language (pages every language has: front page, sections,
-        archive, masthead...), for the language switcher and `hreflang`."""
+        archive, masthead...), or in the languages `only`, for the language switcher and
+        `hreflang`; a language without it links to its front page."""
         site_lang = self.settings.language
         local = urls.unlocalise(path, lang, site_lang)
         return [{"code": c, "name": language_name(c), "url": urls.localise(local, c, site_lang), "exists": True}
+                if only is None or c in only else
+                {"code": c, "name": language_name(c), "url": urls.lang_prefix(c, site_lang), "exists": False}
                 for c in self.views.languages]
 
     def alternates(self, path: str, lang: str, versions: dict[str, str] | None = None) -> list[View]:
