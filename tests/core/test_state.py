@@ -167,3 +167,26 @@ def test_the_state_of_a_site_folder_that_is_gone_is_dropped(magazine: Magazine, 
     tables = {row[0] for row in db.execute("SELECT DISTINCT tab FROM rows WHERE tab LIKE 'plan:%'")}
     db.close()
     assert tables == {f"plan:{own.site_folder(tmp_path / 'preview-2').name}"}
+
+
+def test_a_new_site_url_from_the_environment_is_not_up_to_date(magazine: Magazine) -> None:
+    """`site_url: !ENV [SITE_URL, ...]` in mkdocs.yml: the quick freshness check covers the
+    variable, so a build with another SITE_URL writes the new addresses."""
+    mkdocs = magazine.root / "site_config/mkdocs.yml"
+    mkdocs.write_text(mkdocs.read_text().replace("site_url: https://gazette.example.org/",
+                                                 "site_url: !ENV [SITE_URL, 'https://gazette.example.org/']"))
+    magazine.story("city/a.md", title="A")
+
+    def build(url: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "masthead.cli", "--root", str(magazine.root), "build",
+                               "--now", NOW.isoformat()], capture_output=True, text=True, cwd=magazine.root,
+                              env={**os.environ, "MASTHEAD_WORKERS": "1", "SITE_URL": url})
+
+    assert build("https://one.example.org/").returncode == 0
+    page = magazine.root / "site/city/a/index.html"
+    assert 'href="https://one.example.org/city/a/"' in page.read_text()
+    done = build("https://two.example.org/")
+    assert done.returncode == 0, done.stderr
+    assert "up to date" not in done.stdout
+    assert 'href="https://two.example.org/city/a/"' in page.read_text()
+    assert "up to date" in build("https://two.example.org/").stdout
