@@ -190,3 +190,29 @@ def test_a_new_site_url_from_the_environment_is_not_up_to_date(magazine: Magazin
     assert "up to date" not in done.stdout
     assert 'href="https://two.example.org/city/a/"' in page.read_text()
     assert "up to date" in build("https://two.example.org/").stdout
+
+
+def test_review_runs_a_branchs_templates_in_the_sandbox(magazine: Magazine, tmp_path: Path) -> None:
+    """A branch may change the theme; `masthead review` renders its templates in Jinja's
+    sandbox, so a template reaching for Python's globals runs nothing (the preview fails with
+    the template named), while the same template in a plain build would run its payload."""
+    root = magazine.root
+    marker = tmp_path / "owned"
+    magazine.story("city/a.md", title="On main", date="2026-11-01 09:00")
+    magazine.write(".gitignore", "site/\n")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "main")
+    git(root, "checkout", "-q", "-b", "submissions/evil")
+    magazine.story("city/b.md", title="A submission", date="2026-11-02 09:00")
+    story = root / "theme/templates/story.html"
+    payload = "{{ cycler.__init__.__globals__.os.system('touch " + str(marker) + "') }}"
+    story.write_text(story.read_text().replace("{% block content %}", "{% block content %}" + payload, 1))
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "a story, and a template")
+    git(root, "checkout", "-q", "main")
+    done = cli(root, "review", "submissions/evil", "--now", "2026-11-22")
+    assert not marker.exists()
+    assert done.returncode == 1 and "SecurityError" in done.stderr, done.stderr
+    git(root, "checkout", "-q", "submissions/evil")  # the same template, trusted: the payload runs
+    assert cli(root, "build", "--now", "2026-11-22").returncode == 0 and marker.exists()
