@@ -254,7 +254,11 @@ class Publisher:
         for rel in kept:
             spare = self.spare.get(rel)
             if spare is not None and spare[1] == files[rel][1] and rel not in self.spare_damaged:
-                continue  # the staging tree has it already
+                # the staging tree has it already: the new site holds that file, so its stat
+                # goes into the manifest (else every later build would find every file changed
+                # and read it whole to compare digests)
+                files[rel] = [files[rel][0], *spare[1:]]
+                continue
             _link(site / rel, stage / rel, replace=spare is not None)
         self._prune(files)
         _MADE.clear()
