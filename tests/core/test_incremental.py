@@ -345,3 +345,28 @@ def test_a_body_edit_touches_only_the_story_and_its_feeds(magazine: Magazine, tm
     others = [p for p in changed if p != "city/s5/index.html" and not p.endswith("leaderboard/index.html")]  # one per language
     assert others and all(p.endswith(("rss.xml", "atom.xml", "feed.json")) or p == "feeds/digests.json"
                           for p in others)  # its feeds show bodies (and their record: docs/reach.md)
+
+
+def test_the_manifest_records_the_files_each_tree_holds(magazine: Magazine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file taken over from the reused staging tree is that tree's file (its own mtime): the
+    manifest says so, and a rebuild finds nothing changed in the site by stat alone. (The
+    manifest used to keep the replaced site's stat, so every later build found every file
+    changed and read it whole to compare digests.)"""
+    from masthead.site import publish
+
+    fill(magazine)
+    site = magazine.root / "site"
+    records = records_of(magazine.root, site)
+    magazine.build()
+    magazine.build(now=NOW + timedelta(seconds=1))  # a first staging tree to reuse
+    monkeypatch.setattr(state, "code_digest", lambda: "the next version of masthead")
+    magazine.build()  # every file written again: the two trees now hold equal files, not links
+    for n in range(3):  # each publication reuses the site before as its staging tree
+        magazine.story("city/s5.md", body=f"Plain words, edit {n}.", title="City story 5", date="2026-10-15 09:00",
+                       tags=["river", "t2"], places=["Lyon"], authors=["anna"])
+        magazine.build()
+        files = publish.read_manifest(records, site)
+        assert files is not None
+        moved = [rel for rel, (_, _, size, mtime) in files.items()
+                 if (site / rel).stat().st_size != size or (site / rel).stat().st_mtime_ns != mtime]
+        assert moved == [], (n, moved[:5])

@@ -11,6 +11,8 @@ from typing import Callable
 import feedparser
 from bs4 import BeautifulSoup
 
+from ..conftest import Magazine
+
 Page = Callable[[str], BeautifulSoup]
 DRAFT = "city/shade-map/"
 FUTURE = "culture/spring-book-swap/"
@@ -175,3 +177,30 @@ def test_archive_has_a_page_per_year_listing_its_months(page: Page) -> None:
     assert year.find("h1").get_text(" ", strip=True).endswith("2026")
     months = [a["href"] for a in year.select("main ul.months a")]
     assert "../../archive/2026/09/" in months and "../../archive/2026/11/" in months
+
+
+def test_a_term_list_is_made_in_the_languages_of_its_stories(magazine: Magazine) -> None:
+    """`ru/tags/markets/` exists because a Russian story has the tag; `ru/tags/river/` does
+    not (no Russian story is tagged so), and the Russian index of tags, archive and the
+    language switchers send readers to pages that exist."""
+    magazine.story("city/a.md", title="A", tags=["river"], places=["Lyon"], date="2026-10-01 09:00")
+    magazine.story("city/b.md", title="Б", lang="ru", tags=["markets"], date="2026-11-01 09:00")
+    magazine.build()
+    site = magazine.root / "site"
+    assert (site / "tags/river/index.html").is_file() and (site / "tags/markets/index.html").is_file()
+    assert (site / "ru/tags/markets/index.html").is_file()
+    assert not (site / "ru/tags/river").exists() and not (site / "ru/places/lyon").exists()
+    assert not (site / "ru/archive/2026/10").exists() and (site / "ru/archive/2026/11/index.html").is_file()
+    for rel in ("ru/tags/index.html", "ru/places/index.html", "ru/archive/index.html", "tags/river/index.html",
+                "ru/tags/markets/index.html", "ru/city/b/index.html"):
+        doc = magazine.html(rel)
+        hrefs = [a["href"] for a in doc.select("main a[href], nav.lang-switch a[href]")]
+        assert hrefs, rel
+        for href in hrefs:
+            if "://" in href:
+                continue
+            target = (site / rel).parent / href.split("#")[0]
+            assert target.is_file() or (target / "index.html").is_file(), (rel, href)
+        for link in doc.select('link[rel=alternate][hreflang]'):
+            path = link["href"].split("://", 1)[1].split("/", 1)[1]
+            assert (site / path / "index.html").is_file(), (rel, link["href"])

@@ -167,3 +167,52 @@ def test_the_state_of_a_site_folder_that_is_gone_is_dropped(magazine: Magazine, 
     tables = {row[0] for row in db.execute("SELECT DISTINCT tab FROM rows WHERE tab LIKE 'plan:%'")}
     db.close()
     assert tables == {f"plan:{own.site_folder(tmp_path / 'preview-2').name}"}
+
+
+def test_a_new_site_url_from_the_environment_is_not_up_to_date(magazine: Magazine) -> None:
+    """`site_url: !ENV [SITE_URL, ...]` in mkdocs.yml: the quick freshness check covers the
+    variable, so a build with another SITE_URL writes the new addresses."""
+    mkdocs = magazine.root / "site_config/mkdocs.yml"
+    mkdocs.write_text(mkdocs.read_text().replace("site_url: https://gazette.example.org/",
+                                                 "site_url: !ENV [SITE_URL, 'https://gazette.example.org/']"))
+    magazine.story("city/a.md", title="A")
+
+    def build(url: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "masthead.cli", "--root", str(magazine.root), "build",
+                               "--now", NOW.isoformat()], capture_output=True, text=True, cwd=magazine.root,
+                              env={**os.environ, "MASTHEAD_WORKERS": "1", "SITE_URL": url})
+
+    assert build("https://one.example.org/").returncode == 0
+    page = magazine.root / "site/city/a/index.html"
+    assert 'href="https://one.example.org/city/a/"' in page.read_text()
+    done = build("https://two.example.org/")
+    assert done.returncode == 0, done.stderr
+    assert "up to date" not in done.stdout
+    assert 'href="https://two.example.org/city/a/"' in page.read_text()
+    assert "up to date" in build("https://two.example.org/").stdout
+
+
+def test_review_runs_a_branchs_templates_in_the_sandbox(magazine: Magazine, tmp_path: Path) -> None:
+    """A branch may change the theme; `masthead review` renders its templates in Jinja's
+    sandbox, so a template reaching for Python's globals runs nothing (the preview fails with
+    the template named), while the same template in a plain build would run its payload."""
+    root = magazine.root
+    marker = tmp_path / "owned"
+    magazine.story("city/a.md", title="On main", date="2026-11-01 09:00")
+    magazine.write(".gitignore", "site/\n")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "main")
+    git(root, "checkout", "-q", "-b", "submissions/evil")
+    magazine.story("city/b.md", title="A submission", date="2026-11-02 09:00")
+    story = root / "theme/templates/story.html"
+    payload = "{{ cycler.__init__.__globals__.os.system('touch " + str(marker) + "') }}"
+    story.write_text(story.read_text().replace("{% block content %}", "{% block content %}" + payload, 1))
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "a story, and a template")
+    git(root, "checkout", "-q", "main")
+    done = cli(root, "review", "submissions/evil", "--now", "2026-11-22")
+    assert not marker.exists()
+    assert done.returncode == 1 and "SecurityError" in done.stderr, done.stderr
+    git(root, "checkout", "-q", "submissions/evil")  # the same template, trusted: the payload runs
+    assert cli(root, "build", "--now", "2026-11-22").returncode == 0 and marker.exists()

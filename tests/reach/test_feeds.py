@@ -168,3 +168,18 @@ def test_the_feed_record_lists_every_feed(built: Path) -> None:
     assert set(record["feeds"]) == expected
     assert set(record["feeds"]) == {f"{BASE}{p.relative_to(built).as_posix()}" for p in built.rglob("*")
                                     if p.name in ("rss.xml", "atom.xml", "feed.json")}
+
+
+def test_only_the_site_section_and_language_feeds_carry_bodies(built: Path) -> None:
+    """An author's or a tag's feed lists stories the other feeds carry in full: it carries
+    summaries (they were nine tenths of a magazine's bytes with bodies; docs/reach.md)."""
+    def items(path: str) -> list[dict[str, str]]:
+        return list(json.loads((built / path / "feed.json").read_text())["items"])
+
+    for path in ("", "city/", "ru/"):
+        assert all("content_html" in i for i in items(path)), path
+    for path in ("authors/ben/", "tags/river/"):
+        shown = items(path)
+        assert shown and all("content_html" not in i and i["content_text"] == i["summary"] for i in shown), path
+        atom = feedparser.parse((built / path / "atom.xml").read_bytes())
+        assert all(not e.get("content") for e in atom.entries), path

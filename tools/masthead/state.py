@@ -190,6 +190,21 @@ class State:
             folder.rmdir()
             Table(self, f"plan:{folder.name}", "").clear()
 
+    def templates(self) -> Path:
+        """Where compiled templates are kept: a folder per code signature (masthead's code, with
+        its template extensions, and Jinja's version), the others removed. Compiled templates
+        are code, so they live here, outside the work tree, and nowhere else."""
+        base = self.folder / "templates"
+        mine = base / code_signature()
+        if not mine.is_dir():
+            for old in base.glob("*"):
+                if old.is_dir() and old != mine:
+                    for path in old.iterdir():
+                        path.unlink(missing_ok=True)
+                    old.rmdir()
+            mine.mkdir(parents=True, exist_ok=True)
+        return mine
+
     def reset(self) -> None:
         """Forget everything (`build --clean`)."""
         try:

@@ -103,7 +103,8 @@ def build_preview(root: Path, branch: str, main: str, source: Path, site_dir: Pa
     # tree (or planted in this one) is trusted for it.
     state.use(source, source.with_name("state"))  # beside the exported tree, not in it
     try:
-        build_site(source, site_dir=site_dir, preview=True, now=now, progress=False, url=url)
+        # the branch may change the theme: its templates run in Jinja's sandbox
+        build_site(source, site_dir=site_dir, preview=True, now=now, progress=False, url=url, sandboxed=True)
     except ContentError as exc:
         print(str(exc), file=sys.stderr)
         print("masthead review: the preview could not be built", file=sys.stderr)

@@ -141,7 +141,7 @@ def valid_until(magazine: Magazine, now: datetime) -> datetime:
 
 def load_and_plan(root: Path, report: BuildReport, workers: int, *, now: datetime, preview: bool, url: str | None,
                   theme_dir: Path | None, memo: Path | None, options: str,
-                  keep_going: bool = False) -> tuple[Magazine, Views, Planner]:
+                  keep_going: bool = False, sandboxed: bool = False) -> tuple[Magazine, Views, Planner]:
     """Load and check the magazine, then plan every file; `memo` is the folder of the last
     build's plan memo, if it may be used. Raises `ContentError` on errors, or with
     `keep_going` on errors in files that cannot be left out (sources/keep_going.py)."""
@@ -166,7 +166,8 @@ def load_and_plan(root: Path, report: BuildReport, workers: int, *, now: datetim
     if magazine is None or blocked:
         raise ContentError(problems)
     t0 = time.perf_counter()
-    theme = Theme(theme_dir or root / "theme")  # no compiled templates on disk: they are code
+    # compiled templates are code: kept only in the build state, outside the work tree
+    theme = Theme(theme_dir or root / "theme", cache=state.for_root(root).templates(), sandboxed=sandboxed)
     views = Views(magazine, theme, now, preview)
     plan = plan_site(views, theme, root, memo, options)
     report.timings["plan"] = time.perf_counter() - t0
@@ -179,7 +180,7 @@ def load_and_plan(root: Path, report: BuildReport, workers: int, *, now: datetim
 def build_site(root: Path, *, site_dir: Path | None = None, preview: bool = False, now: datetime | None = None,
                progress: bool | None = None, url: str | None = None, clean: bool = False,
                theme_dir: Path | None = None, direct: bool = False, digest: str | None = None,
-               keep_going: bool = False) -> BuildReport:
+               keep_going: bool = False, sandboxed: bool = False) -> BuildReport:
     """Build the magazine at `root` into `site_dir` (default `root/site`).
 
     `now` decides what is published (default: the clock); `preview` shows unpublished stories
@@ -187,7 +188,9 @@ def build_site(root: Path, *, site_dir: Path | None = None, preview: bool = Fals
     replaced only once the new one is complete); `direct` writes straight into `site_dir`
     (for MkDocs, which owns that folder); `digest` is the inputs' digest when the caller has
     computed it already; `keep_going` builds without the stories that have errors (their
-    problems are in the report's `problems`, their files in `left_out`)."""
+    problems are in the report's `problems`, their files in `left_out`); `sandboxed`: the
+    theme's templates are not trusted (`masthead review` of a branch, which may change them)
+    and run in Jinja's sandbox."""
     started = time.perf_counter()
     root = root.resolve()
     site_dir = site_path(site_dir or root / "site")
@@ -209,7 +212,7 @@ def build_site(root: Path, *, site_dir: Path | None = None, preview: bool = Fals
     with long_lived():  # what load and plan make lives to the end of the build (see heap.py)
         magazine, views, plan = load_and_plan(root, report, workers, now=now, preview=preview, url=url,
                                               theme_dir=theme_dir, memo=None if direct or clean else records,
-                                              options=options, keep_going=keep_going)
+                                              options=options, keep_going=keep_going, sandboxed=sandboxed)
     t0 = time.perf_counter()
     report.images = derive_all(plan.pictures, workers)  # derived images made before render (docs/images.md)
     report.timings["images"] = time.perf_counter() - t0

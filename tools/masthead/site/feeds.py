@@ -71,15 +71,17 @@ def feed_files(list_path: str) -> dict[str, str]:
     return {"rss": rss, "atom": atom, "json": urls.json_feed_path(list_path)}
 
 
-def gather(plan: Planner, list_path: str, title: str, lang: str, stories: list[Story]) -> FeedData:
-    """The feed's entries as plain data; bodies come through the sanitising renderer."""
+def gather(plan: Planner, list_path: str, title: str, lang: str, stories: list[Story],
+           bodies: bool = True) -> FeedData:
+    """The feed's entries as plain data; bodies (with `feed_content: full` and `bodies`) come
+    through the sanitising renderer."""
     settings, views = plan.settings, plan.views
     entries = []
     for s in stories:
         card = views.card(s)
         url = urls.absolute(settings.url, card["url"])
         content = None
-        if settings.feed_content == "full":
+        if bodies and settings.feed_content == "full":
             links = {target: views.story_url(target) for target in s.links}
             # links made absolute from the site's root (not the story's address, as "" made them)
             body = body_html(plan.root, s, links, settings.trust_raw_html, settings.url.rstrip("/") + "/",
@@ -161,23 +163,26 @@ def render_feeds(data: FeedData) -> dict[str, bytes]:
 _MADE: dict[str, dict[str, bytes]] = {}  # the other formats of the feed this process just made
 
 
-def feed_bytes(plan: Planner, list_path: str, title: str, lang: str, stories: list[Story], kind: str) -> bytes:
+def feed_bytes(plan: Planner, list_path: str, title: str, lang: str, stories: list[Story], kind: str,
+               bodies: bool = True) -> bytes:
     """Each feed's entries are gathered once for its three formats (its jobs sit side by side)."""
     made = _MADE.get(list_path)
     if made is None or kind not in made:
         _MADE.clear()
-        made = _MADE[list_path] = render_feeds(gather(plan, list_path, title, lang, stories))
+        made = _MADE[list_path] = render_feeds(gather(plan, list_path, title, lang, stories, bodies))
     return made.pop(kind)
 
 
 def plan_feed(plan: Planner, list_path: str, title: str, lang: str, stories: list[Story], owner: str,
-              made: dict[str, str]) -> None:
-    """A list's three feeds; `made` collects each feed's address and key (for `feeds/digests.json`)."""
+              made: dict[str, str], bodies: bool = True) -> None:
+    """A list's three feeds; `made` collects each feed's address and key (for `feeds/digests.json`).
+    `bodies`: entries carry the stories' bodies when `feed_content` is `full` (else summaries)."""
     if not stories:
         return
     items = stories[: plan.settings.feed_items]
     card_keys = plan.views.card_keys()
-    shown = (title, lang, [(card_keys[s.source], s.digest) for s in items], plan.settings.feed_content,
+    full = bodies and plan.settings.feed_content == "full"
+    shown = (title, lang, [(card_keys[s.source], s.digest if full else _entry_fields(s)) for s in items], full,
              plan.settings.websub_hub, sorted({t: plan.views.story_url(t) for s in items for t in s.links}.items()))
     key = digest(("feed", shown, plan.site(lang)["key"]))
     # The record's key leaves out the site's key, which holds the theme's digest (made from its
@@ -185,20 +190,28 @@ def plan_feed(plan: Planner, list_path: str, title: str, lang: str, stories: lis
     record = digest(("feed-record", shown, repr(plan.settings)))
     addresses = feed_urls(plan.settings.url, list_path)
     for kind, path in feed_files(list_path).items():
-        plan.add(Job(path, key + kind, _maker(plan, list_path, title, lang, items, kind)), owner)
+        plan.add(Job(path, key + kind, _maker(plan, list_path, title, lang, items, kind, full)), owner)
         made[addresses[kind]] = record + kind
-        if plan.settings.feed_content == "full":
+        if full:
             plan.in_feeds[path] = [s.source for s in items]
 
 
-def _maker(plan: Planner, list_path: str, title: str, lang: str, items: list[Story], kind: str
-           ) -> Callable[[], bytes]:
-    return lambda: feed_bytes(plan, list_path, title, lang, items, kind)
+def _entry_fields(s: Story) -> tuple[Any, ...]:
+    """What a summary entry shows of its story besides its card (`gather`)."""
+    return s.title, s.lang, s.date, s.updated, s.summary, tuple(s.tags)
+
+
+def _maker(plan: Planner, list_path: str, title: str, lang: str, items: list[Story], kind: str,
+           bodies: bool) -> Callable[[], bytes]:
+    return lambda: feed_bytes(plan, list_path, title, lang, items, kind, bodies)
 
 
 def plan_feeds(plan: Planner) -> None:
     """The whole site, each section, each author, each language and each tag; then the record
-    of every feed's key that `masthead publish-notify` compares (docs/reach.md)."""
+    of every feed's key that `masthead publish-notify` compares (docs/reach.md).
+    Only the site's, the sections' and the languages' feeds carry bodies: an author's or a
+    tag's feed lists the same stories again, and with bodies the feeds were 90% of the
+    site's bytes (docs/benchmarks.md)."""
     settings, views = plan.settings, plan.views
     published = [s for s in views.stories if is_published(s, views.now)]  # previews never reach a feed
     lang = settings.language
@@ -226,11 +239,11 @@ def plan_feeds(plan: Planner) -> None:
                       f"language:{value}", made)
         elif kind == "tag":
             plan_feed(plan, value, f"{settings.title} · {tag_names[value]}", lang, _once(stories),
-                      f"tag:{tag_names[value]}", made)
+                      f"tag:{tag_names[value]}", made, bodies=False)
         elif value in views.magazine.people:
             person = views.magazine.people[value]
             plan_feed(plan, urls.author_path(value), f"{settings.title} · {person.name}", lang, stories,
-                      person.source, made)
+                      person.source, made, bodies=False)
     plan_feed_digests(plan, made)
 
 

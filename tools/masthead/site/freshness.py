@@ -13,6 +13,8 @@ with the same digest, as of a moment inside that span, whose site files are all 
 from __future__ import annotations
 
 import hashlib
+import os
+import re
 from datetime import datetime
 from pathlib import Path
 
@@ -23,6 +25,8 @@ from .publish import damaged, read_manifest
 
 INPUTS = ("content", "contributors", "site_config", "theme")
 RECORD = "fresh.json"
+ENV_TAG = re.compile(r"!ENV\s+(\[[^\]]*\]|[^\s#,}\]]+)")  # mkdocs.yml's `!ENV NAME` / `!ENV [NAME, ..., default]`
+NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def inputs_digest(root: Path, options: str) -> str:
@@ -32,7 +36,25 @@ def inputs_digest(root: Path, options: str) -> str:
     h.update(state.git_facts(root).encode())
     for base in [root / name for name in INPUTS]:
         stamp_tree(h, base)
+    h.update(repr(environment_read(root)).encode())
     return h.hexdigest()
+
+
+def environment_read(root: Path) -> list[tuple[str, str | None]]:
+    """The environment variables the settings read through `!ENV` tags (`site_url: !ENV
+    [SITE_URL, ...]` in mkdocs.yml), with their values: changing one changes the output.
+    Found by a scan of the text, without loading YAML (the quick check imports nothing)."""
+    out: list[tuple[str, str | None]] = []
+    folder = root / "site_config"
+    for path in sorted(folder.glob("*.yml")) + sorted(folder.glob("*.yaml")):
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        for match in ENV_TAG.finditer(text):
+            for name in NAME.findall(match.group(1)):
+                out.append((name, os.environ.get(name)))
+    return out
 
 
 def build_options(preview: bool, url: str | None, site_dir: Path, theme_dir: Path | None) -> str:

@@ -36,36 +36,41 @@ def pager_view(page: Any) -> View | None:
 
 def plan_list(plan: Planner, base: str, stories: list[Story], *, heading: str, lang: str, kind: str,
               owner: str, intro: str = "", feeds: list[View] | None = None, template: str = "list.html",
-              extra: dict[str, Any] | None = None, localised: bool = False) -> None:
+              extra: dict[str, Any] | None = None, localised: bool = False,
+              versions: list[str] | None = None) -> None:
     """A list and its further pages; each page is its own job, and the list one unit.
-    `localised`: every language has this list at the same path below its prefix."""
+    `localised`: the languages `versions` (default: every language) have this list at the
+    same path below their prefix."""
     card_keys = plan.views.card_keys()
     keys = [card_keys[s.source] for s in stories]
     fixed = compact(extra)  # once per list, not once per page
     links = [(f["title"], f["url"]) for f in feeds or []]
-    signature = (template, heading, intro, digest(keys), plan.settings.per_page, kind, fixed, links, lang, localised)
+    signature = (template, heading, intro, digest(keys), plan.settings.per_page, kind, fixed, links, lang, localised,
+                 versions)
 
     def make() -> None:
         t = plan.theme.translator(lang)
         per_page = plan.settings.per_page
         for page in paginate(stories, per_page, base):
             first, last = (page.number - 1) * per_page, page.number * per_page
-            key = (template, heading, intro, keys[first:last], page.number, page.pages, base, kind, fixed, links)
+            key = (template, heading, intro, keys[first:last], page.number, page.pages, base, kind, fixed, links,
+                   versions)
             plan.lazy_page(page.path, template, owner, lang=lang, key=key,
-                           build=_list_page(plan, heading, intro, page, kind, feeds, extra, t, lang, localised),
+                           build=_list_page(plan, heading, intro, page, kind, feeds, extra, t, lang, localised,
+                                            versions),
                            lastmod=page.items[0].date.date().isoformat() if page.items else None)
 
     plan.unit(f"list:{base}", signature, owner, make)
 
 
 def _list_page(plan: Planner, heading: str, intro: str, page: Any, kind: str, feeds: list[View] | None,
-               extra: dict[str, Any] | None, t: Any, lang: str, localised: bool) -> Any:
+               extra: dict[str, Any] | None, t: Any, lang: str, localised: bool, versions: list[str] | None) -> Any:
     def build() -> dict[str, Any]:
         cards = [plan.views.card(s) for s in page.items]
         listing = {"heading": heading, "intro": intro, "items": cards, "pager": pager_view(page)}
         title = heading if page.number == 1 else f"{heading} · {t('pager.page_of', page=page.number, pages=page.pages)}"
         return {"title": title, "kind": kind, "feeds": feeds, "description": intro,
-                "alternates": plan.counterparts(page.path, lang) if localised else None,
+                "alternates": plan.counterparts(page.path, lang, versions) if localised else None,
                 "extra": {"listing": listing, **(extra or {})}}
     return build
 
@@ -124,18 +129,33 @@ def _grouped(stories: list[Story], attr: str) -> dict[str, tuple[str, list[Story
     return groups
 
 
+def versions_of(plan: Planner, stories: list[Story]) -> list[str]:
+    """The languages a list of `stories` is made in: the site's, and those of its stories. A
+    language without a story in the list does not get a copy of it (links to the list from
+    that language's pages go to the site language's)."""
+    site_lang = plan.settings.language
+    have = {s.lang for s in stories}
+    return [lang for lang in plan.views.languages if lang == site_lang or lang in have]
+
+
 def plan_terms(plan: Planner) -> None:
-    """Every tag and place, and their indexes, in every language (labels from site_config)."""
+    """Every tag and place, and their indexes, in every language (labels from site_config);
+    a term's own list in the languages of its stories (`versions_of`)."""
     for attr, kind, index in (("tags", "tag", "tags/"), ("places", "place", "places/")):
         groups = _grouped(plan.views.stories, attr)
+        made = {path: versions_of(plan, stories) for path, (_, stories) in groups.items()}
         for lang, prefix in languages(plan):
             t = plan.theme.translator(lang)
             for path, (name, stories) in sorted(groups.items()):
+                if lang not in made[path]:
+                    continue
                 label = plan.views.term(name, kind, lang)["name"]
                 plan_list(plan, prefix + path, language_first(stories, lang), heading=label, lang=lang, kind=kind,
-                          owner=f"{kind}:{name}", localised=True,
+                          owner=f"{kind}:{name}", localised=True, versions=made[path],
                           feeds=_tag_feeds(plan, path, name, stories) if kind == "tag" else None)  # docs/reach.md
-            counted = sorted(((plan.views.term(name, kind, lang)["name"], prefix + path, len(stories))
+            counted = sorted(((plan.views.term(name, kind, lang)["name"],
+                               (prefix if lang in made[path] else "") + path,
+                               len(stories))
                               for path, (name, stories) in groups.items()),
                              key=lambda x: (-x[2], x[0].casefold()))
             terms = [{"name": name, "url": path, "count": count} for name, path, count in counted]
@@ -188,9 +208,12 @@ def plan_archive_in(plan: Planner, lang: str, prefix: str) -> None:
     names = get_month_names("wide", locale=lang, context="stand-alone")
     years: dict[int, View] = {}
     for (year, month), stories in sorted(months.items(), reverse=True):
-        path = prefix + urls.archive_path(year, month)
+        versions = versions_of(plan, stories)  # a month's list in the languages of its stories
+        path = (prefix if lang in versions else "") + urls.archive_path(year, month)
         label = f"{names[month]} {year}"
-        plan_list(plan, path, stories, heading=label, lang=lang, kind="archive", owner="archive", localised=True)
+        if lang in versions:
+            plan_list(plan, path, stories, heading=label, lang=lang, kind="archive", owner="archive",
+                      localised=True, versions=versions)
         entry = years.setdefault(year, {"year": year, "count": 0, "months": []})
         entry["count"] += len(stories)
         entry["months"].append({"month": month, "name": names[month], "count": len(stories), "url": path})

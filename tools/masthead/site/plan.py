@@ -215,12 +215,15 @@ class Planner:
                                                  for label, url in items]
         return cached
 
-    def counterparts(self, path: str, lang: str) -> list[View]:
+    def counterparts(self, path: str, lang: str, only: list[str] | None = None) -> list[View]:
         """The same page in every language (pages every language has: front page, sections,
-        archive, masthead...), for the language switcher and `hreflang`."""
+        archive, masthead...), or in the languages `only`, for the language switcher and
+        `hreflang`; a language without it links to its front page."""
         site_lang = self.settings.language
         local = urls.unlocalise(path, lang, site_lang)
         return [{"code": c, "name": language_name(c), "url": urls.localise(local, c, site_lang), "exists": True}
+                if only is None or c in only else
+                {"code": c, "name": language_name(c), "url": urls.lang_prefix(c, site_lang), "exists": False}
                 for c in self.views.languages]
 
     def alternates(self, path: str, lang: str, versions: dict[str, str] | None = None) -> list[View]:
@@ -279,29 +282,24 @@ class Planner:
         return make
 
     def page(self, path: str, template: str, owner: str, *, title: str, lang: str, kind: str,
-             description: str = "", feeds: list[View] | None = None,
-             extra: dict[str, Any] | Callable[[], dict[str, Any]] | None = None,
+             description: str = "", feeds: list[View] | None = None, extra: dict[str, Any] | None = None,
              image: tuple[str, str] | None = None, jsonld: dict[str, Any] | None = None,
              preview: bool = False, lastmod: str | None = None, late: Callable[[dict[str, Any]], None] | None = None,
-             key_extra: Any = None, extra_key: Any = None, root: str | None = None,
-             alternates: list[View] | None = None) -> None:
-        """Plan an HTML page.
+             key_extra: Any = None, root: str | None = None, alternates: list[View] | None = None) -> None:
+        """Plan an HTML page whose context is made now (`lazy_page` makes it only when written).
 
-        `extra` is the template's own context, or a function making it when the page is
-        rendered; then `extra_key` must stand for everything it holds (views by their keys).
+        `extra` is the template's own context; its views stand for themselves by their keys.
         `late` fills the context at render time (bodies), and `key_extra` stands for that."""
         page = self.page_view(path, title=title, lang=lang, kind=kind, description=description, feeds=feeds,
                               image=image, jsonld=jsonld, preview=preview, alternates=alternates)
         frame = self._frame(path, lang, root)
-        if extra_key is None:
-            assert not callable(extra), "a lazy `extra` needs an `extra_key`"
-            extra_key = compact(extra)
+        extra_key = compact(extra)
         scalars = tuple(v for k, v in page.items() if k != "feeds")
         key = digest((template, scalars, [(f["title"], f["url"]) for f in page["feeds"]], frame[0]["key"],
                        frame[2], frame[3], extra_key, compact(key_extra)))
 
         def parts() -> tuple[View, dict[str, Any], Callable[[dict[str, Any]], None] | None]:
-            return page, (extra() if callable(extra) else (extra or {})), late
+            return page, extra or {}, late
 
         indexed = kind not in ("404",) and not preview
         self.add(Job(urls.output_file(path), key, self._maker(template, lang, frame, parts),

@@ -218,20 +218,23 @@ class Publisher:
         if self.damaged:
             log.info("%d file(s) of %s were deleted or changed since the last build; writing them again",
                      len(self.damaged), self.site)
-        self._open_stage(code if trust else None)
+        self._open_stage()
         _MADE.clear()
         return {rel: info[0] for rel, info in self.manifest.items()}
 
-    def _open_stage(self, code: str | None) -> None:
+    def _open_stage(self) -> None:
         """The tree the last publication replaced, when it is known file by file, becomes the
-        staging tree (only what differs from the new site is then touched); else a new one."""
+        staging tree (only what differs from the new site is then touched); else a new one.
+        It is reused whatever code made it, in clean builds too: only the content digests of
+        its files are used (a file is kept when its bytes are the new site's), and deleting a
+        whole tree costs more than the build (2-3 ms a file on a busy disk)."""
         stage = self.stage
         self.spare, self.spare_damaged, self.reused = {}, set(), False
         if stage.is_symlink() or stage.is_file():
             stage.unlink()
         elif stage.is_dir():
             check_site(stage, "staging folder")
-            spare = read_manifest(self.records, self.site, code, tree=stage) if code is not None else None
+            spare = read_manifest(self.records, self.site, tree=stage)
             if spare is not None:
                 # From here on the tree changes: forgotten first, so a build stopped half-way
                 # leaves a staging tree the next build does not trust.
@@ -251,7 +254,11 @@ class Publisher:
         for rel in kept:
             spare = self.spare.get(rel)
             if spare is not None and spare[1] == files[rel][1] and rel not in self.spare_damaged:
-                continue  # the staging tree has it already
+                # the staging tree has it already: the new site holds that file, so its stat
+                # goes into the manifest (else every later build would find every file changed
+                # and read it whole to compare digests)
+                files[rel] = [files[rel][0], *spare[1:]]
+                continue
             _link(site / rel, stage / rel, replace=spare is not None)
         self._prune(files)
         _MADE.clear()
