@@ -73,6 +73,14 @@ class Theme:
                 translations.add_fallback(english)
         return catalogs
 
+    def next_build(self) -> "Theme":
+        """The theme, ready to be used by another build in the same process (`masthead serve`):
+        compiled templates and rendered cards are kept (a card's key stands for what it
+        shows); what one build's settings put in (section titles) is dropped."""
+        self._modules.clear()
+        self.sections = {}
+        return self
+
     @property
     def languages(self) -> list[str]:
         """The languages the theme has a catalog for."""
