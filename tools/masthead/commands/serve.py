@@ -5,13 +5,17 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from masthead.domain.problems import ContentError
 
 from .check import print_problems
 from .common import repo_root
+
+if TYPE_CHECKING:
+    from masthead.site.session import BuildSession
 
 HELP = """\
 Builds a preview of the magazine (drafts and future stories included, each under a
@@ -38,21 +42,26 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 @dataclass
 class Preview:
-    """One preview session. Every rebuild runs in this process, through the same build as
-    `masthead build`, so what the last build left (its plan, the cached story records) is
-    reused and only the files an edit changed are written."""
+    """One preview: a build session (`site/session.py`) that keeps the loaded magazine, the
+    plan and the theme in memory between rebuilds, so that a save re-reads the changed files,
+    plans again and writes only the files whose content changed."""
 
     root: Path
     site_dir: Path
     url: str
     drafts: bool = True
+    session: BuildSession = field(init=False)
+
+    def __post_init__(self) -> None:
+        from masthead.site.session import BuildSession
+
+        self.session = BuildSession(self.root, self.site_dir, preview=self.drafts, url=self.url)
+        self.site_dir = self.session.site_dir
 
     def rebuild(self) -> bool:
         """Build what changed; on errors print them and keep the last good preview (False)."""
-        from masthead.site.build import build_site
-
         try:
-            report = build_site(self.root, site_dir=self.site_dir, preview=self.drafts, url=self.url, progress=False)
+            report = self.session.rebuild()
         except ContentError as exc:
             print_problems(exc.problems, "text", out=sys.stderr)
             print("masthead serve: fix the errors above; the last good preview stays up", file=sys.stderr, flush=True)
@@ -84,4 +93,5 @@ def serve(args: argparse.Namespace, site_dir: Path) -> int:
         pass
     finally:
         server.shutdown()
+        preview.session.close()
     return 0

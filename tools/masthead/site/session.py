@@ -1,0 +1,174 @@
+"""`BuildSession`: the build of a long-lived process (`masthead serve`), kept in memory.
+
+`masthead build` starts from nothing each run and reads what it needs back from the build
+state on disk (records, settings, the plan memo, the site's manifest), then publishes a whole
+new tree. A session does the same steps once, then keeps their results in this process:
+
+- the build state is a `state.MemoryState`: the story records, loaded settings and
+  contributors, the plan memo, the cards and related-story tables are dictionaries of the
+  objects themselves, seeded from the state on disk the first time and never decoded again;
+- the theme (compiled templates, catalogs, rendered cards) is kept while no file of
+  `theme/` changed (`Theme.next_build`);
+- the keys of the files the served folder holds are kept, so that after an edit only the
+  files whose key changed are written.
+
+A rebuild therefore re-reads only the files whose stamp changed, plans again (every unit
+whose inputs are unchanged is taken over from the memo), renders the files whose key
+changed and writes each one into the served folder by rename, so a reader gets the old file
+or the new one. MkDocs' server holds every request while a build runs, so no page of a
+half-made rebuild is served. The served folder is the session's: a file removed from it by
+hand is not noticed (a restart of `masthead serve` makes it again).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from masthead import state
+from masthead.domain.problems import ContentError, Problem
+from masthead.paths import stamp_tree
+from masthead.sources.load import workers_available
+
+from . import cards
+from .build import CARDS_FROM, BuildReport, load_and_plan, render_jobs
+from .freshness import build_options, records_of
+from .memo import save_memo, stale
+from .pages import plan_site
+from .plan import Planner
+from .publish import MARK, MARK_TEXT, check_site, made_by_masthead, site_path
+from .render import Theme
+from .views import Views
+
+
+@dataclass
+class BuildSession:
+    """Builds of `root` into `site_dir`, one after another, in this process."""
+
+    root: Path
+    site_dir: Path
+    preview: bool = True
+    url: str | None = None
+    held: dict[str, str] = field(default_factory=dict)  # path -> key of every file the folder holds
+    last_now: datetime | None = None  # the moment the last good build was made as of
+    builds: int = 0
+    _theme: Theme | None = None
+    _theme_stamp: str = ""
+    _scratch: Path | None = None
+    _memory: state.MemoryState | None = None
+
+    def __post_init__(self) -> None:
+        self.root = self.root.resolve()
+        self.site_dir = site_path(self.site_dir)
+        check_site(self.site_dir)  # a folder masthead did not make is refused before any work
+
+    def open(self) -> None:
+        """Hold the build state in memory from now on (see `state.keep_in_memory`)."""
+        if self._memory is None:
+            self._scratch = Path(tempfile.mkdtemp(prefix="masthead-session-"))
+            self._memory = state.keep_in_memory(self.root, self._scratch)
+
+    def close(self) -> None:
+        """Back to the state on disk; the session's scratch folder is removed."""
+        if self._memory is not None:
+            state.release(self.root)
+            self._memory = None
+        if self._scratch is not None:
+            shutil.rmtree(self._scratch, ignore_errors=True)
+            self._scratch = None
+        self._theme = None
+        self.held = {}
+
+    def rebuild(self, now: datetime | None = None) -> BuildReport:
+        """Build what changed since the last call; raises `ContentError` (the served folder is
+        then as the last good build left it)."""
+        self.open()
+        started = time.perf_counter()
+        now = now or datetime.now(timezone.utc)
+        report = BuildReport(self.site_dir)
+        records = records_of(self.root, self.site_dir)
+        records.mkdir(parents=True, exist_ok=True)  # in the session's scratch folder
+        options = build_options(self.preview, self.url, self.site_dir, None)
+        warm = bool(self.held)
+        # a warm rebuild reads a few files: forking a pool to read them would cost more
+        magazine, views, plan = load_and_plan(
+            self.root, report, workers_available() if not warm else 1, now=now, preview=self.preview,
+            url=self.url, theme_dir=None, memo=records if warm else None, options=options, theme=self.theme())
+        if not warm:
+            self._start_folder()
+        state.close_all()  # forked workers must not inherit an open database
+        t0 = time.perf_counter()
+        if plan.kept and stale(plan.kept, self.held):  # the memo is not about this folder
+            plan = plan_site(views, views.theme, self.root)
+        keys = {path: key for path, key, _, _ in plan.entries()}
+        todo = [i for i, job in enumerate(plan.jobs) if self.held.get(job.path) != job.key]
+        removed = sorted(self.held.keys() - keys.keys())
+        failures = self._write(views, plan, todo, records)
+        for rel in removed:
+            self._remove(rel)
+        report.timings["render"] = time.perf_counter() - t0
+        self.held = {path: key for path, key in keys.items() if path not in failures}
+        if failures:
+            raise ContentError([Problem(path, 0, "", f"could not be written: {why}", code="render")
+                                for path, why in failures.items()])
+        save_memo(plan, records, options)
+        if len(todo) > CARDS_FROM:
+            cards.save(views, views.theme, self.root)
+        self.last_now = now
+        self.builds += 1
+        report.files = len(keys)
+        report.pages = sum(1 for path in keys if path.endswith(".html"))
+        report.feeds = sum(1 for path in keys if path.endswith(("rss.xml", "atom.xml")))
+        report.rendered, report.removed = len(todo), len(removed)
+        report.kept = sum(len(entries) for _, _, entries in plan.kept)
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def theme(self) -> Theme:
+        """The theme of the last build while no file of `theme/` changed; else loaded anew."""
+        h = hashlib.blake2b(digest_size=16)
+        stamp_tree(h, self.root / "theme")
+        stamp = h.hexdigest()
+        if self._theme is None or stamp != self._theme_stamp:
+            self._theme, self._theme_stamp = Theme(self.root / "theme"), stamp
+            return self._theme
+        return self._theme.next_build()
+
+    def _start_folder(self) -> None:
+        """The first build of a session makes the folder anew (one masthead made, or empty)."""
+        if self.site_dir.is_dir() and made_by_masthead(self.site_dir):
+            shutil.rmtree(self.site_dir)
+        self.site_dir.mkdir(parents=True, exist_ok=True)
+        (self.site_dir / MARK).write_bytes(MARK_TEXT)
+
+    def _write(self, views: Views, plan: Planner, todo: list[int], records: Path) -> dict[str, str]:
+        """Render the jobs `todo` straight into the served folder: the failures by path."""
+        theme = views.theme
+        if len(todo) > CARDS_FROM:  # many pages: cards first, on every core (as `build` does)
+            cards.load(theme, self.root)
+            in_feeds = {source for i in todo for source in plan.in_feeds.get(plan.jobs[i].path, ())}
+            cards.prerender(views, theme, self.root, cards.missing(views, theme), workers_available(),
+                            [s for s in views.stories if s.source in in_feeds], records)
+        try:
+            failed, _ = render_jobs(plan.jobs, todo, self.site_dir, progress=False, staged=False)
+        finally:
+            cards.drop_pack(records)
+        return dict(failed)
+
+    def _remove(self, rel: str) -> None:
+        """A file the site no longer has, and the folders it leaves empty."""
+        path = self.site_dir / rel
+        path.unlink(missing_ok=True)
+        folder = path.parent
+        while folder != self.site_dir:
+            try:
+                os.rmdir(folder)
+            except OSError:
+                return
+            folder = folder.parent
