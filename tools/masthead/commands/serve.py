@@ -50,12 +50,14 @@ class Preview:
     site_dir: Path
     url: str
     drafts: bool = True
+    scratch: Path | None = None  # for the session's few files (default: a temporary folder)
     session: BuildSession = field(init=False)
 
     def __post_init__(self) -> None:
         from masthead.site.session import BuildSession
 
-        self.session = BuildSession(self.root, self.site_dir, preview=self.drafts, url=self.url)
+        self.session = BuildSession(self.root, self.site_dir, preview=self.drafts, url=self.url,
+                                    scratch=self.scratch)
         self.site_dir = self.session.site_dir
 
     def rebuild(self) -> bool:
@@ -74,13 +76,14 @@ def run(args: argparse.Namespace) -> int:
     if args.site_dir is not None:
         return serve(args, args.site_dir)
     with tempfile.TemporaryDirectory(prefix="masthead-serve-") as made:  # removed when serving stops
-        return serve(args, Path(made) / "site")
+        return serve(args, Path(made) / "site", Path(made))
 
 
-def serve(args: argparse.Namespace, site_dir: Path) -> int:
+def serve(args: argparse.Namespace, site_dir: Path, scratch: Path | None = None) -> int:
     from masthead.site.live_server import preview_server, watch_magazine
 
-    preview = Preview(repo_root(args), site_dir.resolve(), f"http://{args.host}:{args.port}/", not args.published_only)
+    preview = Preview(repo_root(args), site_dir.resolve(), f"http://{args.host}:{args.port}/", not args.published_only,
+                      scratch)
     preview.rebuild()
     if not preview.site_dir.is_dir():
         return 1

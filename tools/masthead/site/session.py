@@ -58,6 +58,7 @@ class BuildSession:
     held: dict[str, str] = field(default_factory=dict)  # path -> key of every file the folder holds
     last_now: datetime | None = None  # the moment the last good build was made as of
     builds: int = 0
+    scratch: Path | None = None  # where the session keeps its few files (default: a new temporary folder)
     _theme: Theme | None = None
     _theme_stamp: str = ""
     _scratch: Path | None = None
@@ -71,7 +72,9 @@ class BuildSession:
     def open(self) -> None:
         """Hold the build state in memory from now on (see `state.keep_in_memory`)."""
         if self._memory is None:
-            self._scratch = Path(tempfile.mkdtemp(prefix="masthead-session-"))
+            if self.scratch is not None:
+                self.scratch.mkdir(parents=True, exist_ok=True)
+            self._scratch = Path(tempfile.mkdtemp(prefix="masthead-session-", dir=self.scratch))
             self._memory = state.keep_in_memory(self.root, self._scratch)
 
     def close(self) -> None:
