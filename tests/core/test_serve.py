@@ -26,6 +26,7 @@ from watchdog.observers.polling import PollingObserver
 from masthead import heap, state
 from masthead.commands.serve import Preview
 from masthead.site.build import compare_trees
+from masthead.site.session import IdleCollector
 from masthead.site.live_server import WATCHED, preview_server, watch_magazine
 from masthead.site.plugin import MastheadPlugin
 
@@ -187,6 +188,28 @@ def test_a_hundred_rebuilds_do_not_grow_the_heap(preview: Preview, magazine: Mag
     assert held[100] == held[10]  # the in-memory tables: one row per story, unit, card
     assert counts[100] <= counts[10] * 1.02 + 1000, counts
     assert sizes[100] - sizes[10] < 16 * 2**20, sizes
+
+
+def test_the_collector_waits_for_a_quiet_moment_and_is_given_back() -> None:
+    """While a preview rebuilds, the cycle collector is paused (a full collection of the
+    held build would be on the path from save to served page); it is resumed, with one full
+    collection, once no build started for the quiet time; `resume` gives it back at once."""
+    assert gc.isenabled()
+    waiting = IdleCollector(delay=3600.0)  # never quiet long enough within this test
+    with waiting.building():
+        assert not gc.isenabled()
+    with waiting.building():  # a second save before the quiet time: still paused
+        pass
+    assert not gc.isenabled()
+    waiting.resume()
+    assert gc.isenabled()
+    quick = IdleCollector(delay=0.01)
+    with quick.building():
+        assert not gc.isenabled()
+    deadline = time.monotonic() + DEADLINE
+    while not gc.isenabled():  # the timer's thread resumes it
+        assert time.monotonic() < deadline, "the collector was never resumed"
+        time.sleep(0.01)
 
 
 def test_a_rebuild_after_a_save_writes_only_what_the_edit_touched(preview: Preview, magazine: Magazine) -> None:

@@ -18,18 +18,27 @@ changed and writes each one into the served folder by rename, so a reader gets t
 or the new one. MkDocs' server holds every request while a build runs, so no page of a
 half-made rebuild is served. The served folder is the session's: a file removed from it by
 hand is not noticed (a restart of `masthead serve` makes it again).
+
+The cycle collector is kept off the path from a save to the served page (`IdleCollector`):
+with the whole build held, a full collection scans a few hundred thousand objects (0.04 to
+0.56 s of a 0.4 to 0.7 s rebuild at 1,000 stories, measured); it runs instead once the
+preview has been quiet for a moment. Nothing is frozen: every build's garbage is collected.
 """
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import shutil
 import tempfile
+import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Iterator
 
 from masthead import state
 from masthead.domain.problems import ContentError, Problem
@@ -45,6 +54,64 @@ from .plan import Planner
 from .publish import MARK, MARK_TEXT, check_site, made_by_masthead, site_path
 from .render import Theme
 from .views import Views
+
+
+IDLE_COLLECT_SECONDS = 1.0  # quiet time after a rebuild before the full collection
+BUILDS_BETWEEN_COLLECTIONS = 20  # saves in a row with no quiet second: collect anyway, after the 20th
+
+
+class IdleCollector:
+    """The cycle collector paused from the start of a build until no build has started for
+    `delay` seconds (a writer reads the page before saving again); then it is resumed with
+    one full collection. Resuming right after the build would not do: the first allocation
+    would then scan every object the build made (0.15 to 0.25 s at 1,000 stories). After
+    `BUILDS_BETWEEN_COLLECTIONS` builds with no quiet time between them, the collection is
+    made at the end of the build, so a long run of saves cannot pile up garbage."""
+
+    def __init__(self, delay: float = IDLE_COLLECT_SECONDS) -> None:
+        self.delay = delay
+        self._timer: threading.Timer | None = None
+        self._lock = threading.Lock()
+        self._paused = False
+        self._was_enabled = True
+        self._builds = 0  # builds since the last full collection
+
+    @contextmanager
+    def building(self) -> Iterator[None]:
+        with self._lock:
+            self._cancel()
+            if not self._paused:
+                self._was_enabled, self._paused = gc.isenabled(), True
+                gc.disable()
+        try:
+            yield
+        finally:
+            self._builds += 1
+            if self._builds >= BUILDS_BETWEEN_COLLECTIONS:
+                self._builds = 0
+                gc.collect()
+            with self._lock:
+                self._timer = threading.Timer(self.delay, self.resume)
+                self._timer.daemon = True
+                self._timer.start()
+
+    def resume(self, collect: bool = True) -> None:
+        """The collector as it was before the first build, after one full collection."""
+        with self._lock:
+            self._cancel()
+            if not self._paused:
+                return
+            self._paused = False
+            if self._was_enabled:
+                gc.enable()
+        if collect:
+            self._builds = 0
+            gc.collect()
+
+    def _cancel(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer = None
 
 
 @dataclass
@@ -63,6 +130,7 @@ class BuildSession:
     _theme_stamp: str = ""
     _scratch: Path | None = None
     _memory: state.MemoryState | None = None
+    collector: IdleCollector = field(default_factory=IdleCollector)
 
     def __post_init__(self) -> None:
         self.root = self.root.resolve()
@@ -85,12 +153,17 @@ class BuildSession:
         if self._scratch is not None:
             shutil.rmtree(self._scratch, ignore_errors=True)
             self._scratch = None
+        self.collector.resume(collect=False)
         self._theme = None
         self.held = {}
 
     def rebuild(self, now: datetime | None = None) -> BuildReport:
         """Build what changed since the last call; raises `ContentError` (the served folder is
         then as the last good build left it)."""
+        with self.collector.building():
+            return self._rebuild(now)
+
+    def _rebuild(self, now: datetime | None) -> BuildReport:
         self.open()
         started = time.perf_counter()
         now = now or datetime.now(timezone.utc)
