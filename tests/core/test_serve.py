@@ -25,9 +25,9 @@ from watchdog.observers.polling import PollingObserver
 
 from masthead import heap, state
 from masthead.commands.serve import Preview
-from masthead.site.build import compare_trees
-from masthead.site.session import IdleCollector
-from masthead.site.live_server import WATCHED, preview_server, watch_magazine
+from masthead.site.build import BuildReport, compare_trees
+from masthead.site.live_server import WATCHED, preview_server, reload_browsers, watch_magazine
+from masthead.site.session import FIRST_AT_MOST, IdleCollector
 from masthead.site.plugin import MastheadPlugin
 
 from ..conftest import REPO, Magazine
@@ -175,6 +175,7 @@ def test_a_hundred_rebuilds_do_not_grow_the_heap(preview: Preview, magazine: Mag
     for n in range(1, 101):
         magazine.story("city/river.md", title="The river", body=f"Edit number {n}.\n")
         assert preview.rebuild()
+        preview.session.wait()  # the rest of the site, written after the edited page
         if n in (10, 100):
             counts[n], sizes[n] = tracked_objects(), rss_bytes()
             memory = state.for_root(magazine.root)
@@ -212,17 +213,55 @@ def test_the_collector_waits_for_a_quiet_moment_and_is_given_back() -> None:
         time.sleep(0.01)
 
 
-def test_a_rebuild_after_a_save_writes_only_what_the_edit_touched(preview: Preview, magazine: Magazine) -> None:
+def test_a_save_writes_the_edited_page_first_then_only_what_the_edit_touched(preview: Preview,
+                                                                             magazine: Magazine) -> None:
     assert preview.rebuild()
+    preview.session.wait()
     river = preview.site_dir / "city" / "river" / "index.html"
     song = preview.site_dir / "culture" / "song" / "index.html"
     before = song.stat().st_mtime_ns, song.stat().st_ino
     magazine.story("city/river.md", title="The river", body="Other words.\n")
-    report = preview.session.rebuild()
+    outcomes: list[object] = []
+    first = preview.session.rebuild_first(then=outcomes.append)
+    assert first == 1  # the story's own page, written before rebuild_first returned
     assert "Other words." in river.read_text(encoding="utf-8")
+    preview.session.wait()
+    [report] = outcomes
+    assert isinstance(report, BuildReport)
     assert (song.stat().st_mtime_ns, song.stat().st_ino) == before  # not rewritten
-    assert 0 < report.rendered < report.files / 2, (report.rendered, report.files)  # feeds and lists show it too
-    assert report.timings["load"] < report.seconds
+    # the story page is not written twice; feeds and lists that show the story are
+    assert 0 < report.rendered < report.files / 2, (report.rendered, report.files)
+
+
+def test_a_template_edit_is_built_whole_before_the_page_is_served(preview: Preview, magazine: Magazine) -> None:
+    """More story pages changed than a first pass is for: all is written at once."""
+    assert preview.rebuild()
+    base = preview.root / "theme" / "templates" / "base.html"
+    base.write_text(base.read_text(encoding="utf-8").replace("</body>", "<p>Edited theme</p></body>"), encoding="utf-8")
+    magazine.story("culture/song.md", title="A song", section="culture", body="La la la.\n")
+    for n in range(3, 3 + FIRST_AT_MOST):
+        magazine.story(f"city/more-{n}.md", title=f"More {n}", body="More.\n")
+    outcomes: list[object] = []
+    assert preview.session.rebuild_first(then=outcomes.append) == 0
+    assert len(outcomes) == 1 and isinstance(outcomes[0], BuildReport)  # done before it returned
+    assert "Edited theme" in (preview.site_dir / "index.html").read_text(encoding="utf-8")
+
+
+def test_browsers_are_told_to_reload_once_the_rest_is_written(server: LiveReloadServer, preview: Preview) -> None:
+    status, epoch = get(preview.url + "livereload/0/1")  # answered at once: the current version
+    assert status == 200
+    answer: list[str] = []
+    waiting = threading.Thread(target=lambda: answer.append(get(preview.url + f"livereload/{epoch}/2")[1]))
+    waiting.start()  # a page's script waits for a newer version
+    reload_browsers(server)
+    waiting.join(DEADLINE)
+    assert answer and int(answer[0]) > int(epoch)
+
+
+def rebuilt(preview: Preview) -> None:
+    """A save as `serve` builds it (the edited pages first), once all of it is written."""
+    assert preview.rebuild()
+    preview.session.wait()
 
 
 def clean_build(magazine: Magazine, preview: Preview, out: Path) -> Path:
@@ -248,6 +287,7 @@ def test_the_served_page_after_an_edit_is_what_a_clean_build_gives(server: LiveR
                                                                   magazine: Magazine, tmp_path: Path) -> None:
     magazine.story("city/river.md", title="The river", body="Words a clean build must also show.\n")
     page = served(preview.url + "city/river/", "Words a clean build must also show.")
+    preview.session.wait()  # the rest of the site, written after the page
     assert page.select_one("h1").get_text(strip=True) == "The river"
     clean = clean_build(magazine, preview, tmp_path / "clean")
     built = BeautifulSoup((clean / "city" / "river" / "index.html").read_text(encoding="utf-8"), "html.parser")
@@ -263,28 +303,28 @@ def test_templates_contributors_settings_and_deletions_reach_the_preview(preview
     """Each kind of change, made between two rebuilds of one session, gives the site a clean
     build of the same tree gives (compared byte for byte after each)."""
     magazine.story("city/bridge.md", title="The bridge", body="Iron and rivets.\n", authors=["ben"])
-    assert preview.rebuild()
+    rebuilt(preview)
     base = preview.root / "theme" / "templates" / "base.html"
     base.write_text(base.read_text(encoding="utf-8").replace("</body>", "<p class=\"probe\">Theme edited</p></body>"),
                     encoding="utf-8")
-    assert preview.rebuild()
+    rebuilt(preview)
     assert "Theme edited" in (preview.site_dir / "culture" / "song" / "index.html").read_text(encoding="utf-8")
     assert_same_as_clean(magazine, preview, tmp_path / "after-template")
 
     magazine.person("ben", {"name": "Benedict Okafor", "roles": ["author"], "joined": "2025-03-01"})
-    assert preview.rebuild()
+    rebuilt(preview)
     assert "Benedict Okafor" in (preview.site_dir / "city" / "bridge" / "index.html").read_text(encoding="utf-8")
     assert_same_as_clean(magazine, preview, tmp_path / "after-contributor")
 
     from ..conftest import SETTINGS
 
     magazine.settings({**SETTINGS, "title": "The Evening Gazette"})
-    assert preview.rebuild()
+    rebuilt(preview)
     assert "The Evening Gazette" in (preview.site_dir / "index.html").read_text(encoding="utf-8")
     assert_same_as_clean(magazine, preview, tmp_path / "after-settings")
 
     (magazine.root / "content" / "city" / "bridge.md").unlink()
-    assert preview.rebuild()
+    rebuilt(preview)
     assert not (preview.site_dir / "city" / "bridge").exists()
     assert "The bridge" not in (preview.site_dir / "index.html").read_text(encoding="utf-8")
     assert_same_as_clean(magazine, preview, tmp_path / "after-deletion")

@@ -7,7 +7,7 @@ import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from masthead.domain.problems import ContentError
 
@@ -15,6 +15,7 @@ from .check import print_problems
 from .common import repo_root
 
 if TYPE_CHECKING:
+    from masthead.site.build import BuildReport
     from masthead.site.session import BuildSession
 
 HELP = """\
@@ -52,6 +53,7 @@ class Preview:
     drafts: bool = True
     scratch: Path | None = None  # for the session's few files (default: a temporary folder)
     session: BuildSession = field(init=False)
+    reload: Callable[[], None] | None = None  # tells the open pages to reload (live_server.reload_browsers)
 
     def __post_init__(self) -> None:
         from masthead.site.session import BuildSession
@@ -61,15 +63,29 @@ class Preview:
         self.site_dir = self.session.site_dir
 
     def rebuild(self) -> bool:
-        """Build what changed; on errors print them and keep the last good preview (False)."""
+        """Build what changed; on errors print them and keep the last good preview (False).
+        The edited story's page is written first; the rest of the site follows on a thread
+        (`BuildSession.rebuild_first`), and `reload` then tells the open pages."""
         try:
-            report = self.session.rebuild()
+            first = self.session.rebuild_first(then=self._rest_done)
         except ContentError as exc:
-            print_problems(exc.problems, "text", out=sys.stderr)
-            print("masthead serve: fix the errors above; the last good preview stays up", file=sys.stderr, flush=True)
+            self._failed(exc)
             return False
-        print(report.summary(), flush=True)
+        if first:
+            print(f"wrote the edited page{'s' if first > 1 else ''} ({first}); writing the rest", flush=True)
         return True
+
+    def _rest_done(self, outcome: BuildReport | ContentError) -> None:
+        if isinstance(outcome, ContentError):
+            self._failed(outcome)
+            return
+        print(outcome.summary(), flush=True)
+        if self.reload is not None:
+            self.reload()
+
+    def _failed(self, exc: ContentError) -> None:
+        print_problems(exc.problems, "text", out=sys.stderr)
+        print("masthead serve: fix the errors above; the last good preview stays up", file=sys.stderr, flush=True)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -80,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def serve(args: argparse.Namespace, site_dir: Path, scratch: Path | None = None) -> int:
-    from masthead.site.live_server import preview_server, watch_magazine
+    from masthead.site.live_server import preview_server, reload_browsers, watch_magazine
 
     preview = Preview(repo_root(args), site_dir.resolve(), f"http://{args.host}:{args.port}/", not args.published_only,
                       scratch)
@@ -89,6 +105,7 @@ def serve(args: argparse.Namespace, site_dir: Path, scratch: Path | None = None)
         return 1
     server = preview_server(preview.rebuild, args.host, args.port, preview.site_dir)
     watch_magazine(server, preview.root)
+    preview.reload = lambda: reload_browsers(server)
     print(f"serving {preview.url} (Ctrl+C to stop)", flush=True)
     try:
         server.serve()

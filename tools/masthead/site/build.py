@@ -137,11 +137,9 @@ def valid_until(magazine: Magazine, now: datetime) -> datetime:
 
 
 def load_and_plan(root: Path, report: BuildReport, workers: int, *, now: datetime, preview: bool, url: str | None,
-                  theme_dir: Path | None, memo: Path | None, options: str,
-                  theme: Theme | None = None) -> tuple[Magazine, Views, Planner]:
+                  theme_dir: Path | None, memo: Path | None, options: str) -> tuple[Magazine, Views, Planner]:
     """Load and check the magazine, then plan every file; `memo` is the folder of the last
-    build's plan memo, if it may be used; `theme`: the theme already loaded (`masthead serve`
-    keeps it between builds). Raises `ContentError` on errors."""
+    build's plan memo, if it may be used. Raises `ContentError` on errors."""
     t0 = time.perf_counter()
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) if workers > 1 else None
     try:
@@ -154,7 +152,7 @@ def load_and_plan(root: Path, report: BuildReport, workers: int, *, now: datetim
     if magazine is None or has_errors(problems):
         raise ContentError(problems)
     t0 = time.perf_counter()
-    theme = theme or Theme(theme_dir or root / "theme")  # no compiled templates on disk: they are code
+    theme = Theme(theme_dir or root / "theme")  # no compiled templates on disk: they are code
     views = Views(magazine, theme, now, preview)
     plan = plan_site(views, theme, root, memo, options)
     report.timings["plan"] = time.perf_counter() - t0

@@ -29,34 +29,39 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import multiprocessing
 import os
 import shutil
 import tempfile
 import threading
 import time
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from masthead import state
-from masthead.domain.problems import ContentError, Problem
+from masthead.domain.problems import ContentError, Problem, has_errors
 from masthead.paths import stamp_tree
 from masthead.sources.load import workers_available
+from masthead.sources.magazine import load_magazine
 
 from . import cards
-from .build import CARDS_FROM, BuildReport, load_and_plan, render_jobs
+from .build import CARDS_FROM, BuildReport, render_jobs
 from .freshness import build_options, records_of
-from .memo import save_memo, stale
+from .memo import global_signature, open_memo, save_memo, stale
 from .pages import plan_site
 from .plan import Planner
 from .publish import MARK, MARK_TEXT, check_site, made_by_masthead, site_path
 from .render import Theme
+from .story_pages import plan_stories
 from .views import Views
 
 
 IDLE_COLLECT_SECONDS = 1.0  # quiet time after a rebuild before the full collection
+FIRST_AT_MOST = 8  # story pages an edit may change and still be written before the rest
 BUILDS_BETWEEN_COLLECTIONS = 20  # saves in a row with no quiet second: collect anyway, after the 20th
 
 
@@ -115,6 +120,18 @@ class IdleCollector:
 
 
 @dataclass
+class Loaded:
+    """One rebuild's magazine, read and checked, with what its writing needs."""
+
+    views: Views
+    report: BuildReport
+    records: Path
+    options: str
+    now: datetime
+    started: float
+
+
+@dataclass
 class BuildSession:
     """Builds of `root` into `site_dir`, one after another, in this process."""
 
@@ -131,6 +148,7 @@ class BuildSession:
     _scratch: Path | None = None
     _memory: state.MemoryState | None = None
     collector: IdleCollector = field(default_factory=IdleCollector)
+    _rest: threading.Thread | None = None  # the rest of the last `rebuild_first`, being written
 
     def __post_init__(self) -> None:
         self.root = self.root.resolve()
@@ -147,6 +165,7 @@ class BuildSession:
 
     def close(self) -> None:
         """Back to the state on disk; the session's scratch folder is removed."""
+        self.wait()
         if self._memory is not None:
             state.release(self.root)
             self._memory = None
@@ -158,24 +177,101 @@ class BuildSession:
         self.held = {}
 
     def rebuild(self, now: datetime | None = None) -> BuildReport:
-        """Build what changed since the last call; raises `ContentError` (the served folder is
-        then as the last good build left it)."""
+        """Build what changed since the last call, all of it; raises `ContentError` (the
+        served folder is then as the last good build left it)."""
+        self.wait()
         with self.collector.building():
-            return self._rebuild(now)
+            return self._complete(self._load(now))
 
-    def _rebuild(self, now: datetime | None) -> BuildReport:
+    def rebuild_first(self, now: datetime | None = None,
+                      then: Callable[[BuildReport | ContentError], None] = lambda _: None) -> int:
+        """`rebuild`, the edited stories' own pages first: when an edit changed at most
+        `FIRST_AT_MOST` story pages, they are written now and the number of them returned;
+        the rest of the site (lists, feeds, author pages...) is then built on a thread, which
+        calls `then` with its report or its errors. Otherwise (or on a first build) all is
+        built now, `then` is called before returning, and 0 is returned. Raises
+        `ContentError` when the magazine does not load (nothing is written then)."""
+        self.wait()
+        with self.collector.building():
+            loaded = self._load(now)
+            first = self._stories_first(loaded) if self.held else 0
+            if not first:
+                then(self._complete(loaded))
+                return 0
+
+        def rest() -> None:
+            with self.collector.building():
+                try:
+                    report = self._complete(loaded)
+                except ContentError as exc:
+                    then(exc)
+                else:
+                    then(report)
+
+        self._rest = threading.Thread(target=rest, name="masthead-serve-rest", daemon=True)
+        self._rest.start()
+        return first
+
+    def wait(self) -> None:
+        """Until the rest of the last `rebuild_first` is written."""
+        if self._rest is not None:
+            self._rest.join()
+            self._rest = None
+
+    def _load(self, now: datetime | None) -> Loaded:
+        """Read and check the magazine (only the files whose stamp changed are read again)."""
         self.open()
         started = time.perf_counter()
         now = now or datetime.now(timezone.utc)
         report = BuildReport(self.site_dir)
         records = records_of(self.root, self.site_dir)
         records.mkdir(parents=True, exist_ok=True)  # in the session's scratch folder
+        workers = workers_available() if not self.held else 1  # a pool to re-read a few files costs more
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) if workers > 1 else None
+        try:
+            magazine, problems = load_magazine(self.root, executor=pool, url=self.url)
+        finally:
+            if pool is not None:
+                pool.shutdown()
+        report.timings["load"] = time.perf_counter() - started
+        report.problems = problems
+        if magazine is None or has_errors(problems):
+            raise ContentError(problems)
+        views = Views(magazine, self.theme(), now, self.preview)
         options = build_options(self.preview, self.url, self.site_dir, None)
+        return Loaded(views, report, records, options, now, started)
+
+    def _stories_first(self, loaded: Loaded) -> int:
+        """Write the pages of the stories an edit changed (see `rebuild_first`): planned as
+        the whole build plans them (`plan_stories` comes first in `pages.PROVIDERS`, so its
+        pages see the same planner), and kept in `held`, so the rest does not write them
+        again. 0 when more than `FIRST_AT_MOST` would be written (a template, a contributor
+        with many stories): then nothing is written."""
+        plan = Planner(loaded.views, loaded.views.theme, self.root)
+        plan.memo = open_memo(plan, loaded.records, global_signature(plan, loaded.options)).entries
+        plan_stories(plan)
+        todo = [i for i, job in enumerate(plan.jobs) if job.path.endswith(".html") and self.held.get(job.path) != job.key]
+        if not todo or len(todo) > FIRST_AT_MOST or plan.problems:
+            return 0
+        loaded.views.theme.preload()
+        state.close_all()
+        failed, _ = render_jobs(plan.jobs, todo, self.site_dir, progress=False, staged=False)
+        for i in todo:
+            job = plan.jobs[i]
+            if job.path not in dict(failed):
+                self.held[job.path] = job.key
+        return len(todo) - len(failed)
+
+    def _complete(self, loaded: Loaded) -> BuildReport:
+        """Plan every file, write those whose key changed, remove those the site lost."""
+        views, report, records, options = loaded.views, loaded.report, loaded.records, loaded.options
+        t0 = time.perf_counter()
         warm = bool(self.held)
-        # a warm rebuild reads a few files: forking a pool to read them would cost more
-        magazine, views, plan = load_and_plan(
-            self.root, report, workers_available() if not warm else 1, now=now, preview=self.preview,
-            url=self.url, theme_dir=None, memo=records if warm else None, options=options, theme=self.theme())
+        plan = plan_site(views, views.theme, self.root, records if warm else None, options)
+        report.timings["plan"] = time.perf_counter() - t0
+        if plan.problems:
+            raise ContentError(report.problems + plan.problems)
+        views.theme.preload()
         if not warm:
             self._start_folder()
         state.close_all()  # forked workers must not inherit an open database
@@ -196,14 +292,14 @@ class BuildSession:
         save_memo(plan, records, options)
         if len(todo) > CARDS_FROM:
             cards.save(views, views.theme, self.root)
-        self.last_now = now
+        self.last_now = loaded.now
         self.builds += 1
         report.files = len(keys)
         report.pages = sum(1 for path in keys if path.endswith(".html"))
         report.feeds = sum(1 for path in keys if path.endswith(("rss.xml", "atom.xml")))
         report.rendered, report.removed = len(todo), len(removed)
         report.kept = sum(len(entries) for _, _, entries in plan.kept)
-        report.seconds = time.perf_counter() - started
+        report.seconds = time.perf_counter() - loaded.started
         return report
 
     def theme(self) -> Theme:
