@@ -21,7 +21,12 @@ Both servers run at once, as child processes on 127.0.0.1, each writing its site
              served: the time from the write to that response; saves alternate between
              the two servers, --pause seconds apart (a writer saves after reading), and the
              figure is the median of --edits saves each, with min and max
-  save CPU   masthead's CPU time per save (the machine may be loaded: CPU is not)
+  settled    from the same write until a feed that shows the story's text (found after the
+             first build: a file other than the page holding the marker) serves the new
+             marker: masthead writes the edited page first and the rest of the site after
+             it, so this is when every file is up to date (Hugo: its RSS, when it has one)
+  save CPU   each server's CPU time from one save to the next (the machine may be loaded:
+             CPU time is not), so the rest written after the page is counted
 
 The results are printed as a Markdown table and kept in benchmarks/work/serve-results.json.
 """
@@ -71,9 +76,12 @@ class Server:
     story: Path | None = None
     original: str = ""
     url: str = ""
+    rest_url: str | None = None  # a feed showing the story's text
     first_s: float = 0.0
     saves: list[float] = field(default_factory=list)
+    settled: list[float] = field(default_factory=list)
     save_cpu: list[float] = field(default_factory=list)
+    _cpu_at: float | None = None
 
     def start(self) -> None:
         self.story = probe.pick_story(self.root, self.name == "hugo")
@@ -92,14 +100,21 @@ class Server:
         self.url = base + probe.page_of(self.site, f"{probe.MARK}0")
         probe.wait_for(self.url, f"{probe.MARK}0", deadline, self.proc)
         self.first_s = time.monotonic() - started
+        feed = feed_of(self.site, f"{probe.MARK}0")
+        self.rest_url = base + feed if feed else None
 
     def save(self, n: int) -> None:
         assert self.proc is not None and self.story is not None
-        before = cpu_seconds(self.proc.pid)
+        now_cpu = cpu_seconds(self.proc.pid)
+        if self._cpu_at is not None:  # the last save, until this one
+            self.save_cpu.append(now_cpu - self._cpu_at)
+        self._cpu_at = now_cpu
         probe.mark(self.story, n)
         written = time.monotonic()
         self.saves.append(probe.wait_for(self.url, f"{probe.MARK}{n}", written + SAVE_TIMEOUT, self.proc) - written)
-        self.save_cpu.append(cpu_seconds(self.proc.pid) - before)
+        if self.rest_url is not None:
+            done = probe.wait_for(self.rest_url, f"{probe.MARK}{n}", written + SAVE_TIMEOUT, self.proc)
+            self.settled.append(done - written)
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
@@ -114,10 +129,24 @@ class Server:
 
     def result(self, idle: float, window: float) -> dict[str, Any]:
         return {"first_s": round(self.first_s, 2), "idle_cpu_percent": round(100 * idle / window, 2),
-                "save_to_served_s": {"median": round(statistics.median(self.saves), 3),
-                                     "min": round(min(self.saves), 3), "max": round(max(self.saves), 3),
-                                     "n": len(self.saves)},
-                "save_cpu_s": round(statistics.median(self.save_cpu), 3), "log": str(self.log)}
+                "save_to_served_s": spread(self.saves),
+                "save_to_settled_s": spread(self.settled) if self.settled else None, "settled_by": self.rest_url,
+                "save_cpu_s": round(statistics.median(self.save_cpu), 3) if self.save_cpu else None,
+                "log": str(self.log)}
+
+
+def spread(values: list[float]) -> dict[str, Any]:
+    return {"median": round(statistics.median(values), 3), "min": round(min(values), 3),
+            "max": round(max(values), 3), "n": len(values)}
+
+
+def feed_of(site: Path, marker: str) -> str | None:
+    """A feed of the site (not a page) that shows `marker`, by its path below the site."""
+    for path in sorted(site.rglob("*")):
+        if path.suffix in (".xml", ".json") and path.is_file():
+            if marker in path.read_text(encoding="utf-8", errors="replace"):
+                return path.relative_to(site).as_posix()
+    return None
 
 
 def masthead_server(args: argparse.Namespace, n: int, shared: Path) -> Server:
@@ -182,16 +211,18 @@ def bench_size(args: argparse.Namespace, n: int, shared: Path, hugo: str | None)
 
 
 def table(results: list[dict[str, Any]]) -> str:
-    lines = ["| stories | server | save -> served, median (min-max) | CPU per save | idle CPU | first page |",
-             "|---:|---|---|---:|---:|---:|"]
+    lines = ["| stories | server | save -> page served, median (min-max) | save -> feeds too | CPU per save "
+             "| idle CPU | first page |", "|---:|---|---|---|---:|---:|---:|"]
     for rec in results:
         for name in ("masthead", "hugo"):
             r = rec.get(name)
             if r is None:
                 continue
-            s = r["save_to_served_s"]
+            s, t = r["save_to_served_s"], r["save_to_settled_s"]
+            settled = f"{t['median']:.3f} s ({t['min']:.3f}-{t['max']:.3f})" if t else "no feed shows the text"
+            cpu = f"{r['save_cpu_s']:.3f} s" if r["save_cpu_s"] is not None else "-"
             lines.append(f"| {rec['n']:,} | {name} | {s['median']:.3f} s ({s['min']:.3f}-{s['max']:.3f}), n={s['n']} "
-                         f"| {r['save_cpu_s']:.3f} s | {r['idle_cpu_percent']:.2f}% | {r['first_s']:.1f} s |")
+                         f"| {settled} | {cpu} | {r['idle_cpu_percent']:.2f}% | {r['first_s']:.1f} s |")
     return "\n".join(lines)
 
 
