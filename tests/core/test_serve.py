@@ -191,6 +191,27 @@ def test_a_hundred_rebuilds_do_not_grow_the_heap(preview: Preview, magazine: Mag
     assert sizes[100] - sizes[10] < 16 * 2**20, sizes
 
 
+def test_the_memory_state_is_seeded_from_disk_and_never_writes_back(magazine: Magazine, tmp_path: Path) -> None:
+    magazine.story("city/river.md", title="The river", body="First words.\n")
+    magazine.build()  # fills the state on disk (table `config`: settings, contributors, pages)
+    on_disk = state.for_root(magazine.root).table("config", state.code_signature())
+    saved = on_disk.read()
+    assert saved
+    memory = state.keep_in_memory(magazine.root, tmp_path / "scratch")
+    try:
+        assert state.for_root(magazine.root) is memory
+        table = memory.table("config", state.code_signature())
+        assert table.read().keys() == saved.keys()
+        table.write({"settings": ("changed", None)})
+        assert table.read()["settings"] == ("changed", None)
+        assert memory.table("config", "another signature").read() == {}
+        table.write({"only": 1}, whole=True)
+        assert table.read() == {"only": 1}
+    finally:
+        state.release(magazine.root)
+    assert state.for_root(magazine.root).table("config", state.code_signature()).read().keys() == saved.keys()
+
+
 def test_the_collector_waits_for_a_quiet_moment_and_is_given_back() -> None:
     """While a preview rebuilds, the cycle collector is paused (a full collection of the
     held build would be on the path from save to served page); it is resumed, with one full
