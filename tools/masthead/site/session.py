@@ -44,6 +44,7 @@ from typing import Callable, Iterator
 
 from masthead import state
 from masthead.domain.problems import ContentError, Problem, has_errors
+from masthead.domain.stories import Story
 from masthead.paths import stamp_tree
 from masthead.sources.load import workers_available
 from masthead.sources.magazine import load_magazine
@@ -129,6 +130,7 @@ class Loaded:
     options: str
     now: datetime
     started: float
+    edited: set[str]  # stories whose file was read again (new, or changed since the last load)
 
 
 @dataclass
@@ -149,6 +151,7 @@ class BuildSession:
     _memory: state.MemoryState | None = None
     collector: IdleCollector = field(default_factory=IdleCollector)
     _rest: threading.Thread | None = None  # the rest of the last `rebuild_first`, being written
+    _stories: dict[str, Story] = field(default_factory=dict)  # the last load's stories, by source
 
     def __post_init__(self) -> None:
         self.root = self.root.resolve()
@@ -194,7 +197,7 @@ class BuildSession:
         self.wait()
         with self.collector.building():
             loaded = self._load(now)
-            first = self._stories_first(loaded) if self.held else 0
+            first = self._stories_first(loaded)
             if not first:
                 then(self._complete(loaded))
                 return 0
@@ -239,17 +242,25 @@ class BuildSession:
             raise ContentError(problems)
         views = Views(magazine, self.theme(), now, self.preview)
         options = build_options(self.preview, self.url, self.site_dir, None)
-        return Loaded(views, report, records, options, now, started)
+        stories = {s.source: s for s in magazine.stories}
+        # a story file read again is a new object; an unchanged one comes from the records as it was
+        edited = {source for source, story in stories.items() if self._stories.get(source) is not story}
+        self._stories = stories
+        return Loaded(views, report, records, options, now, started, edited)
 
     def _stories_first(self, loaded: Loaded) -> int:
-        """Write the pages of the stories an edit changed (see `rebuild_first`): planned as
-        the whole build plans them (`plan_stories` comes first in `pages.PROVIDERS`, so its
-        pages see the same planner), and kept in `held`, so the rest does not write them
-        again. 0 when more than `FIRST_AT_MOST` would be written (a template, a contributor
-        with many stories): then nothing is written."""
+        """Write the pages of the stories whose files were edited (see `rebuild_first`),
+        planned as the whole build plans them (`plan_stories` comes first in
+        `pages.PROVIDERS`, so its pages see the same planner), and kept in `held`, so the
+        rest does not write them again. 0, with nothing written, when no story file or more
+        than `FIRST_AT_MOST` were edited (a template, a contributor, the settings: then every
+        story may look different, and all is built at once). The pages of other stories
+        that show an edited one (its neighbours, related stories) come with the rest."""
+        if not self.held or not loaded.edited or len(loaded.edited) > FIRST_AT_MOST:
+            return 0
         plan = Planner(loaded.views, loaded.views.theme, self.root)
         plan.memo = open_memo(plan, loaded.records, global_signature(plan, loaded.options)).entries
-        plan_stories(plan)
+        plan_stories(plan, only=loaded.edited)
         todo = [i for i, job in enumerate(plan.jobs) if job.path.endswith(".html") and self.held.get(job.path) != job.key]
         if not todo or len(todo) > FIRST_AT_MOST or plan.problems:
             return 0
