@@ -27,7 +27,7 @@ from masthead import heap, state
 from masthead.commands.serve import Preview
 from masthead.site.build import BuildReport, compare_trees
 from masthead.site.live_server import WATCHED, preview_server, reload_browsers, watch_magazine
-from masthead.site.session import FIRST_AT_MOST, IdleCollector
+from masthead.site.session import FIRST_AT_MOST, IDLE_COLLECT_SECONDS, IdleCollector
 from masthead.site.plugin import MastheadPlugin
 
 from ..conftest import REPO, Magazine
@@ -254,6 +254,22 @@ def test_a_save_writes_the_edited_page_first_then_only_what_the_edit_touched(pre
     assert 0 < report.rendered < report.files / 2, (report.rendered, report.files)
 
 
+def test_saves_in_quick_succession_end_as_a_clean_build(preview: Preview, magazine: Magazine,
+                                                         tmp_path: Path) -> None:
+    """A save while the rest of the site of the one before is still being planned gives that
+    rest up (nothing of it written); the last save's rest writes what both changed."""
+    rebuilt(preview)
+    outcomes: list[object] = []
+    for n in range(5):
+        magazine.story("city/river.md", title="The river", body=f"Quick edit {n}.\n")
+        magazine.story("culture/song.md", title="A song", section="culture", body=f"Quick song {n}.\n")
+        assert preview.session.rebuild_first(then=outcomes.append) == 2
+        assert f"Quick edit {n}." in (preview.site_dir / "city" / "river" / "index.html").read_text(encoding="utf-8")
+    preview.session.wait()
+    assert 1 <= len(outcomes) <= 5 and all(isinstance(o, BuildReport) for o in outcomes)
+    assert_same_as_clean(magazine, preview, tmp_path / "after-quick-saves")
+
+
 def test_a_template_edit_is_built_whole_before_the_page_is_served(preview: Preview, magazine: Magazine) -> None:
     """More story pages changed than a first pass is for: all is written at once."""
     assert preview.rebuild()
@@ -369,7 +385,9 @@ def test_the_idle_server_uses_no_cpu(magazine: Magazine, tmp_path: Path) -> None
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         served(f"http://127.0.0.1:{port}/city/story-7/", "Words 7.")
-        time.sleep(1.0)  # the first build's after-work (threads starting, files closing) is not idle time
+        # the first build's after-work is not idle time: threads starting, and the one full
+        # collection the session makes once it has been quiet for IDLE_COLLECT_SECONDS
+        time.sleep(IDLE_COLLECT_SECONDS + 1.5)
         start, begun = cpu_seconds(proc.pid), time.monotonic()
         time.sleep(4.0)  # the quantity measured: what the server does while nothing happens
         used = cpu_seconds(proc.pid) - start

@@ -120,6 +120,10 @@ class IdleCollector:
         self._timer = None
 
 
+class Superseded(Exception):
+    """A newer save came while the rest of the site was being planned for an older one."""
+
+
 @dataclass
 class Loaded:
     """One rebuild's magazine, read and checked, with what its writing needs."""
@@ -152,6 +156,7 @@ class BuildSession:
     collector: IdleCollector = field(default_factory=IdleCollector)
     _rest: threading.Thread | None = None  # the rest of the last `rebuild_first`, being written
     _stories: dict[str, Story] = field(default_factory=dict)  # the last load's stories, by source
+    _superseded: threading.Event = field(default_factory=threading.Event)  # a newer save came
 
     def __post_init__(self) -> None:
         self.root = self.root.resolve()
@@ -182,7 +187,7 @@ class BuildSession:
     def rebuild(self, now: datetime | None = None) -> BuildReport:
         """Build what changed since the last call, all of it; raises `ContentError` (the
         served folder is then as the last good build left it)."""
-        self.wait()
+        self.wait(supersede=True)
         with self.collector.building():
             return self._complete(self._load(now))
 
@@ -193,8 +198,10 @@ class BuildSession:
         the rest of the site (lists, feeds, author pages...) is then built on a thread, which
         calls `then` with its report or its errors. Otherwise (or on a first build) all is
         built now, `then` is called before returning, and 0 is returned. Raises
-        `ContentError` when the magazine does not load (nothing is written then)."""
-        self.wait()
+        `ContentError` when the magazine does not load (nothing is written then). A rest
+        still being planned when the next save comes is given up (the next one plans all
+        again), so a save never waits for the whole site of the one before."""
+        self.wait(supersede=True)
         with self.collector.building():
             loaded = self._load(now)
             first = self._stories_first(loaded)
@@ -205,7 +212,9 @@ class BuildSession:
         def rest() -> None:
             with self.collector.building():
                 try:
-                    report = self._complete(loaded)
+                    report = self._complete(loaded, self._superseded.is_set)
+                except Superseded:
+                    return
                 except ContentError as exc:
                     then(exc)
                 else:
@@ -215,11 +224,15 @@ class BuildSession:
         self._rest.start()
         return first
 
-    def wait(self) -> None:
-        """Until the rest of the last `rebuild_first` is written."""
+    def wait(self, supersede: bool = False) -> None:
+        """Until the rest of the last `rebuild_first` is written; `supersede`: or given up,
+        if it is still planning (nothing of it is written then)."""
         if self._rest is not None:
+            if supersede:
+                self._superseded.set()
             self._rest.join()
             self._rest = None
+        self._superseded.clear()
 
     def _load(self, now: datetime | None) -> Loaded:
         """Read and check the magazine (only the files whose stamp changed are read again)."""
@@ -273,12 +286,20 @@ class BuildSession:
                 self.held[job.path] = job.key
         return len(todo) - len(failed)
 
-    def _complete(self, loaded: Loaded) -> BuildReport:
-        """Plan every file, write those whose key changed, remove those the site lost."""
+    def _complete(self, loaded: Loaded, superseded: Callable[[], bool] = lambda: False) -> BuildReport:
+        """Plan every file, write those whose key changed, remove those the site lost;
+        raises `Superseded`, having written nothing, when `superseded()` turns true while
+        it plans."""
         views, report, records, options = loaded.views, loaded.report, loaded.records, loaded.options
         t0 = time.perf_counter()
         warm = bool(self.held)
-        plan = plan_site(views, views.theme, self.root, records if warm else None, options)
+
+        def check() -> None:
+            if superseded():
+                raise Superseded()
+
+        plan = plan_site(views, views.theme, self.root, records if warm else None, options, between=check)
+        check()
         report.timings["plan"] = time.perf_counter() - t0
         if plan.problems:
             raise ContentError(report.problems + plan.problems)
