@@ -61,10 +61,12 @@ def reload_browsers(server: LiveReloadServer) -> None:
     """Tell the open pages to reload, as MkDocs does after a build, for files written after
     the build returned (`masthead serve` writes the rest of the site after the edited page).
     Only between builds: while one runs, its own end reloads them. Uses the server's epoch
-    fields (milliseconds of the monotonic clock) (mkdocs.livereload, MkDocs 1.6), set under its lock as its build loop does."""
+    fields (mkdocs.livereload, MkDocs 1.6: milliseconds of the monotonic clock), set under
+    its lock as its build loop does."""
     with server._epoch_cond:
         if server._visible_epoch == server._wanted_epoch:
-            server._wanted_epoch = server._visible_epoch = max(round(time.monotonic() * 1000), server._visible_epoch + 1)
+            epoch = max(round(time.monotonic() * 1000), server._visible_epoch + 1)
+            server._wanted_epoch = server._visible_epoch = epoch
             server._epoch_cond.notify_all()
 
 

@@ -274,7 +274,8 @@ class BuildSession:
         plan = Planner(loaded.views, loaded.views.theme, self.root)
         plan.memo = open_memo(plan, loaded.records, global_signature(plan, loaded.options)).entries
         plan_stories(plan, only=loaded.edited)
-        todo = [i for i, job in enumerate(plan.jobs) if job.path.endswith(".html") and self.held.get(job.path) != job.key]
+        todo = [i for i, job in enumerate(plan.jobs)
+                if job.path.endswith(".html") and self.held.get(job.path) != job.key]
         if not todo or len(todo) > FIRST_AT_MOST or plan.problems:
             return 0
         loaded.views.theme.preload()
