@@ -19,6 +19,9 @@ or the new one. MkDocs' server holds every request while a build runs, so no pag
 half-made rebuild is served. The served folder is the session's: a file removed from it by
 hand is not noticed (a restart of `masthead serve` makes it again).
 
+`rebuild_first` (what `serve` calls) writes the pages of the edited stories first and the
+rest of the site on a thread right after; a newer save gives an unfinished rest up.
+
 The cycle collector is kept off the path from a save to the served page (`IdleCollector`):
 with the whole build held, a full collection scans a few hundred thousand objects (0.04 to
 0.56 s of a 0.4 to 0.7 s rebuild at 1,000 stories, measured); it runs instead once the
