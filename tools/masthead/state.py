@@ -107,7 +107,7 @@ def for_root(root: Path) -> "State":
     """The build state of the repository at `root`, opened once per process."""
     root = root.resolve()
     state = _open.get(root)
-    if state is None or state.folder != state_dir(root):
+    if state is None or (state.folder != state_dir(root) and not isinstance(state, MemoryState)):
         _forget(root)
         state = _open[root] = State(root, state_dir(root))
     return state
@@ -379,3 +379,82 @@ def _stamp_file(h: "hashlib.blake2b", path: Path, read: bool = False) -> None:
             h.update(path.read_bytes())
     except OSError:
         h.update(f"{path}:-;".encode())
+
+
+# --- a state kept in memory, for a long-lived process (`masthead serve`) -------------------
+
+class MemoryState(State):
+    """A repository's state held in this process: tables are dictionaries of the objects
+    themselves (no encoding, no database), so a rebuild reads nothing back. The first read
+    of a table takes it from the state on disk when it is valid there (`seed`); nothing is
+    written back. Records of sites (the body pack of a build) go to `folder`, a scratch folder
+    the caller owns."""
+
+    def __init__(self, root: Path, folder: Path, seed: State | None = None) -> None:
+        super().__init__(root, folder)
+        self.seed = seed
+        self.tables: dict[str, tuple[str, dict[Any, Any], int]] = {}  # name -> signature, rows, saved at
+
+    def table(self, name: str, signature: str) -> "Table":
+        return MemoryTable(self, name, signature)
+
+    def close(self) -> None:
+        if self.seed is not None:
+            self.seed.close()
+
+    def reset(self) -> None:
+        self.tables.clear()
+        self.seed = None
+
+
+class MemoryTable(Table):
+    """A table of a `MemoryState`; the same contract as `Table`."""
+
+    state: MemoryState
+
+    def _rows(self) -> dict[Any, Any] | None:
+        held = self.state.tables.get(self.name)
+        if held is None and self.state.seed is not None:
+            on_disk = Table(self.state.seed, self.name, self.signature)
+            rows = on_disk.read()
+            if rows:
+                held = self.state.tables[self.name] = (self.signature, rows, on_disk.saved_at())
+        if held is None or held[0] != self.signature:
+            return None
+        return held[1]
+
+    def read(self) -> dict[Any, Any]:
+        rows = self._rows()
+        return dict(rows) if rows else {}
+
+    def saved_at(self) -> int:
+        held = self.state.tables.get(self.name)
+        return held[2] if held is not None and held[0] == self.signature else 0
+
+    def write(self, changed: dict[Any, Any], removed: Iterable[Any] = (), whole: bool = False) -> None:
+        rows = None if whole else self._rows()
+        rows = dict(changed) if rows is None else rows
+        if not whole:
+            rows.update(changed)
+            for key in removed:
+                rows.pop(key, None)
+        self.state.tables[self.name] = (self.signature, rows, time.time_ns())
+
+    def clear(self) -> None:
+        self.state.tables.pop(self.name, None)
+
+
+def keep_in_memory(root: Path, folder: Path) -> MemoryState:
+    """From now on, `root`'s state in this process is a `MemoryState` (seeded from the state
+    on disk) until `use` or `release` is called."""
+    root = root.resolve()
+    seed = State(root, state_dir(root)) if (state_dir(root) / DB).is_file() else None
+    _forget(root)
+    held = MemoryState(root, folder, seed)
+    _open[root] = held
+    return held
+
+
+def release(root: Path) -> None:
+    """Back to the state on disk for `root`."""
+    _forget(root.resolve())

@@ -5,13 +5,18 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Callable
 
 from masthead.domain.problems import ContentError
 
 from .check import print_problems
 from .common import repo_root
+
+if TYPE_CHECKING:
+    from masthead.site.build import BuildReport
+    from masthead.site.session import BuildSession
 
 HELP = """\
 Builds a preview of the magazine (drafts and future stories included, each under a
@@ -38,45 +43,69 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 @dataclass
 class Preview:
-    """One preview session. Every rebuild runs in this process, through the same build as
-    `masthead build`, so what the last build left (its plan, the cached story records) is
-    reused and only the files an edit changed are written."""
+    """One preview: a build session (`site/session.py`) that keeps the loaded magazine, the
+    plan and the theme in memory between rebuilds, so that a save re-reads the changed files,
+    plans again and writes only the files whose content changed."""
 
     root: Path
     site_dir: Path
     url: str
     drafts: bool = True
+    scratch: Path | None = None  # for the session's few files (default: a temporary folder)
+    session: BuildSession = field(init=False)
+    reload: Callable[[], None] | None = None  # tells the open pages to reload (live_server.reload_browsers)
+
+    def __post_init__(self) -> None:
+        from masthead.site.session import BuildSession
+
+        self.session = BuildSession(self.root, self.site_dir, preview=self.drafts, url=self.url,
+                                    scratch=self.scratch)
+        self.site_dir = self.session.site_dir
 
     def rebuild(self) -> bool:
-        """Build what changed; on errors print them and keep the last good preview (False)."""
-        from masthead.site.build import build_site
-
+        """Build what changed; on errors print them and keep the last good preview (False).
+        The edited story's page is written first; the rest of the site follows on a thread
+        (`BuildSession.rebuild_first`), and `reload` then tells the open pages."""
         try:
-            report = build_site(self.root, site_dir=self.site_dir, preview=self.drafts, url=self.url, progress=False)
+            first = self.session.rebuild_first(then=self._rest_done)
         except ContentError as exc:
-            print_problems(exc.problems, "text", out=sys.stderr)
-            print("masthead serve: fix the errors above; the last good preview stays up", file=sys.stderr, flush=True)
+            self._failed(exc)
             return False
-        print(report.summary(), flush=True)
+        if first:
+            print(f"wrote the edited page{'s' if first > 1 else ''} ({first}); writing the rest", flush=True)
         return True
+
+    def _rest_done(self, outcome: BuildReport | ContentError) -> None:
+        if isinstance(outcome, ContentError):
+            self._failed(outcome)
+            return
+        print(outcome.summary(), flush=True)
+        if self.reload is not None:
+            self.reload()
+
+    def _failed(self, exc: ContentError) -> None:
+        print_problems(exc.problems, "text", out=sys.stderr)
+        print("masthead serve: fix the errors above; the last good preview stays up", file=sys.stderr, flush=True)
 
 
 def run(args: argparse.Namespace) -> int:
     if args.site_dir is not None:
         return serve(args, args.site_dir)
     with tempfile.TemporaryDirectory(prefix="masthead-serve-") as made:  # removed when serving stops
-        return serve(args, Path(made) / "site")
+        return serve(args, Path(made) / "site", Path(made))
 
 
-def serve(args: argparse.Namespace, site_dir: Path) -> int:
-    from masthead.site.live_server import preview_server, watch_magazine
+def serve(args: argparse.Namespace, site_dir: Path, scratch: Path | None = None) -> int:
+    from masthead.site.live_server import preview_server, reload_browsers, watch_magazine
 
-    preview = Preview(repo_root(args), site_dir.resolve(), f"http://{args.host}:{args.port}/", not args.published_only)
+    preview = Preview(repo_root(args), site_dir.resolve(), f"http://{args.host}:{args.port}/", not args.published_only,
+                      scratch)
     preview.rebuild()
     if not preview.site_dir.is_dir():
         return 1
     server = preview_server(preview.rebuild, args.host, args.port, preview.site_dir)
     watch_magazine(server, preview.root)
+    preview.reload = lambda: reload_browsers(server)
     print(f"serving {preview.url} (Ctrl+C to stop)", flush=True)
     try:
         server.serve()
@@ -84,4 +113,5 @@ def serve(args: argparse.Namespace, site_dir: Path) -> int:
         pass
     finally:
         server.shutdown()
+        preview.session.close()
     return 0

@@ -10,6 +10,7 @@ macOS, ReadDirectoryChangesW on Windows), which sleeps until the kernel reports 
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any, Callable
 
@@ -54,6 +55,19 @@ def preview_server(builder: Callable[[], object], host: str, port: int, site_dir
     server.build_delay = SETTLE_SECONDS
     server.error_handler = not_found_page(site_dir)
     return server
+
+
+def reload_browsers(server: LiveReloadServer) -> None:
+    """Tell the open pages to reload, as MkDocs does after a build, for files written after
+    the build returned (`masthead serve` writes the rest of the site after the edited page).
+    Only between builds: while one runs, its own end reloads them. Uses the server's epoch
+    fields (mkdocs.livereload, MkDocs 1.6: milliseconds of the monotonic clock), set under
+    its lock as its build loop does."""
+    with server._epoch_cond:
+        if server._visible_epoch == server._wanted_epoch:
+            epoch = max(round(time.monotonic() * 1000), server._visible_epoch + 1)
+            server._wanted_epoch = server._visible_epoch = epoch
+            server._epoch_cond.notify_all()
 
 
 def watch_magazine(server: LiveReloadServer, root: Path) -> None:

@@ -54,15 +54,20 @@ PROVIDERS: list[Callable[[Planner], None]] = [
 ]
 
 
-def plan_site(views: Views, theme: Theme, root: Path, memo: Path | None = None, options: str = "") -> Planner:
+def plan_site(views: Views, theme: Theme, root: Path, memo: Path | None = None, options: str = "",
+              between: Callable[[], None] | None = None) -> Planner:
     """Every file of the site; with `memo` (the folder of the last build's plan memo, see
-    `memo.py`) and the build's `options`, units planned from the same inputs are taken over."""
+    `memo.py`) and the build's `options`, units planned from the same inputs are taken over.
+    `between` is called before each provider (`masthead serve` stops a plan a newer save
+    made useless by raising there)."""
     plan = Planner(views, theme, root)
     plan.pictures = views.pictures = Pictures(root)  # images (docs/images.md)
     if memo is not None:
         plan.store = open_memo(plan, memo, global_signature(plan, options))
         plan.memo = plan.store.entries
     for provider in PROVIDERS:
+        if between is not None:
+            between()
         provider(plan)
     plan.claim_kept()
     plan_sitemap(plan)

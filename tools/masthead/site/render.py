@@ -79,6 +79,19 @@ class Theme:
                 translations.add_fallback(english)
         return catalogs
 
+    def next_build(self) -> "Theme":
+        """The theme, ready to be used by another build in the same process (`masthead serve`):
+        compiled templates and rendered cards are kept (a card's key stands for what it
+        shows); what one build's inputs put in is dropped: section titles, and the fragments
+        of `{% cache %}`, whose keys are unique within one build only (a footer is keyed by its
+        feeds' addresses, not their titles, which carry a contributor's name)."""
+        self._modules.clear()
+        self.sections = {}
+        for extension in self.env.extensions.values():
+            if isinstance(extension, FragmentCache):
+                extension.store.clear()
+        return self
+
     @property
     def languages(self) -> list[str]:
         """The languages the theme has a catalog for."""

@@ -98,7 +98,9 @@ def translation_groups(stories: list[Story], by_content: dict[str, Story]) -> di
     return out
 
 
-def plan_stories(plan: Planner) -> None:
+def plan_stories(plan: Planner, only: set[str] | None = None) -> None:
+    """Every story's page and images; `only`: the pages of these stories only (by source),
+    planned as they are when all are (`masthead serve` writes the edited pages first)."""
     views = plan.views
     stories = views.stories
     related = cached_related(plan.root, stories)
@@ -113,6 +115,8 @@ def plan_stories(plan: Planner) -> None:
     card_keys = views.card_keys()
     for s in stories:  # 10,000 times at 10,000 stories: kept lean
         source = s.source
+        if only is not None and source not in only:
+            continue
         others, (older, newer) = versions.get(source, ()), neighbours[source]
         mine = related_for_reader(related[source], s, s.lang, RELATED, versions)
         links = story_links(views, s, versions) if s.links else {}
