@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from masthead.domain.contributors import Contributor, Link
 from masthead.domain.problems import Problem
-from masthead.domain.site import term_labels, Section, Settings, Targets, Window
+from masthead.domain.site import term_labels, Bridge, Section, Settings, Share, Targets, Window
 from masthead.domain.slugs import HANDLE_RE
 
 from .files import inside, link_loops, svg_problem
@@ -79,7 +79,10 @@ def _load_settings(root: Path, url: str | None) -> tuple[Settings | None, list[P
         trust_raw_html=model.trust_raw_html, licence=model.licence, windows=windows,
         targets=Targets(model.targets.daily_pieces, model.targets.community_share),
         words_per_minute=model.words_per_minute, send_form=model.send_form,
-        labels=term_labels(model.labels.tags, model.labels.places))
+        labels=term_labels(model.labels.tags, model.labels.places),
+        event_home_days=model.events.home_days, share=Share(tuple(model.share.networks), model.share.mastodon),
+        bridge=Bridge(model.fediverse_bridge.url.rstrip("/"), model.fediverse_bridge.actor)
+        if model.fediverse_bridge else None)
     return settings, parsed.problems + _section_problems(settings, parsed.lines)
 
 
@@ -244,7 +247,7 @@ def load_records(root: Path, settings: Settings, cache: RecordCache | None = Non
     was saved are parsed on the executor while it is being read (parsing needs pydantic,
     which takes as long to import as the cache takes to read)."""
     files, problems = walk(root, "content", (".md", ".markdown"))
-    files = [rel for rel in files if not rel.startswith("content/newsletter/")]  # editions: sources/newsletter.py
+    files = [rel for rel in files if not rel.startswith(("content/newsletter/", "content/events/"))]  # editions, events: their own loaders
     folders: dict[str, int] = {}
     base = str(root) + os.sep
     stamps = {rel: stamp(base + rel, folders) for rel in files}
