@@ -53,6 +53,7 @@ def load_events(root: Path, settings: Settings, people: Iterable[str],
     events: list[Event] = []
     problems: list[Problem] = []
     lines: dict[str, dict[str, int]] = {}
+    people, stories = set(people), set(stories)
     for name in _names(root):
         rel = f"{FOLDER}/{name}"
         path = root / rel
@@ -60,15 +61,16 @@ def load_events(root: Path, settings: Settings, people: Iterable[str],
             problems.append(Problem(rel, 0, "", "an event must be a plain file, not a link",
                                     fix="copy the file into content/events/", code="event-link"))
             continue
-        event, more, lines[rel] = load_event(root, rel, settings)
+        event, more, lines[rel] = load_event(root, rel, settings, people, stories)
         problems += more
         if event is not None:
             events.append(event)
-    problems += cross_problems(events, lines, set(people), set(stories), settings)
+    problems += cross_problems(events, lines, settings)
     return events, problems
 
 
-def load_event(root: Path, rel: str, settings: Settings) -> tuple[Event | None, list[Problem], dict[str, int]]:
+def load_event(root: Path, rel: str, settings: Settings, people: set[str] = frozenset(),  # type: ignore[assignment]
+               stories: set[str] = frozenset()) -> tuple[Event | None, list[Problem], dict[str, int]]:  # type: ignore[assignment]
     from .schemas import EventFields, validate  # pydantic: only when an event is read again
 
     name = rel.rsplit("/", 1)[-1]
@@ -91,6 +93,7 @@ def load_event(root: Path, rel: str, settings: Settings) -> tuple[Event | None, 
                                 fix="add it to languages in site_config/magazine.yml", code="event-lang"))
     if model is None:
         return None, problems, lines
+    problems += reference_problems(rel, lines, model.organisers, model.press_release, people, stories)
     start, zone, more = read_when(rel, lines, "start", model.start)
     end, end_zone, more2 = read_when(rel, lines, "end", model.end)
     problems += more + more2
@@ -154,23 +157,29 @@ def _zone_fix(text: str) -> str:
     return f"did you mean '{near[0]}'?" if near else "use a name from the IANA time zone database"
 
 
-def cross_problems(events: list[Event], lines: dict[str, dict[str, int]], people: set[str], stories: set[str],
-                   settings: Settings) -> list[Problem]:
-    """Organisers, press releases and translations that point at nothing."""
+def reference_problems(rel: str, lines: dict[str, int], organisers: list[str], press_release: str,
+                       people: set[str], stories: set[str]) -> list[Problem]:
+    """Organisers and the press release that point at nothing."""
+    out: list[Problem] = []
+    for handle in organisers:
+        if handle not in people:
+            near = difflib.get_close_matches(handle, sorted(people), n=1)
+            fix = f"did you mean '{near[0]}'? " if near else ""
+            out.append(Problem(rel, lines.get("organisers", 1), "organisers", f"unknown contributor '{handle}'",
+                               fix=f"{fix}register them in contributors/{handle}.yml", code="event-organiser"))
+    if press_release and press_release not in stories:
+        out.append(Problem(rel, lines.get("press_release", 1), "press_release", f"no story '{press_release}'",
+                           expected="a path below content/, e.g. city/festival.md", fix=_near(press_release, stories),
+                           code="event-press-release"))
+    return out
+
+
+def cross_problems(events: list[Event], lines: dict[str, dict[str, int]], settings: Settings) -> list[Problem]:
+    """Translations that point at nothing, duplicates, a form without the service."""
     out: list[Problem] = []
     by_content = {e.content_path: e for e in events}
     for e in events:
         at = lines.get(e.source, {})
-        for handle in e.organisers:
-            if handle not in people:
-                near = difflib.get_close_matches(handle, sorted(people), n=1)
-                fix = f"did you mean '{near[0]}'? " if near else ""
-                out.append(Problem(e.source, at.get("organisers", 1), "organisers", f"unknown contributor '{handle}'",
-                                   fix=f"{fix}register them in contributors/{handle}.yml", code="event-organiser"))
-        if e.press_release and e.press_release not in stories:
-            out.append(Problem(e.source, at.get("press_release", 1), "press_release",
-                               f"no story '{e.press_release}'", expected="a path below content/, e.g. city/festival.md",
-                               fix=_near(e.press_release, stories), code="event-press-release"))
         if e.translation_of:
             original = by_content.get(e.translation_of)
             if original is None:
