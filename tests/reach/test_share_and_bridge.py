@@ -84,3 +84,15 @@ def test_a_bad_bridge_address_is_reported(magazine: Magazine, capsys) -> None:  
     magazine.settings({**SETTINGS, "fediverse_bridge": {"url": "http://fed.brid.gy"}})
     assert main(["--root", str(magazine.root), "check"]) == 1
     assert "site_config/magazine.yml" in capsys.readouterr().out
+
+
+def test_the_home_page_carries_the_profile_a_bridge_reads(magazine: Magazine) -> None:
+    import mf2py
+
+    magazine.story("city/bridge.md")
+    magazine.build()
+    parsed = mf2py.parse(doc=str(magazine.html("index.html")), url="https://gazette.example.org/")
+    cards = [i for i in parsed["items"] if "h-card" in i["type"]]
+    assert [c["properties"]["url"] for c in cards] == [["https://gazette.example.org/"]]
+    assert cards[0]["properties"]["uid"] == ["https://gazette.example.org/"]
+    assert cards[0]["properties"]["name"] == ["The Test Gazette"]
