@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from .submissions import EMAIL_MAX, EMAIL_RE, NAME_MAX, SHORT_CUT, FieldError, _length, _line, _text, clean_line, is_checked
+from .submission_text import clean_line
+from .submissions import EMAIL_MAX, EMAIL_RE, NAME_MAX, SHORT_CUT, FieldError, _length, _line, _text, is_checked
 
 OUTLET_MAX = 160
 ROLES = ("reporter", "photographer", "video", "other")

@@ -12,7 +12,7 @@ bridge then reads (the home page's h-card, the stories' h-entry).
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import urlsplit
 from xml.sax.saxutils import quoteattr
 
@@ -59,4 +59,8 @@ def plan_bridge(plan: Planner) -> None:
     if bridge.actor:
         files.append((WEBFINGER, webfinger(site_url, bridge.actor)))
     for path, data in files:
-        plan.add(Job(path, key_of("bridge", path, data), lambda data=data: data), OWNER)
+        plan.add(Job(path, key_of("bridge", path, data), _constant(data)), OWNER)
+
+
+def _constant(data: bytes) -> Callable[[], bytes]:
+    return lambda: data

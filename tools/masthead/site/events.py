@@ -62,10 +62,10 @@ def when_text(e: Event, locale: str, t: Any) -> str:
         day = partial(format_date, format="full", locale=locale)
         hour = partial(format_time, format="short", locale=locale)
         if start.date() == end.date():
-            return t("events.same_day", date=day(start), start=hour(start, tzinfo=start.tzinfo),
-                     end=hour(end, tzinfo=end.tzinfo))
-        return t("events.span", start=f"{day(start)} {hour(start, tzinfo=start.tzinfo)}",
-                 end=f"{day(end)} {hour(end, tzinfo=end.tzinfo)}")
+            return str(t("events.same_day", date=day(start), start=hour(start, tzinfo=start.tzinfo),
+                     end=hour(end, tzinfo=end.tzinfo)))
+        return str(t("events.span", start=f"{day(start)} {hour(start, tzinfo=start.tzinfo)}",
+                     end=f"{day(end)} {hour(end, tzinfo=end.tzinfo)}"))
     except (UnknownLocaleError, ValueError):
         return f"{start.isoformat()} – {end.isoformat()}"
 

@@ -299,8 +299,8 @@ class AccreditationHandlers:
         token = str(data[TOKEN])
         stored = await run_in_threadpool(store.add, request_id, req, datetime.fromtimestamp(now, timezone.utc),
                                          svc.tokens.nonce(token))
-        if not stored:
-            return self._invalid(request, data, [spent_error()])
+        if not stored:  # another post of the same token got there first
+            return self._invalid(request, data, [spent_error()], None)
         log.info("accreditation request %s received", short_id(request_id))
         where = f"{svc.fields.service_url}accreditations/received?lang={req.lang}"
         if wants_json(request):
