@@ -159,3 +159,19 @@ def test_no_events_still_gives_an_events_page_and_an_empty_calendar(magazine: Ma
     assert soup.select_one(".empty").get_text() == "No event is planned at the moment."
     cal = Calendar.from_ical((magazine.root / "site/events.ics").read_bytes())
     assert cal.walk("VEVENT") == []
+
+
+def test_the_sample_festival_has_its_press_release_form_and_calendar(sample: Path, page) -> None:  # type: ignore[no-untyped-def]
+    soup = page("events/boat-parade-2027/index.html")
+    actions = {a.get_text(" ", strip=True): a["href"] for a in soup.select(".event-actions a")}
+    assert actions["Ask for press accreditation"] == "../../events/boat-parade-2027/accreditation/"
+    assert any(k.startswith("Press release:") for k in actions)
+    form = page("fr/events/boat-parade-2027/accreditation/index.html")
+    assert form.html["lang"] == "fr" and form.select_one("form")["action"].endswith("/accreditations")
+    assert {i["name"] for i in form.select("form input, form select")} >= {"name", "outlet", "contact", "role", "consent"}
+    story = page("city/boat-parade-2027/index.html")
+    assert {a["href"] for a in story.select(".story-body a")} == {"../../events/boat-parade-2027/",
+                                                                  "../../events/boat-parade-2027/accreditation/"}
+    cal = Calendar.from_ical((sample / "fr/events.ics").read_bytes())
+    assert [str(e["SUMMARY"]) for e in cal.walk("VEVENT")] == ["La parade des bateaux 2027"]
+    assert [a.get_text() for a in page("index.html").select(".home-events .event-title a")] == ["The boat parade 2027"]
