@@ -173,3 +173,14 @@ def test_editors_list_accept_and_decline_with_answers_over_smtp(
     capsys.readouterr()
     assert main(["--root", str(running.mag.clone), "accreditations", "accept", jo.id[:8]]) == 2  # answered already
     assert "was accepted already" in capsys.readouterr().err
+
+
+def test_oversized_and_hostile_requests(running: Running) -> None:
+    big = post(running, request(outlet="x" * 30_000))
+    assert big.status_code == 413  # counted while it streams in, before anything is parsed
+    r = post(running, request(name="<script>alert(1)</script>\u202eJo", outlet="Radio\u0000 One"))
+    assert r.status_code == 201
+    (stored,) = running.svc.accreditations.list()  # type: ignore[union-attr]
+    assert "\u202e" not in stored.name and "\u0000" not in stored.fields["outlet"]  # the submissions' cleaning
+    wrong = running.client.get(running.url + "accreditations")
+    assert wrong.status_code == 405
