@@ -184,3 +184,48 @@ def test_oversized_and_hostile_requests(running: Running) -> None:
     assert "\u202e" not in stored.name and "\u0000" not in stored.fields["outlet"]  # the submissions' cleaning
     wrong = running.client.get(running.url + "accreditations")
     assert wrong.status_code == 405
+
+
+def test_kill_9_keeps_every_acknowledged_request(event_seed: Path, tmp_path: Path) -> None:
+    """Acknowledged means committed: `masthead formbot` killed with SIGKILL mid-stream loses none."""
+    import threading
+    import time
+
+    import httpx
+
+    from conftest import Process, free_port, service_env
+    from masthead.submissions.accreditations import Accreditations
+
+    mag = make_magazine(event_seed, tmp_path)
+    port = free_port()
+    proc = Process(mag, service_env(mag, port, workers=1), port)
+    proc.start()
+    acknowledged: list[str] = []
+
+    def flood() -> None:
+        with httpx.Client(timeout=20) as client:
+            for _ in range(200):
+                try:
+                    token = client.get(proc.url + "submissions/token").json()["token"]
+                    answer = client.post(proc.url + "accreditations", json={**request(), "csrf_token": token},
+                                         headers={"Origin": ORIGIN, "Accept": "application/json"})
+                except httpx.HTTPError:
+                    return  # killed
+                if answer.status_code == 201:
+                    acknowledged.append(answer.json()["id"])
+
+    poster = threading.Thread(target=flood)
+    poster.start()
+    deadline = time.time() + 60
+    while len(acknowledged) < 5 and time.time() < deadline:
+        time.sleep(0.01)
+    proc.kill()
+    poster.join()
+    assert len(acknowledged) >= 5
+    store = Accreditations(mag.data)
+    try:
+        assert set(acknowledged) <= {r.id for r in store.list()}
+        assert all(store.contact(i) == EMAIL for i in acknowledged)
+    finally:
+        store.close()
+    assert EMAIL not in proc.log_text()
