@@ -14,6 +14,7 @@ from bs4 import BeautifulSoup
 from babel.messages.catalog import Catalog, Message
 
 from masthead.domain.stories import Story
+from masthead.domain.typography import typeset_text
 from tests.conftest import REPO, Magazine
 
 Page = Callable[[str], BeautifulSoup]
@@ -32,7 +33,7 @@ def authored_text() -> list[str]:
         for line in path.read_text(encoding="utf-8").splitlines():
             m = re.match(r'^(title|summary): "(.*)"$', line)
             if m and any(mark in m.group(2) for mark in LITERAL):
-                found.append(m.group(2))
+                found += [m.group(2), typeset_text(m.group(2), "en")]  # as written, and as shown (quotes curled)
     return found
 
 

@@ -158,7 +158,7 @@ def test_a_form_submission_reaches_the_desk_and_its_receipt_shows_the_decline(ma
 
     desk = build_desk(magazine.root, "main", now=MORNING)
     [pending] = desk.pending
-    assert (pending.ref, pending.title, pending.status) == (outcome.branch, "The lock keeper's cat", "passes")
+    assert (pending.ref, pending.title, pending.status) == (outcome.branch, "The lock keeper\u2019s cat", "passes")  # typeset, as on the site
 
     decline(magazine.root, outcome.branch, "A lovely cat, but we need the keeper's own words.", "hannah-reid", "main")
     store.mark_delivered(record.id, branch=outcome.branch, story_path=outcome.story_path,

@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import json
+import signal
+import socket
+import subprocess
+import sys
+import urllib.error
+import urllib.request
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -213,3 +219,33 @@ def test_desk_shows_promises_and_the_summary_judges_delivery(magazine: Magazine,
     assert s.promise is not None and (s.promise.id, s.promise.verdict) == ("night-buses", "on time")
     late, _ = review_branch(magazine.root, "submissions/buses", "main", datetime(2026, 11, 27, 12, tzinfo=timezone.utc))
     assert late.stories[0].promise.verdict == "late by 2 days"  # type: ignore[union-attr]
+
+
+def test_review_serves_on_a_free_port_and_stops_cleanly(magazine: Magazine) -> None:
+    magazine.submit(BREAD, NIGHT_BREAD)
+    with socket.socket() as busy:  # the demo's form service holds 8001 while an editor reviews
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        taken = busy.getsockname()[1]
+        refused = subprocess.run([sys.executable, "-m", "masthead.cli", "--root", str(magazine.root), "review", BREAD,
+                                  "--now", "2026-11-20T12:00+01:00", "--serve", "--port", str(taken)],
+                                 capture_output=True, text=True, timeout=120)
+        assert refused.returncode == 2 and "Traceback" not in refused.stderr
+        assert f"cannot serve the preview on port {taken}" in refused.stderr and "leave out --port" in refused.stderr
+        proc = subprocess.Popen([sys.executable, "-m", "masthead.cli", "review", BREAD, "--root", str(magazine.root),
+                                 "--now", "2026-11-20T12:00+01:00", "--serve"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            assert proc.stdout is not None
+            served = next(line for line in proc.stdout if line.startswith("serving the preview on "))
+            url = served.split()[4]
+            assert int(url.rsplit(":", 1)[1].strip("/")) not in (taken, 8000, 8001)
+            with urllib.request.urlopen(url + "city/night-bread/") as page:
+                assert page.status == 200 and b"Night bread" in page.read()
+            with pytest.raises(urllib.error.HTTPError) as missing:
+                urllib.request.urlopen(url + "no/such/page/")
+            assert missing.value.code == 404 and b'class="kind-404"' in missing.value.read()  # the designed page
+        finally:
+            proc.send_signal(signal.SIGINT)
+            _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0 and "Traceback" not in err

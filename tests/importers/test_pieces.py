@@ -47,7 +47,7 @@ def test_a_file_without_a_header_is_all_body() -> None:
 
 
 @pytest.mark.parametrize("text, error, line", [
-    ("---\ntitle: ok\ntags: [unclosed\n---\n", "broken YAML", 4),
+    ("---\ntitle: ok\ntags: [unclosed\n---\n", "broken YAML", 3),
     ("+++\ntitle = \"ok\"\ndate = \n+++\n", "broken TOML", 3),
     ("---\ntitle: x\n", "never closed", 1),
     ('{"title": ', "broken JSON", 1),

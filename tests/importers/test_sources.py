@@ -92,7 +92,7 @@ def test_hugo_translations_and_registry(imported: dict[str, Imported]) -> None:
     assert {(n["source"], n["line"]) for n in guessed} >= {("content/en/posts/market.md", 4)}
     broken = [n for n in notes(hugo) if n["source"] == "content/en/posts/broken.md"]
     assert [(n["kind"], n["what"]) for n in broken] == [("not-converted", "front matter")]
-    assert broken[0]["line"] == 4 and "fix it and import again" in broken[0]["detail"]  # where PyYAML finds the end
+    assert broken[0]["line"] == 2 and "fix it and import again" in broken[0]["detail"]  # where the quote opens
     missed = [n for n in notes(hugo) if n["what"] == "shortcode unknownthing"]
     assert missed and missed[0]["line"] == 39 and missed[0]["kind"] == "not-converted"
 

@@ -76,7 +76,7 @@ def test_released_and_free_topics_and_how_to_take_one(site: Path) -> None:
                                                                     "topic-released"]
     take = board.select_one("#take-a-topic")
     assert take.select_one("a")["href"] == "../send/"
-    assert "masthead promise add" in take.code.get_text()
+    assert take.code is None and "masthead" not in take.get_text()  # readers get the form, not a command
     assert len(board.select("#board-rules ~ ul li")) == 3
 
 
@@ -105,3 +105,41 @@ def test_the_leaderboard_adds_kept_promises_as_a_tie_breaker(site: Path) -> None
 def test_a_story_links_the_promise_it_keeps(site: Path) -> None:
     link = page(site, "city/a").select_one(".story-promise a")
     assert (link["href"], link.get_text()) == ("../../board/#promise-on-time", "Keeps a promise: Topic on-time")
+
+
+def test_topic_titles_in_the_readers_language_and_no_ids_or_commands(tmp_path: Path) -> None:
+    """A Korean story's promise box shows the Korean title; a language without one gets the
+    site language's, marked with its lang; the board shows readers no id and no command."""
+    from .conftest import MAGAZINE
+
+    m = make_mag(tmp_path / "mag")
+    m.write("site_config/magazine.yml", MAGAZINE.replace("language: en\n", "language: en\nlanguages: [en, ko, ru]\n"))
+    m.write("site_config/pages/contribute.md", "---\ntitle: How to contribute\nlang: en\n---\nWrite to us.\n")
+    m.write("contributors/topics/pansori.yml", "title:\n  en: Pansori at the library\n  ko: 도서관의 판소리\nsection: city\n")
+    m.topic("free-one", "A free topic")
+    m.promise("pansori", "pansori", "ana", "2026-10-05", "2026-11-20")
+    m.commit("2026-10-05T10:00:00+02:00", "promises")
+    m.write("content/city/pansori.ko.md", "---\ntitle: 판소리\nauthors: ana\ndate: 2026-10-19 08:00\nsection: city\n"
+            "lang: ko\nsummary: 판소리 이야기.\npromise: pansori\n---\n\n도서관에서.\n")
+    m.write("content/city/most.ru.md", "---\ntitle: Мост\nauthors: ben\ndate: 2026-10-18 08:00\nsection: city\n"
+            "lang: ru\nsummary: О мосте.\n---\n\nСлова.\n")  # the magazine publishes in Russian too
+    m.commit("2026-10-19T10:00:00+02:00")
+    build_site(m.root, site_dir=m.root / "site", now=NOW, progress=False, theme_dir=THEME)
+    site = m.root / "site"
+    box = page(site, "ko/city/pansori").select_one(".story-promise")
+    assert "도서관의 판소리" in box.get_text() and "Pansori" not in box.get_text()
+    assert box.select("[lang]") == []  # in the page's own language: nothing to mark
+    ru = page(site, "ru/board")
+    [title] = [s for s in ru.select("main [lang]") if "Pansori" in s.get_text()]
+    assert (title["lang"], title.get_text()) == ("en", "Pansori at the library")
+    assert page(site, "ko/board").select_one("#promise-pansori th").get_text(strip=True).startswith("도서관의 판소리")
+    for lang in ("", "ko/", "ru/"):
+        board = page(site, lang + "board")
+        text = board.select_one("main").get_text()
+        assert "masthead " not in text and "free-one" not in text and "pansori" not in text.lower().replace(
+            "pansori at the library", "")
+        assert not board.select("main code")
+        guide = board.select_one(".board-take a[href$='contribute/']")
+        assert guide is not None and guide.get_text() == "How to contribute"
+        footer = {a["href"].split("/")[-2] for a in board.select(".footer-nav a")}
+        assert {"board", "contribute"} <= footer  # the board and the pages: in every footer

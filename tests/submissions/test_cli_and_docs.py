@@ -41,6 +41,11 @@ def test_retry_a_failed_submission(service: Running, cli) -> None:  # type: igno
     service.svc.store.mark_failed(sid, "GitHub refused the token")
     code, out, _ = cli("--status", "failed")
     assert code == 0 and short_id(sid) in out and "GitHub refused the token" in out
+    for argv in (("list", "--status", "failed"), ("--status", "failed", "list")):  # the README's `submissions list`
+        code, out, _ = cli(*argv)
+        assert code == 0 and short_id(sid) in out and "GitHub refused the token" in out
+    code, out, _ = cli("list", "--status", "received")
+    assert code == 0 and short_id(sid) not in out
     code, out, _ = cli("retry", "--failed")
     assert code == 0 and out.strip() == f"{short_id(sid)} queued for delivery"
     service.svc.worker.wake()
@@ -142,3 +147,11 @@ def test_help_teaches_with_examples(command: list[str], capsys: pytest.CaptureFi
     out = capsys.readouterr().out
     assert "masthead formbot" in out or "masthead submissions retry" in out
     assert "docs/send-text.md" in out or "contact" in out
+
+
+def test_the_sites_address_for_the_service_defaults_origins(magazine: Magazine) -> None:
+    env = {k: v for k, v in service_env(magazine, 1, site_url="http://127.0.0.1:8123").items()
+           if k != "MASTHEAD_SUBMISSIONS_ALLOWED_ORIGINS"}
+    fields = load_service_settings(magazine.clone, env)
+    assert (fields.site_url, fields.allowed_origins) == ("http://127.0.0.1:8123/", ["http://127.0.0.1:8123"])
+    assert load_service_settings(magazine.clone, service_env(magazine, 1)).site_url == "http://site.test/"

@@ -183,3 +183,16 @@ def test_health_and_unknown_receipts(shared_service: Running) -> None:
     assert health.json()["status"] == "ok" and health.json()["backend"] == "local"
     for bad in ("0" * 32, "..%2F..%2Fetc%2Fpasswd", "nothex"):
         assert shared_service.client.get(shared_service.url + f"submissions/{bad}").status_code == 404
+
+
+def test_the_receipt_points_at_the_site_where_the_reader_is(launch) -> None:  # type: ignore[no-untyped-def]
+    """The demo serves the site on 127.0.0.1: the receipt's styles and "Back to" link go there,
+    not to the public site_url of mkdocs.yml."""
+    local = "http://127.0.0.1:8123/"
+    svc = launch(site_url=local.rstrip("/"))
+    answer = svc.post(valid(), as_json=False)
+    page = BeautifulSoup(svc.client.get(answer.headers["location"]).text, "html.parser")
+    sheets = [link["href"] for link in page.select("link[rel=stylesheet]")]
+    assert local + "assets/site.css" in sheets and local + "assets/send.css" in sheets
+    back = [a for a in page.select("main a") if a.get("href") == local]
+    assert back and "site.test" not in " ".join(a.get("href", "") for a in page.select("a"))

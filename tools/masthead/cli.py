@@ -59,10 +59,7 @@ def parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="masthead", description=DESCRIPTION,
                                   formatter_class=argparse.RawDescriptionHelpFormatter)
     top.add_argument("--version", action="version", version=f"masthead {__version__}")
-    top.add_argument("--root", metavar="DIR", default=None,
-                     help="the magazine's repository (default: the nearest folder up from here "
-                          "that holds site_config/magazine.yml)")
-    top.add_argument("-v", "--verbose", action="store_true", help="log what happens, for debugging")
+    add_global_options(top, default=None)
     sub = top.add_subparsers(dest="command", metavar="COMMAND")
     chosen = command_of(argv) if argv is not None else None
     quick = chosen in COMMANDS or (argv is not None and "--version" in argv)
@@ -71,7 +68,19 @@ def parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
             sub.add_parser(name.strip("_").replace("_", "-"))  # a stand-in: that command is not being run
         else:
             importlib.import_module(f"masthead.commands.{name}").register(sub)
+    for command in sub.choices.values():  # `masthead check --root X` as well as `masthead --root X check`
+        add_global_options(command, default=argparse.SUPPRESS)
     return top
+
+
+def add_global_options(p: argparse.ArgumentParser, default: object) -> None:
+    """The options every command takes, before or after its name. After it, they default to
+    SUPPRESS, so an option given before the name is not reset by the sub-command's parser."""
+    p.add_argument("--root", metavar="DIR", default=default,
+                   help="the magazine's repository (default: the nearest folder up from here "
+                        "that holds site_config/magazine.yml)")
+    p.add_argument("-v", "--verbose", action="store_true", default=False if default is None else default,
+                   help="log what happens, for debugging")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -5,18 +5,22 @@ from __future__ import annotations
 import argparse
 import functools
 import http.server
+import logging
+import os
 import sys
 import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
 from masthead import gitrepo
-from masthead.domain.problems import ContentError
+from masthead.domain.problems import ContentError, UsageError
 from masthead.domain.review import Summary
 from masthead.domain.submissions import form_identity, identity_lines
 from masthead.editorial import branch_name, merged_state, review_branch
 
 from .common import parse_moment, repo_root
+
+log = logging.getLogger(__name__)
 
 HELP = """\
 Checks a submission branch as it would be on the main branch after `masthead accept`, sums
@@ -43,7 +47,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--now", type=parse_moment, default=None, metavar="DATETIME",
                    help="build and judge promises as of this moment (default: now)")
     p.add_argument("--serve", action="store_true", help="serve the preview on http://127.0.0.1:PORT/ until Ctrl-C")
-    p.add_argument("--port", type=int, default=8001, help="the port for --serve (default: 8001)")
+    p.add_argument("--port", type=int, default=0,
+                   help="the port for --serve (default: a free one, printed; 8000 and 8001 are the demo's)")
     p.set_defaults(run=run)
 
 
@@ -61,15 +66,18 @@ def run(args: argparse.Namespace) -> int:
         return 1
     workdir = Path(tempfile.mkdtemp(prefix="masthead-review-"))
     site_dir = (args.site_dir or workdir / "site").resolve()
-    url = f"http://127.0.0.1:{args.port}/" if args.serve else None
+    httpd = open_server(site_dir, args.port) if args.serve else None  # bound first: the build needs its address
+    url = f"http://127.0.0.1:{httpd.server_port}/" if httpd else None
     if not build_preview(root, branch, args.main, workdir / "source", site_dir, now, url):
+        if httpd:
+            httpd.server_close()
         return 1
     print(f"preview: {site_dir / 'index.html'}")
     print(f"files of the submission as merged: {workdir / 'source'} (delete {workdir} when done)")
     if not conflicts:
         print(f"accept: masthead accept {branch} --editor YOU")
-    if args.serve:
-        serve(site_dir, args.port)
+    if httpd:
+        serve(httpd)
     return 0
 
 
@@ -127,10 +135,41 @@ def render_text(branch: str, main: str, summary: Summary, conflicts: list[str]) 
     return "\n".join(out)
 
 
-def serve(site_dir: Path, port: int) -> None:
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site_dir))
-    with http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) as httpd:
-        print(f"serving the preview on http://127.0.0.1:{port}/ (Ctrl-C stops)")
+class PreviewHandler(http.server.SimpleHTTPRequestHandler):
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """A missing address gets the preview's own 404 page, as `masthead serve` gives."""
+        page = os.path.join(self.directory, "404.html")
+        if code != 404 or not os.path.isfile(page):
+            return super().send_error(code, message, explain)
+        with open(page, "rb") as fh:
+            body = fh.read()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+
+class PreviewServer(http.server.ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A reader's browser hanging up mid-page is logged, not printed as a traceback."""
+        log.info("a request from %s failed: %s", client_address, sys.exc_info()[1])
+
+
+def open_server(site_dir: Path, port: int) -> http.server.ThreadingHTTPServer:
+    """A server for the preview on 127.0.0.1:`port` (0: a free port the system picks)."""
+    handler = functools.partial(PreviewHandler, directory=str(site_dir))
+    try:
+        return PreviewServer(("127.0.0.1", port), handler)
+    except OSError as exc:
+        raise UsageError(f"cannot serve the preview on port {port}: {exc.strerror or exc}; "
+                         "leave out --port to get a free one, or pick another") from None
+
+
+def serve(httpd: http.server.ThreadingHTTPServer) -> None:
+    with httpd:
+        print(f"serving the preview on http://127.0.0.1:{httpd.server_port}/ (Ctrl-C stops)", flush=True)
         try:
             httpd.serve_forever()
         except KeyboardInterrupt:

@@ -24,6 +24,7 @@ editor act on one submission. An ID is the receipt number (its first 8 character
 enough; 4 will do when they are unique).
 
   masthead submissions                       every submission, newest first, with its status
+  masthead submissions list                  the same
   masthead submissions --status failed       only those whose delivery needs a person
   masthead submissions retry ID              deliver again (after fixing the reason it failed)
   masthead submissions retry --failed        every failed one
@@ -59,6 +60,15 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--format", choices=("text", "json"), default="text", help="text for people, json for tools")
     p.set_defaults(run=run_list)
     actions = p.add_subparsers(dest="action", metavar="ACTION")
+    listing = actions.add_parser("list", help="every submission, newest first (the same as no ACTION)",
+                                 description="List the submissions, newest first, with their status.\n\n"
+                                 "Examples:\n  masthead submissions list\n  masthead submissions list --status failed",
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    # SUPPRESS: `masthead submissions --status failed list` keeps the status given before `list`
+    listing.add_argument("--status", choices=STATUSES, default=argparse.SUPPRESS, help="only submissions with this status")
+    listing.add_argument("--format", choices=("text", "json"), default=argparse.SUPPRESS,
+                         help="text for people, json for tools")
+    listing.set_defaults(run=run_list)
     retry = actions.add_parser("retry", help="queue a submission for delivery again",
                                description="Queue a failed (or waiting) submission for delivery now.\n\n"
                                "Examples:\n  masthead submissions retry 3f2a9c1d\n  masthead submissions retry --failed",

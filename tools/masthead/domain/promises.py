@@ -38,6 +38,15 @@ class Topic:
     proposed_by: str = ""
     proposed: date | None = None
     lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
+    titles: dict[str, str] = field(default_factory=dict, compare=False, hash=False)  # per language, when translated
+
+    def title_in(self, lang: str, site_lang: str) -> tuple[str, str]:
+        """The title for readers of `lang` and the language it is in: theirs when translated,
+        else the site language's, else `title` (written in the site language)."""
+        for code in (lang, site_lang):
+            if self.titles.get(code):
+                return self.titles[code], code
+        return self.title, site_lang
 
 
 @dataclass(frozen=True)

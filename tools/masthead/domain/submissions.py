@@ -446,14 +446,19 @@ class PromiseChoices:
         return any(p["id"] == value for p in self.promises) or any(topic["value"] == value for topic in self.topics)
 
 
-def promise_choices(topics: Mapping[str, Topic], promises: Mapping[str, Promise]) -> PromiseChoices:
-    """Open promises and free topics, by title (a person never has to know an id)."""
+def promise_choices(topics: Mapping[str, Topic], promises: Mapping[str, Promise], lang: str = "",
+                    site_lang: str = "") -> PromiseChoices:
+    """Open promises and free topics, by title (a person never has to know an id), in `lang`
+    where a topic's title is translated."""
+    def title(t: Topic) -> str:
+        return t.title_in(lang, site_lang)[0]
+
     open_ones = sorted((p for p in promises.values() if p.status == "open"), key=lambda p: (p.due, p.id))
     taken = {p.topic for p in open_ones}
-    shown = tuple({"id": p.id, "title": topics[p.topic].title if p.topic in topics else p.topic,
+    shown = tuple({"id": p.id, "title": title(topics[p.topic]) if p.topic in topics else p.topic,
                    "by": list(p.contributors)} for p in open_ones)
-    free = tuple({"value": TOPIC_PREFIX + t.id, "title": t.title}
-                 for t in sorted(topics.values(), key=lambda t: t.title.casefold()) if t.id not in taken)
+    free = tuple({"value": TOPIC_PREFIX + t.id, "title": title(t)}
+                 for t in sorted(topics.values(), key=lambda t: title(t).casefold()) if t.id not in taken)
     return PromiseChoices(shown, free)
 
 

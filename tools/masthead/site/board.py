@@ -16,6 +16,7 @@ from typing import Callable, Sequence
 from masthead.domain import promises as pr
 from masthead.domain import urls
 from masthead.domain.leaderboard import Row
+from masthead.domain.typography import typeset_text
 from masthead.sources.promise_history import Landing, deliveries
 from masthead.sources.promises import load_windows
 
@@ -73,8 +74,8 @@ def promise_view(d: pr.Delivery, views: Views, t: Translate, lang: str) -> View:
     return {
         "id": p.id, "anchor": f"promise-{p.id}", "state": d.state.value, "days": d.days,
         "state_text": state_text(d, t, lang, views), "missed": d.missed,
-        "topic": {"id": p.topic, "title": topic.title if topic else p.topic,
-                  "section": views.section(topic.section, lang) if topic and topic.section else None},
+        "topic": dict(topic_title(topic, p.topic, views, lang),
+                      section=views.section(topic.section, lang) if topic and topic.section else None),
         "people": [views.author_link(h, lang) for h in p.contributors],
         "due_iso": p.due.isoformat(), "due_text": views.theme.date_text(p.due, lang),
         "extended_from": views.theme.date_text(p.original_due, lang) if p.extensions else None,
@@ -85,8 +86,16 @@ def promise_view(d: pr.Delivery, views: Views, t: Translate, lang: str) -> View:
     }
 
 
+def topic_title(topic: pr.Topic | None, topic_id: str, views: Views, lang: str) -> View:
+    """A topic's title in the reader's language, or in the site language's with `title_lang`
+    set (the theme marks it with its `lang`); the id only when the topic file is gone."""
+    text, its_lang = topic.title_in(lang, views.settings.language) if topic else (topic_id, lang)
+    return {"title": typeset_text(text, its_lang), "title_lang": its_lang if its_lang != lang else None}
+
+
 def topic_view(topic: pr.Topic, views: Views, lang: str) -> View:
-    return {"id": topic.id, "anchor": f"topic-{topic.id}", "title": topic.title, "notes": topic.notes,
+    return {"id": topic.id, "anchor": f"topic-{topic.id}", **topic_title(topic, topic.id, views, lang),
+            "notes": topic.notes,
             "section": views.section(topic.section, lang) if topic.section else None,
             "proposed_by": views.author_link(topic.proposed_by, lang) if topic.proposed_by else None}
 
@@ -142,7 +151,9 @@ def story_promise(views: Views, story_promise_id: str, lang: str = "") -> View |
     if p is None:
         return None
     topic = views.magazine.topics.get(p.topic)
-    return {"id": p.id, "title": topic.title if topic else p.topic, "url": urls.localise(f"board/#promise-{p.id}", lang or views.settings.language, views.settings.language)}
+    lang = lang or views.settings.language
+    return {"id": p.id, **topic_title(topic, p.topic, views, lang),
+            "url": urls.localise(f"board/#promise-{p.id}", lang, views.settings.language)}
 
 
 def reliable_rows(plan: Planner, rows: Sequence[Row], start: date | None) -> list[pr.ReliableRow]:

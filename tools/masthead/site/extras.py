@@ -17,6 +17,7 @@ from masthead.sources.files import inside
 from masthead.sources.frontmatter import split_body
 
 from .markdown import render_markdown
+from masthead.domain.typography import typeset_html
 from .plan import Job, Planner, digest, file_reader, key_of
 
 SITEMAP_LIMIT = 50_000  # URLs per sitemap file, as the protocol allows
@@ -78,10 +79,10 @@ def plan_static_pages(plan: Planner) -> None:
     for p in plan.views.magazine.pages:
         source = os.path.join(plan.root, p.source)
 
-        def late(context: dict[str, Any], source: str = source) -> None:
+        def late(context: dict[str, Any], source: str = source, lang: str = p.lang) -> None:
             with open(source, encoding="utf-8-sig") as fh:
                 html = render_markdown(split_body(fh.read()), trusted=plan.settings.trust_raw_html)
-            context["body"] = Markup(html)
+            context["body"] = Markup(typeset_html(html, lang))
 
         plan.page(f"{p.slug}/", "page.html", p.source, title=p.title, lang=p.lang, kind="page", late=late,
                   key_extra=p.digest)

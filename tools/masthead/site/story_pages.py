@@ -18,6 +18,7 @@ from masthead import state
 
 from .board import story_promise  # promises
 from .markdown import render_markdown, rewrite_story_links
+from masthead.domain.typography import typeset_html
 from .plan import Job, Planner, compact, digest, key_of
 from .views import View
 
@@ -210,6 +211,7 @@ def rendered_body(root: Any, s: Story, trusted: bool, t: Any) -> str:
     with open(os.path.join(root, s.source), encoding="utf-8-sig") as fh:
         body = split_body(fh.read())
     html = render_markdown(body, trusted=trusted, title_of=lambda kind: t(f"admonition.{kind}"))
+    html = typeset_html(html, s.lang)  # quotes and spaces of the story's language (docs/theme.md)
     if len(_BODIES) > 2048:
         _BODIES.clear()
     _BODIES[key] = html

@@ -158,6 +158,21 @@ def alias_bomb(text: str, loader: Any = _Loader) -> int | None:
     return None
 
 
+OPENED = {"a quoted scalar": "a quote", "a flow sequence": "a list '['", "a flow mapping": "a mapping '{'"}
+
+
+def _where(exc: yaml.MarkedYAMLError, text: str) -> tuple[Any, str]:
+    """The mark to report and what to say. PyYAML marks the place it gave up; for a quote or
+    bracket left open that is the end of the text, so the place it was opened is reported."""
+    what = exc.problem or "invalid YAML"
+    mark = exc.problem_mark or exc.context_mark
+    at_end = mark is not None and not text[mark.index:].strip()
+    if exc.context_mark is not None and exc.context and at_end:
+        opened = exc.context.removeprefix("while scanning ").removeprefix("while parsing ")
+        return exc.context_mark, f"{OPENED.get(opened, opened)} opened on this line is never closed"
+    return mark, what
+
+
 def load_yaml(path: str, text: str, offset: int = 0, loader: Any = _Loader) -> tuple[Any, list[Problem]]:
     """Parse YAML text; a syntax error, or aliases standing for too many values, becomes a
     Problem at its line."""
@@ -171,9 +186,8 @@ def load_yaml(path: str, text: str, offset: int = 0, loader: Any = _Loader) -> t
                                   code="yaml-aliases")]
         return yaml.load(text, Loader=loader), []
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        mark, what = _where(exc, text)
         line = (mark.line + 1 + offset) if mark else offset + 1
-        what = exc.problem or "invalid YAML"
         return None, [Problem(path, line, "", f"broken YAML: {what}",
                               fix="check indentation, and quote text containing ': ' or starting with a symbol",
                               code="yaml")]

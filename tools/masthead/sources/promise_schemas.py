@@ -14,7 +14,7 @@ from pydantic import BeforeValidator, Field, field_validator
 
 from masthead.domain.slugs import HANDLE_RE, SLUG_RE
 
-from .schemas import Strict, Text, _as_list
+from .schemas import Lang, Strict, Text, _as_list
 
 Handle = Annotated[str, Field(pattern=HANDLE_RE.pattern)]
 Id = Annotated[str, Field(pattern=SLUG_RE.pattern, max_length=80)]
@@ -23,7 +23,8 @@ Id = Annotated[str, Field(pattern=SLUG_RE.pattern, max_length=80)]
 class TopicFields(Strict):
     """`contributors/topics/<id>.yml`: an idea waiting for a volunteer."""
 
-    title: Annotated[Text, Field(min_length=1, max_length=200)]
+    # one title, in the site language, or one per language: {en: ..., ru: ...}
+    title: Annotated[Text, Field(min_length=1, max_length=200)] | dict[Lang, Annotated[Text, Field(min_length=1, max_length=200)]]
     section: Text = ""
     notes: Annotated[Text, Field(max_length=2000)] = ""
     proposed_by: Handle | None = None

@@ -95,8 +95,13 @@ def _topics(root: Path) -> tuple[dict[str, Topic], list[Problem]]:
     from .promise_schemas import TopicFields  # pydantic: only when a topic changed
 
     rows, problems = _read_folder(root, TOPICS, TopicFields)
-    return {ident: Topic(ident, f.title, rel, f.section, f.notes, f.proposed_by or "", f.proposed, lines)
+    return {ident: Topic(ident, _first(f.title), rel, f.section, f.notes, f.proposed_by or "", f.proposed, lines,
+                         titles=f.title if isinstance(f.title, dict) else {})
             for rel, ident, f, lines in rows}, problems
+
+
+def _first(title: str | dict[str, str]) -> str:
+    return title if isinstance(title, str) else next(iter(title.values()), "")
 
 
 def load_promises(root: Path, cache: ConfigCache | None = None) -> tuple[dict[str, Promise], list[Problem]]:
@@ -184,6 +189,11 @@ def check_topic(t: Topic, people: dict[str, Contributor], settings: Settings | N
     if t.proposed_by and t.proposed_by not in people:
         out.append(_err(t, "proposed_by", f"unknown contributor '{t.proposed_by}'", "unknown-contributor",
                         fix=f"{_near(t.proposed_by, people)}register them in contributors/{t.proposed_by}.yml"))
+    if settings and any(code not in settings.languages for code in t.titles):
+        out.append(_err(t, "title", "a title in a language the site does not publish in", "unknown-language",
+                        expected=", ".join(settings.languages),
+                        found=", ".join(c for c in t.titles if c not in settings.languages),
+                        fix=f"correct the code, or add the language to 'languages' in {CONFIG}"))
     if settings and t.section and settings.section(t.section) is None:
         ids = [s.id for s in settings.sections]
         out.append(_err(t, "section", f"unknown section '{t.section}'", "unknown-section",
@@ -269,7 +279,7 @@ def promise_path(root: Path, promise: Promise) -> Path:
 
 
 def write_topic(root: Path, topic: Topic) -> Path:
-    data: dict[str, Any] = {"title": topic.title}
+    data: dict[str, Any] = {"title": topic.titles or topic.title}
     data |= {k: v for k, v in (("section", topic.section), ("notes", topic.notes),
                                ("proposed_by", topic.proposed_by), ("proposed", topic.proposed)) if v}
     path = topic_path(root, topic)

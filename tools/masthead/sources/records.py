@@ -42,6 +42,9 @@ class StoryRecord:
     problems: list[Problem] = field(default_factory=list)
     story: Any = None  # the Story it resolves to under the settings the cache was made with (resolve.py)
     story_problems: list[Problem] = field(default_factory=list)
+    # When the front matter fails its schema, the cross-referenced fields that are well formed
+    # (authors, section), so the check still reports an unknown author beside a bad date.
+    loose: dict[str, Any] = field(default_factory=dict)
 
 
 def stamp(path: str, folders: dict[str, int] | None = None) -> tuple[int, int, int]:
@@ -86,6 +89,8 @@ def read_record(root: str, rel: str) -> StoryRecord:
     model, problems = validate(StoryFields, parsed.data, rel, parsed.lines)
     record.problems += problems
     record.fields = model.model_dump() if model is not None else None
+    if model is None:
+        record.loose = loose_fields(parsed.data, {p.field.split(".", 1)[0] for p in problems})
     body = parsed.body
     prose = FENCE_RE.sub(lambda m: "\n" * m.group(0).count("\n"), body) if ("```" in body or "~~~" in body) else body
     record.words = count_words(prose)
@@ -100,6 +105,18 @@ def read_record(root: str, rel: str) -> StoryRecord:
         record.link_targets = [posixpath.normpath(posixpath.join(folder, target)) for target, _ in record.md_links]
     record.problems += _check_files(root, rel, record)
     return record
+
+
+def loose_fields(data: dict[str, Any], failed: set[str]) -> dict[str, Any]:
+    """`authors` and `section` as written, when they are well formed and not among the `failed` fields."""
+    out: dict[str, Any] = {}
+    authors = data.get("authors")
+    authors = [authors] if isinstance(authors, str) else authors
+    if "authors" not in failed and isinstance(authors, list) and all(isinstance(a, str) for a in authors):
+        out["authors"] = [a.strip() for a in authors]
+    if "section" not in failed and isinstance(data.get("section"), str):
+        out["section"] = data["section"].strip()
+    return out
 
 
 def _check_files(root: str, rel: str, record: StoryRecord) -> list[Problem]:

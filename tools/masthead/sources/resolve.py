@@ -12,6 +12,7 @@ from masthead.domain.site import Settings
 from masthead.domain.slugs import is_slug, make_slug
 from masthead.domain.stories import Story
 from masthead.domain.submissions import name_collisions
+from masthead.domain.typography import typeset_text
 from masthead.domain.urls import RESERVED, PathRegistry, story_path
 
 from .records import StoryRecord, is_remote
@@ -62,7 +63,7 @@ def resolve_record(record: StoryRecord, settings: Settings) -> StoryRecord:
 def to_story(record: StoryRecord, settings: Settings) -> tuple[Story | None, list[Problem]]:
     f = record.fields
     if f is None:
-        return None, []
+        return None, _section(record, record.loose["section"], settings) if "section" in record.loose else []
     rel, line = record.source, record.lines
     out: list[Problem] = []
     stem, suffix = split_name(rel, settings.languages)
@@ -79,12 +80,7 @@ def to_story(record: StoryRecord, settings: Settings) -> tuple[Story | None, lis
                            fix=f"rename the file to {make_slug(stem)}.md or set 'slug: {make_slug(stem)}'",
                            code="bad-slug"))
         slug = make_slug(stem)
-    if settings.section(f["section"]) is None:
-        ids = [s.id for s in settings.sections]
-        out.append(Problem(rel, line.get("section", 1), "section", f"unknown section '{f['section']}'",
-                           expected=", ".join(ids),
-                           fix=f"{_near(f['section'], ids)}sections are listed in site_config/magazine.yml",
-                           code="unknown-section"))
+    out += _section(record, f["section"], settings)
     date = _aware(f["date"], settings)
     updated = _aware(f["updated"], settings) if f["updated"] else None
     far = [name for name in ("date", "updated") if f[name] and not _representable(_aware(f[name], settings))]
@@ -110,13 +106,23 @@ def to_story(record: StoryRecord, settings: Settings) -> tuple[Story | None, lis
     if f["cover"] and not is_remote(f["cover"]):
         images += (f["cover"],)
     story = Story(
-        source=rel, slug=slug, lang=lang, title=f["title"], authors=tuple(f["authors"]), date=date,
-        section=f["section"], digest=record.digest, summary=f["summary"], tags=tuple(f["tags"]),
+        source=rel, slug=slug, lang=lang, title=typeset_text(f["title"], lang), authors=tuple(f["authors"]),
+        date=date, section=f["section"], digest=record.digest, summary=typeset_text(f["summary"], lang),
+        tags=tuple(f["tags"]),
         places=tuple(f["places"]), cover=f["cover"], cover_alt=f["cover_alt"],
         translation_of=f["translation_of"], promise=f["promise"], draft=f["draft"], updated=updated,
         submitted_via=f["submitted_via"], words=record.words, body_line=record.body_line,
         images=tuple(dict.fromkeys(images)), links=_linked(record), lines=line)
     return story, out
+
+
+def _section(record: StoryRecord, section: str, settings: Settings) -> list[Problem]:
+    if settings.section(section) is not None:
+        return []
+    ids = [s.id for s in settings.sections]
+    return [Problem(record.source, record.lines.get("section", 1), "section", f"unknown section '{section}'",
+                    expected=", ".join(ids), fix=f"{_near(section, ids)}sections are listed in site_config/magazine.yml",
+                    code="unknown-section")]
 
 
 def _linked(record: StoryRecord) -> tuple[str, ...]:
@@ -135,6 +141,7 @@ def resolve_stories(records: list[StoryRecord], settings: Settings,
         if record.story is not None:
             stories.append(record.story)
     problems += _authors(stories, people)
+    problems += _loose_authors(records, people)
     problems += name_collisions(people)  # display names that look alike (see domain.submissions)
     by_content = {s.content_path: s for s in stories}
     problems += _translations(stories, by_content)
@@ -144,14 +151,18 @@ def resolve_stories(records: list[StoryRecord], settings: Settings,
 
 
 def _authors(stories: list[Story], people: dict[str, Contributor]) -> list[Problem]:
-    out = []
-    for s in stories:
-        for handle in s.authors:
-            if handle not in people:
-                near = _near(handle, sorted(people))
-                out.append(Problem(s.source, s.lines.get("authors", 1), "authors", f"unknown contributor '{handle}'",
-                                   fix=f"{near}register them in contributors/{handle}.yml", code="unknown-author"))
-    return out
+    return [_unknown_author(s.source, s.lines, h, people) for s in stories for h in s.authors if h not in people]
+
+
+def _unknown_author(source: str, lines: dict[str, int], handle: str, people: dict[str, Contributor]) -> Problem:
+    return Problem(source, lines.get("authors", 1), "authors", f"unknown contributor '{handle}'",
+                   fix=f"{_near(handle, sorted(people))}register them in contributors/{handle}.yml", code="unknown-author")
+
+
+def _loose_authors(records: list[StoryRecord], people: dict[str, Contributor]) -> list[Problem]:
+    """Unknown authors of stories whose front matter failed its schema (see `records.loose_fields`)."""
+    return [_unknown_author(r.source, r.lines, h, people) for r in records if r.story is None
+            for h in r.loose.get("authors", []) if h not in people]
 
 
 def _translations(stories: list[Story], by_content: dict[str, Story]) -> list[Problem]:

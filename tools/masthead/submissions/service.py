@@ -3,11 +3,12 @@ that imports uvicorn)."""
 
 from __future__ import annotations
 
+
 import fcntl
 import logging
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, Callable, Mapping
 
@@ -113,7 +114,7 @@ def build_service(root: Path, environ: Mapping[str, str] | None = None) -> Servi
     tokens = Tokens(load_secret(environ.get(fields.secret_env), data_dir), fields.min_fill_seconds,
                     fields.token_max_age)
     worker = Worker(store, backend, fields, Site(settings.language, settings.timezone, settings.url))
-    pages = Pages(root / "theme", settings, form_urls(root, environ))
+    pages = Pages(root / "theme", replace(settings, url=fields.site_url), form_urls(root, environ))
     events = load_accreditation_events(root, settings)
     pages.events = events
     return Service(fields, settings, rules, store, tokens, RateLimit(fields.rate_limit), worker, pages,

@@ -33,8 +33,11 @@ class ServiceFields(BaseModel):
     service_url: Annotated[str, Field(pattern=r"^https?://\S+$", description=(
         "public address of the service; the /send/ page posts to <service_url>submissions"))] = \
         DEFAULT_SERVICE_URL
+    site_url: Annotated[str, Field(pattern=r"^(https?://\S+)?$", description=(
+        "the site's address as readers reach it, for the service's own pages (the receipt's styles "
+        "and links back to the site); default: site_url in mkdocs.yml; the demo sets the local address"))] = ""
     allowed_origins: Annotated[list[str], Field(description=(
-        "origins (scheme://host[:port]) allowed to post; default: the origin of site_url in mkdocs.yml"))] = []
+        "origins (scheme://host[:port]) allowed to post; default: the origin of site_url"))] = []
     data_dir: Annotated[str, Field(description=(
         "folder of the private store (submissions.sqlite3, the form secret); must be outside the "
         "repository; default: $XDG_STATE_HOME/masthead/<repository name>-<hash>"))] = ""
@@ -153,7 +156,9 @@ def _with_defaults(fields: ServiceFields, root: Path, environ: Mapping[str, str]
     if fields.backend == "github" and "/" not in repository:
         raise ContentError([Problem(FILE, 0, "repository", "the github backend needs the repository as owner/name",
                                     found=repr(repository), fix="set repository: owner/name", code="missing")])
-    origins = fields.allowed_origins or [origin_of(site_url(root))]
+    site = fields.site_url or site_url(root)
+    site = site if site.endswith("/") else site + "/"
+    origins = fields.allowed_origins or [origin_of(site)]
     repo_path = Path(repository) if fields.backend == "local" else root
     data_dir = Path(fields.data_dir).expanduser() if fields.data_dir else _default_data_dir(repo_path, environ)
     guarded = {root.resolve(), repo_path.resolve()}
@@ -162,5 +167,5 @@ def _with_defaults(fields: ServiceFields, root: Path, environ: Mapping[str, str]
                                     found=str(data_dir), fix="choose a folder outside the repository, "
                                     "so contact addresses can never be committed", code="data-dir-inside")])
     service_url = fields.service_url if fields.service_url.endswith("/") else fields.service_url + "/"
-    return fields.model_copy(update={"repository": repository, "allowed_origins": origins,
+    return fields.model_copy(update={"repository": repository, "allowed_origins": origins, "site_url": site,
                                      "data_dir": str(data_dir), "service_url": service_url})

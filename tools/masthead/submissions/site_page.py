@@ -57,7 +57,7 @@ def plan_send(plan: Any) -> None:
     lang = settings.language
     t = plan.theme.translator(lang)
     magazine = plan.views.magazine
-    choices = rules.promise_choices(magazine.topics, magazine.promises)
+    choices = rules.promise_choices(magazine.topics, magazine.promises, lang, settings.language)
     form = form_view(settings, lang, t, form_urls(Path(plan.root)), promises=choices)
     plan.page(SEND_PATH, "send.html", "send", title=t("send.title"), lang=lang, kind="send",
               description=t("send.description"), extra={"form": form})
