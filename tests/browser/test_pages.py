@@ -52,7 +52,8 @@ def test_keyboard_reaches_content_through_the_skip_link(browser: object, server:
 
 def test_no_horizontal_scroll_at_320_px(browser: object, server: str) -> None:
     page = browser.new_page(viewport={"width": 320, "height": 640})  # type: ignore[attr-defined]
-    for path in ("", "city/river-festival/", "work/rent-in-hours/", "leaderboard/", "ko/world/nakdong/"):
+    for path in ("", "city/river-festival/", "work/rent-in-hours/", "leaderboard/", "ko/world/nakdong/",
+                 "events/", "events/boat-parade-2027/", "fr/events/boat-parade-2027/accreditation/"):
         page.goto(server + path)
         overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 0, (path, overflow)
@@ -111,3 +112,22 @@ def test_pictures_load_in_a_modern_format_without_layout_shift(browser: object, 
             assert src.endswith((".avif", ".webp")), (path, src)
         assert page.evaluate("window.__shift") < 0.01, path
     page.close()
+def test_copy_link_button_copies_the_story_address(browser: object, server: str) -> None:
+    """share.js shows the button and copies the address (docs/reach.md, "Share links");
+    the share links themselves load nothing until clicked."""
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])  # type: ignore[attr-defined]
+    page = context.new_page()
+    hosts: list[str] = []
+    page.on("request", lambda r: hosts.append(r.url))
+    page.goto(server + "city/river-festival/", wait_until="networkidle")
+    assert all(u.startswith(server) or u.startswith("data:") for u in hosts), hosts
+    button = page.locator(".share-copy-button")
+    assert button.is_visible()
+    button.click()
+    page.wait_for_function("document.querySelector('.share-status').textContent.length > 0")
+    assert page.locator(".share-status").text_content() == "Link copied"
+    assert page.evaluate("navigator.clipboard.readText()") == page.locator("#share-url").input_value()
+    page.goto(server + "events/boat-parade-2027/")
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0
+    context.close()

@@ -13,7 +13,7 @@ from masthead.domain.problems import ContentError, MastheadError
 
 # Each name is a module in masthead.commands exposing `register(subparsers)`.
 COMMANDS = ("check", "build", "serve", "topic", "promise", "remind", "stats", "desk", "review", "accept", "decline", "pr_summary", "thanks", "formbot", "submissions",
-            "publish_notify", "newsletter", "import_")  # reach: docs/reach.md
+            "publish_notify", "newsletter", "import_", "accreditations")  # reach: docs/reach.md
 
 DESCRIPTION = """\
 masthead turns a magazine kept in a Git repository into its website, feeds and leaderboard.
@@ -36,6 +36,7 @@ Editors:
   masthead desk               pending submissions, promises, what publishes today
   masthead review|accept|decline BRANCH       the review loop without GitHub
   masthead formbot            the send-text service; `masthead submissions` lists what came in
+  masthead accreditations     list and answer press accreditation requests for events
 
 Run `masthead COMMAND --help` for the options and examples of each command.
 """

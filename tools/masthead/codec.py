@@ -19,7 +19,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 ALLOWED = ("masthead.domain.stories", "masthead.domain.problems", "masthead.domain.contributors",
            "masthead.domain.site", "masthead.domain.promises", "masthead.domain.magazine",
-           "masthead.domain.newsletter", "masthead.sources.records", "masthead.domain.images")
+           "masthead.domain.newsletter", "masthead.domain.events", "masthead.sources.records",
+           "masthead.domain.images")
 
 
 class BadState(ValueError):

@@ -137,3 +137,16 @@ def send_all(settings: SmtpSettings, messages: list[tuple[int, EmailMessage]]) -
             else:
                 log.info("sent to the recipient on line %d of the list", line)
     return refused
+
+
+def answer_message(*, subject: str, text: str, sender: str, recipient: str, when: datetime) -> EmailMessage:
+    """A plain-text answer to one person (an accreditation request): no list headers, no HTML."""
+    msg = EmailMessage()
+    msg["Subject"] = subject
+    msg["From"] = sender
+    msg["To"] = recipient
+    msg["Date"] = format_datetime(when)
+    msg["Message-ID"] = make_msgid(domain=sender.rsplit("@", 1)[-1].strip(">") or None)
+    msg["Auto-Submitted"] = "auto-replied"
+    msg.set_content(text)
+    return msg

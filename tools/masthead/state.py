@@ -40,7 +40,7 @@ SITE_FILE = "site.json"  # in each site's folder: which site folder it is about
 SCHEMA = 1
 # Libraries whose version changes what a build writes (markup, sanitising, templates, dates, feeds).
 OUTPUT_LIBRARIES = ("cmarkgfm", "nh3", "jinja2", "markupsafe", "babel", "feedgen", "markdown", "mkdocs",
-                    "pygments", "pillow", "pyyaml")
+                    "pygments", "pillow", "pyyaml", "icalendar")  # icalendar: events.ics (docs/reach.md)
 CODE = Path(__file__).resolve().parent  # masthead's own package
 
 _chosen: dict[Path, Path] = {}  # repository root -> state folder given by the caller

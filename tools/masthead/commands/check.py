@@ -45,6 +45,10 @@ def run(args: argparse.Namespace) -> int:
         from masthead.sources.newsletter import load_editions
 
         problems = problems + load_editions(root, magazine.settings)[1]
+        from masthead.sources.events import load_events  # events (docs/reach.md)
+
+        problems = problems + load_events(root, magazine.settings, magazine.people,
+                                          [s.content_path for s in magazine.stories])[1]
     print_problems(problems, args.format, args.strict)
     return 1 if has_errors(problems, args.strict) else 0
 

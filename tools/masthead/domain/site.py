@@ -55,6 +55,22 @@ def term_labels(tags: dict[str, dict[str, str]], places: dict[str, dict[str, str
 
 
 @dataclass(frozen=True)
+class Share:
+    """Share links on story pages (docs/reach.md): the networks, and Mastodon's instance."""
+
+    networks: tuple[str, ...] = ()
+    mastodon: str = "mastodon.social"
+
+
+@dataclass(frozen=True)
+class Bridge:
+    """A fediverse bridge the magazine points WebFinger at (docs/reach.md)."""
+
+    url: str
+    actor: str = ""
+
+
+@dataclass(frozen=True)
 class Settings:
     title: str
     url: str
@@ -77,6 +93,9 @@ class Settings:
     send_form: bool = True
     labels: TermLabels = TermLabels()
     embeds: tuple[str, ...] = ()  # hosts whose frames load on a click (site/embeds.py)
+    event_home_days: int = 30  # events on the front page from this many days before (docs/reach.md)
+    share: Share = Share()
+    bridge: Bridge | None = None
 
     def section(self, section_id: str) -> Section | None:
         for s in self.sections:  # a handful of sections: a scan beats building an index

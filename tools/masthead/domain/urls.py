@@ -7,19 +7,23 @@ as `<path>index.html`. Two sources claiming one path is an error naming both.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .slugs import term_slug
 from .stories import Story
 
+if TYPE_CHECKING:
+    from .events import Event
+
 RESERVED = ("tags", "places", "authors", "archive", "masthead", "leaderboard", "search", "assets",
             "send", "board", "page", "feeds", "404.html", "sitemap.xml", "rss.xml", "atom.xml",
-            "feed.json", "newsletter")
+            "feed.json", "newsletter", "events", "events.ics", ".well-known")
 
 
 # The pages every language has (docs/theme.md, "Addresses"): the site's language at the root,
 # every other language below `<lang>/`, with the same path after the prefix.
 CHROME = {"archive": "archive/", "masthead": "masthead/", "leaderboard": "leaderboard/", "search": "search/",
-          "board": "board/", "send": "send/"}
+          "board": "board/", "send": "send/", "events": "events/"}
 
 
 def lang_prefix(lang: str, site_language: str) -> str:
@@ -93,6 +97,26 @@ def newsletter_path(edition: str | None = None) -> str:
     return "newsletter/" if edition is None else f"newsletter/{edition}/"
 
 
+# --- events (docs/reach.md) ---
+def event_path(event: "Event", site_language: str) -> str:
+    """Where the event's page lives: `events/<slug>/`, `fr/events/<slug>/`."""
+    return f"{lang_prefix(event.lang, site_language)}events/{event.slug}/"
+
+
+def events_path(lang: str, site_language: str) -> str:
+    return f"{lang_prefix(lang, site_language)}events/"
+
+
+def calendar_path(lang: str, site_language: str) -> str:
+    """The iCalendar feed: `events.ics` in the site's language, `fr/events.ics`."""
+    return f"{lang_prefix(lang, site_language)}events.ics"
+
+
+def accreditation_path(event: "Event", site_language: str) -> str:
+    return f"{event_path(event, site_language)}accreditation/"
+
+
+
 def output_file(path: str) -> str:
     """The file a path is written to."""
     return f"{path}index.html" if path == "" or path.endswith("/") else path
@@ -116,7 +140,7 @@ class PathRegistry:
 
     def claim(self, path: str, owner: str) -> str | None:
         """Claim `path` for `owner`; returns the earlier owner when the path is taken."""
-        key = path if path.endswith((".html", ".xml", ".json", ".txt")) else output_file(path)
+        key = path if path.endswith((".html", ".xml", ".json", ".txt", ".ics")) or "/.well-known/" in "/" + path else output_file(path)
         earlier = self.owners.get(key)
         if earlier is not None and earlier != owner:
             return earlier

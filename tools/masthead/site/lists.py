@@ -13,6 +13,7 @@ from masthead.domain.reading import front_page, language_first
 from masthead.domain.stories import Story, is_published
 
 from .board import author_promises  # promises: an author's record (site/board.py)
+from .events import home_events
 from .plan import Planner, compact, digest
 from .render import language_name
 from .views import View, plain_text
@@ -95,7 +96,8 @@ def plan_home(plan: Planner) -> None:
             if any(s.lang == lang for s in views.stories) else [])
         plan.page(prefix, "home.html", "site_config/magazine.yml", title=settings.title, lang=lang, kind="home",
                   feeds=feeds, alternates=plan.counterparts(prefix, lang),
-                  extra={"lead": lead, "latest": [views.card(s) for s in front.latest], "section_blocks": blocks},
+                  extra={"lead": lead, "latest": [views.card(s) for s in front.latest], "section_blocks": blocks,
+                         "events": home_events(plan, lang)},  # events near (docs/reach.md)
                   lastmod=lead["date_iso"][:10] if lead else None)
 
 

@@ -20,6 +20,8 @@ from .board import plan_board  # promises: board/ (docs/promises.md)
 from .chrome import plan_chrome  # search and send in every language
 from .extras import plan_404, plan_assets, plan_search, plan_sitemap, plan_static_pages
 from .feeds import plan_feeds
+from .events import plan_events  # reach: events/, events.ics (docs/reach.md)
+from .bridge import plan_bridge  # reach: .well-known/ for a fediverse bridge (docs/reach.md)
 from .newsletter import plan_newsletter  # reach: newsletter/ (docs/reach.md)
 from .lists import plan_archive, plan_authors, plan_home, plan_languages, plan_sections, plan_terms
 from .people_pages import plan_leaderboard, plan_masthead
@@ -51,6 +53,7 @@ PROVIDERS: list[Callable[[Planner], None]] = [
     plan_stories, plan_home, plan_sections, plan_terms, plan_languages, plan_authors, plan_avatars,
     plan_archive, plan_masthead, plan_leaderboard, plan_board, plan_search, plan_404, plan_static_pages,
     plan_assets, plan_feeds, plan_send, plan_chrome, plan_newsletter, plan_redirects,
+    plan_events, plan_bridge,
 ]
 
 

@@ -12,6 +12,7 @@ from markupsafe import Markup
 
 from masthead.domain import urls
 from masthead.domain.reading import related_for_reader
+from masthead.domain.share import share_links
 from masthead.domain.stories import Story, is_published
 from masthead.sources.files import copy_reader, inside
 from masthead.sources.frontmatter import split_body
@@ -181,6 +182,7 @@ def story_page_args(plan: Planner, s: Story, related: list[Story], versions: lis
         "next": views.card(around[1]) if around[1] else None,
         "promise": promise,
         "fediverse_creators": list(_fediverse(views, s)),
+        "share": share_links(settings.share, urls.absolute(settings.url, card["url"]), s.title),  # docs/reach.md
     })
 
     def late(context: dict[str, Any]) -> None:

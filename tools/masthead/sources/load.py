@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from masthead.domain.contributors import Contributor, Link
 from masthead.domain.problems import Problem
-from masthead.domain.site import term_labels, Section, Settings, Targets, Window
+from masthead.domain.site import term_labels, Bridge, Section, Settings, Share, Targets, Window
 from masthead.domain.images import is_raster
 from masthead.domain.slugs import HANDLE_RE
 
@@ -80,7 +80,10 @@ def _load_settings(root: Path, url: str | None) -> tuple[Settings | None, list[P
         trust_raw_html=model.trust_raw_html, licence=model.licence, windows=windows,
         targets=Targets(model.targets.daily_pieces, model.targets.community_share),
         words_per_minute=model.words_per_minute, send_form=model.send_form,
-        labels=term_labels(model.labels.tags, model.labels.places), embeds=tuple(model.embeds))
+        labels=term_labels(model.labels.tags, model.labels.places), embeds=tuple(model.embeds),
+        event_home_days=model.events.home_days, share=Share(tuple(model.share.networks), model.share.mastodon),
+        bridge=Bridge(model.fediverse_bridge.url.rstrip("/"), model.fediverse_bridge.actor)
+        if model.fediverse_bridge else None)
     return settings, parsed.problems + _section_problems(settings, parsed.lines)
 
 
@@ -250,7 +253,7 @@ def load_records(root: Path, settings: Settings, cache: RecordCache | None = Non
     was saved are parsed on the executor while it is being read (parsing needs pydantic,
     which takes as long to import as the cache takes to read)."""
     files, problems = walk(root, "content", (".md", ".markdown"))
-    files = [rel for rel in files if not rel.startswith("content/newsletter/")]  # editions: sources/newsletter.py
+    files = [rel for rel in files if not rel.startswith(("content/newsletter/", "content/events/"))]  # editions, events: their own loaders
     folders: dict[str, int] = {}
     base = str(root) + os.sep
     stamps = {rel: stamp(base + rel, folders) for rel in files}

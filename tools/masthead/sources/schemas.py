@@ -155,6 +155,46 @@ class LabelFields(Strict):
 
 
 HOST_RE = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$")
+# --- events, sharing and the fediverse bridge (docs/reach.md) --------------------------------
+SHARE_NETWORKS = ("mastodon", "bluesky", "telegram", "whatsapp", "facebook", "linkedin", "x", "vk", "reddit", "email")
+Host = Annotated[str, Field(pattern=r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$", max_length=253)]
+
+
+class EventSettingsFields(Strict):
+    """The `events:` block: when the front page shows an event."""
+
+    home_days: Annotated[int, Field(ge=0, le=366)] = 30
+
+
+class ShareFields(Strict):
+    """The `share:` block: the networks each story page links to, in this order."""
+
+    networks: list[Literal[SHARE_NETWORKS]] = []  # type: ignore[valid-type]
+    mastodon: Host = "mastodon.social"  # the instance Mastodon share links open on
+
+
+class BridgeFields(Strict):
+    """The `fediverse_bridge:` block: a bridge that serves the magazine to the fediverse."""
+
+    url: Annotated[str, Field(pattern=r"^https://[^\s<>\"'/]+(/[^\s<>\"']*)?$", max_length=300)]
+    actor: Annotated[str, Field(pattern=r"^https://[^\s<>\"']+$", max_length=300)] = ""
+
+
+class EventFields(Strict):
+    """Front matter of an event in `content/events/` (docs/reach.md)."""
+
+    title: Annotated[Text, Field(min_length=1, max_length=200)]
+    start: Annotated[Text, Field(min_length=1, max_length=80)]
+    end: Annotated[Text, Field(min_length=1, max_length=80)]
+    place: Annotated[Text, Field(min_length=1, max_length=300)]
+    organisers: Annotated[list[Annotated[str, Field(pattern=HANDLE_RE.pattern)]], BeforeValidator(_as_list),
+                          Field(min_length=1)]
+    summary: Annotated[Text, Field(max_length=600)] = ""
+    links: list[LinkFields] = []
+    lang: Lang | None = None
+    translation_of: Text = ""
+    press_release: Text = ""
+    accreditation: bool = False
 
 
 class MagazineFields(Strict):
@@ -191,6 +231,9 @@ class MagazineFields(Strict):
                 raise ValueError(f"'{host}' is not a host name: write it as player.vimeo.com "
                                  "(lower case, no https://, no path)")
         return value
+    events: EventSettingsFields = EventSettingsFields()  # docs/reach.md
+    share: ShareFields = ShareFields()  # docs/reach.md
+    fediverse_bridge: BridgeFields | None = None  # docs/reach.md; none by default
 
 
 def problems_from(exc: ValidationError, path: str, lines: dict[str, int], model: type[BaseModel]) -> list[Problem]:

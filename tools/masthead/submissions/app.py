@@ -250,6 +250,101 @@ def prove_identity(svc: "Service", sub: Submission, key: str) -> Submission:
     return replace(sub, proof="")
 
 
+# --- accreditation requests for an event (docs/send-text.md, "Accreditation") ------------------
+
+ACC_FIELDS = frozenset({"event", "name", "outlet", "contact", "role", "consent", HONEYPOT, TOKEN, UI_LANG})
+
+
+class AccreditationHandlers:
+    """POST /accreditations and GET /accreditations/received: the submissions' door, limits
+    and checks (origin, rate limit, body size, honeypot, token) in front of another store."""
+
+    def __init__(self, handlers: Handlers) -> None:
+        self.h, self.svc = handlers, handlers.svc
+
+    async def submit(self, request: Request) -> Response:
+        svc, h = self.svc, self.h
+        origin = request.headers.get("origin")
+        allowed_origins = (*svc.fields.allowed_origins, origin_of(svc.fields.service_url))
+        if origin is not None and origin.rstrip("/") not in allowed_origins:
+            return h._refuse(request, 403, f"posting is only allowed from {', '.join(svc.fields.allowed_origins)}")
+        allowed, wait = svc.limiter.allow(h.client(request))
+        if not allowed:
+            return h._refuse(request, 429, f"too many requests from your address; try again in {wait} s",
+                             {"Retry-After": str(wait)})
+        try:
+            body = await read_body(request, min(svc.fields.max_body_bytes, 20_000))
+            data = await parse_body(request, body, svc.checks)
+        except BodyError as exc:
+            return h._refuse(request, exc.status, str(exc))
+        except Busy as exc:
+            return h._refuse(request, 503, str(exc), {"Retry-After": "30"})
+        data = {k: v for k, v in data.items() if k in ACC_FIELDS}
+        return await self._store(request, data)
+
+    async def _store(self, request: Request, data: dict[str, Any]) -> Response:
+        from masthead.domain.accreditation import validate_request
+
+        svc = self.svc
+        store = svc.accreditations
+        if store is None:
+            return self.h._refuse(request, 404, "this magazine takes no accreditation requests")
+        now = svc.clock()
+        errors = await run_in_threadpool(acc_bot_errors, svc, data, now)
+        open_events = svc.open_events(now)
+        req, field_errors = validate_request(data, open_events, svc.settings.languages, svc.settings.language)
+        if errors or req is None:
+            return self._invalid(request, data, errors + field_errors, str(data.get(TOKEN)) if not errors else None)
+        request_id = uuid.uuid4().hex
+        token = str(data[TOKEN])
+        stored = await run_in_threadpool(store.add, request_id, req, datetime.fromtimestamp(now, timezone.utc),
+                                         svc.tokens.nonce(token))
+        if not stored:  # another post of the same token got there first
+            return self._invalid(request, data, [spent_error()], None)
+        log.info("accreditation request %s received", short_id(request_id))
+        where = f"{svc.fields.service_url}accreditations/received?lang={req.lang}"
+        if wants_json(request):
+            return JSONResponse({"id": request_id, "status": "pending", "reference": short_id(request_id)},
+                                status_code=201, headers=NO_STORE)
+        return RedirectResponse(where, status_code=303, headers=NO_STORE)
+
+    def _invalid(self, request: Request, data: dict[str, Any], errors: list[FieldError], token: str | None) -> Response:
+        svc = self.svc
+        token = token or svc.tokens.issue(svc.clock())
+        if wants_json(request):
+            return JSONResponse({"errors": [{"field": e.field, "code": e.code, "message": e.message}
+                                            for e in errors], "token": token}, status_code=422, headers=NO_STORE)
+        values = {k: v for k, v in data.items() if k not in (TOKEN, HONEYPOT) and isinstance(v, str)}
+        lang = svc.pages.lang(_text(data.get(UI_LANG)))
+        html = svc.pages.accreditation_form(lang, _text(data.get("event")), values, errors, token)
+        return HTMLResponse(html, status_code=422, headers=NO_STORE)
+
+    async def received(self, request: Request) -> Response:
+        svc = self.svc
+        lang = svc.pages.lang(request.query_params.get("lang"))
+        return HTMLResponse(svc.pages.message(lang, svc.pages.theme.translator(lang)("accreditation.received")),
+                            headers=NO_STORE)
+
+
+def acc_bot_errors(svc: "Service", data: dict[str, Any], now: float) -> list[FieldError]:
+    """The submissions' honeypot and token checks, with spent tokens looked up in this store."""
+    errors = []
+    if str(data.get(HONEYPOT) or "").strip():
+        errors.append(FieldError(HONEYPOT, "honeypot", "leave the field 'homepage' empty: it is there to catch robots"))
+    token = data.get(TOKEN)
+    problem = svc.tokens.check(token if isinstance(token, str) else "", now)
+    store = svc.accreditations
+    if problem is None and store is not None and store.is_spent(svc.tokens.nonce(str(token))[0]):
+        problem = SPENT
+    if problem == TOO_FAST:
+        errors.append(FieldError("form", "too_fast", "the form was sent too quickly; wait a few seconds and send "
+                                 "it again"))
+    elif problem is not None:
+        errors.append(spent_error() if problem == SPENT else FieldError(
+            "form", "token", f"the form's token is {problem}; check your details and send the form again"))
+    return errors
+
+
 def create_app(svc: "Service") -> Starlette:
     """The ASGI application; the delivery worker runs while the application does."""
     handlers = Handlers(svc)
@@ -267,6 +362,9 @@ def create_app(svc: "Service") -> Starlette:
     routes = [Route("/health", handlers.health), Route("/submissions/token", handlers.token),
               Route("/submissions", guarded(handlers.submit), methods=["POST"]),
               Route("/submissions/{id}", guarded(handlers.receipt))]
+    accreditations = AccreditationHandlers(handlers)  # docs/send-text.md, "Accreditation"
+    routes += [Route("/accreditations", guarded(accreditations.submit), methods=["POST"]),
+               Route("/accreditations/received", guarded(accreditations.received))]
     cors = Middleware(CORSMiddleware, allow_origins=svc.fields.allowed_origins, allow_methods=["GET", "POST"],
                       allow_headers=["Content-Type", "Accept"], max_age=600)
     async def not_found(request: Request, exc: Exception) -> Response:

@@ -17,7 +17,7 @@ HONEYPOT = "homepage"
 TOKEN = "csrf_token"
 UI_LANG = "ui_lang"
 KEY = "key"  # a contributor's submission key: checked against its digest, never stored
-KNOWN = frozenset(FIELDS) | {HONEYPOT, TOKEN, UI_LANG, KEY}
+KNOWN = frozenset(FIELDS) | {HONEYPOT, TOKEN, UI_LANG, KEY} | {"event", "outlet", "contact", "role"}  # + accreditation
 MAX_FIELDS = 50
 
 

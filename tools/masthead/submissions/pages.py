@@ -14,7 +14,10 @@ from masthead.domain.site import Settings
 from masthead.domain.submissions import FieldError
 from masthead.site.render import Theme, date_text, language_name
 
-from .site_page import SEND_PATH, form_view
+from masthead.domain.events import Event, in_language
+
+from .accreditation_page import form_view
+from .site_page import SEND_PATH, form_view as send_form_view
 from .store import DECLINED, PUBLISHED, Record
 
 # What the author sees: retries are the service's business, but a delivery that finally
@@ -32,6 +35,25 @@ class Pages:
         self.theme = Theme(theme_folder)
         self.settings = settings
         self.action_urls = action_urls
+        self.events: dict[str, list[Event]] = {}  # accreditation: every event's versions by id
+
+    def accreditation_form(self, lang: str, event: str, values: dict[str, Any], errors: list[FieldError],
+                           token: str) -> str:
+        """accreditation.html again, with what was typed and every error next to its field."""
+        versions = self.events.get(event)
+        if not versions:
+            return self.message(lang, self.theme.translator(lang)("accreditation.error.event"))
+        e = in_language(versions, lang, self.settings.language)
+        t = self.theme.translator(lang)
+        path = urls.accreditation_path(e, self.settings.language)
+        context = self._context(lang, t("accreditation.title", event=e.title), "accreditation", path)
+        base = self.action_urls["action"].removesuffix("submissions")
+        where = {"action": base + "accreditations", "token_url": self.action_urls["token_url"]}
+        by_content = {v.content_path: v for v in versions}
+        context["event"] = {"title": e.title, "url": urls.event_path(e, self.settings.language)}
+        context["form"] = form_view(None, self.settings, e, by_content, lang, t, urls=where, values=values,
+                                    errors=errors, token=token)
+        return self.theme.render("accreditation.html", context)
 
     def lang(self, wanted: str | None) -> str:
         return wanted if wanted in self.settings.languages else self.settings.language
@@ -55,7 +77,7 @@ class Pages:
     def form(self, lang: str, values: dict[str, Any], errors: list[FieldError], token: str) -> str:
         """send.html again, with what was typed and every error next to its field."""
         context = self._context(lang, self.theme.translator(lang)("send.title"), "send", SEND_PATH)
-        context["form"] = form_view(self.settings, lang, context["t"], self.action_urls, values=values, errors=errors,
+        context["form"] = send_form_view(self.settings, lang, context["t"], self.action_urls, values=values, errors=errors,
                                     token=token)
         return self.theme.render("send.html", context)
 

@@ -14,12 +14,16 @@ from typing import IO, Callable, Mapping
 
 import uvicorn
 
+from datetime import datetime, timezone
+
+from masthead.domain.events import Event
 from masthead.domain.problems import ContentError, UsageError
 from masthead.domain.site import Settings
 from masthead.domain.submissions import FormRules
 from masthead.forge import Forge
 from masthead.sources.load import load_settings
 
+from .accreditations import Accreditations
 from .checking import Checker
 from .clients import Network, parse_networks
 from .backends import Backend, GitHubBackend, LocalBackend
@@ -48,6 +52,26 @@ class Service:
     proxies: tuple[Network, ...] = ()
     clock: Callable[[], float] = time.time
     lock: IO[str] | None = field(default=None, repr=False)
+    accreditations: Accreditations | None = None  # docs/send-text.md, "Accreditation"
+    events: dict[str, list[Event]] = field(default_factory=dict)  # by event id: every version
+
+    def open_events(self, now: float) -> dict[str, str]:
+        """The events taking accreditation requests at `now`: those with the form, not yet over."""
+        moment = datetime.fromtimestamp(now, timezone.utc)
+        return {eid: versions[0].title for eid, versions in self.events.items()
+                if any(v.accreditation for v in versions) and max(v.end for v in versions) > moment}
+
+
+def load_accreditation_events(root: Path, settings: Settings) -> dict[str, list[Event]]:
+    """The magazine's events by id (its original's slug), read as the site build reads them."""
+    from masthead.domain.events import groups
+    from masthead.sources.events import load_events
+
+    from .accreditation_page import event_id
+
+    events, _ = load_events(root, settings, (), ())  # `masthead check` reports their problems
+    by_content = {e.content_path: e for e in events}
+    return {event_id(versions[0], by_content): versions for versions in groups(events).values()}
 
 
 def make_backend(fields: ServiceFields, environ: Mapping[str, str]) -> Backend:
@@ -91,9 +115,12 @@ def build_service(root: Path, environ: Mapping[str, str] | None = None) -> Servi
                     fields.token_max_age)
     worker = Worker(store, backend, fields, Site(settings.language, settings.timezone, settings.url))
     pages = Pages(root / "theme", replace(settings, url=fields.site_url), form_urls(root, environ))
+    events = load_accreditation_events(root, settings)
+    pages.events = events
     return Service(fields, settings, rules, store, tokens, RateLimit(fields.rate_limit), worker, pages,
                    RateLimit(fields.receipt_rate_limit), Checker(fields.check_workers, fields.check_seconds),
-                   parse_networks(fields.forwarded_allow_ips), lock=lock)
+                   parse_networks(fields.forwarded_allow_ips), lock=lock,
+                   accreditations=Accreditations(data_dir), events=events)
 
 
 def run(service: Service, host: str, port: int) -> None:
