@@ -188,31 +188,55 @@ def scores_markdown(results: list[dict[str, Any]]) -> str:
     rows = ["| page | performance | accessibility | best practices | SEO |", "| --- | ---: | ---: | ---: | ---: |"]
     for r in results:
         s = r["scores"]
-        rows.append(f"| {r['name']} | {s['performance']} | {s['accessibility']} | {s['best-practices']} | {s['seo']} |")
+        first = f" (first run: {r['first_performance']})" if "first_performance" in r else ""
+        rows.append(f"| {r['name']} | {s['performance']}{first} | {s['accessibility']} | {s['best-practices']} "
+                    f"| {s['seo']} |")
     return "\n".join(rows) + "\n"
 
 
-def test_lighthouse_mobile_scores_on_the_main_pages(server: str) -> None:
-    """Each page once, in one Chromium: performance >= 95, accessibility 100, best practices
-    >= 95, SEO 100. Scores in tests/artifacts/lighthouse/scores.{json,md}, a report per page."""
-    need_npm(NODE_PROJECT / "node_modules" / "lighthouse")
-    folder = ARTIFACTS / "lighthouse"
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    WRITTEN.append(folder)
-    pages = [{"name": f"{lang}-{kind}", "url": server + pages_of(lang)[kind]}
-             for lang in MAIN_LANGUAGES for kind in MAIN_PAGES]
+def lighthouse(pages: list[dict[str, str]], folder: Path) -> list[dict[str, Any]]:
+    folder.mkdir(parents=True, exist_ok=True)
     (folder / "pages.json").write_text(json.dumps(pages, indent=1), encoding="utf-8")
     env = dict(os.environ, CHROME_PATH=str(CHROMIUM))
     run = subprocess.run([str(NODE), str(LIGHTHOUSE_RUNNER), str(folder / "pages.json"), str(folder)],
                          cwd=NODE_PROJECT, env=env, capture_output=True, text=True, timeout=900)
     assert run.returncode == 0, run.stderr[-3000:]
     results: list[dict[str, Any]] = json.loads((folder / "scores.json").read_text(encoding="utf-8"))
-    (folder / "scores.md").write_text(scores_markdown(results), encoding="utf-8")
     assert [r["name"] for r in results] == [p["name"] for p in pages]
+    return results
+
+
+def only_slow(result: dict[str, Any]) -> bool:
+    """Below the line on performance alone: timings, which a machine shared by other jobs can
+    spoil (seen: a Korean front page at 84, then 100, with style and layout 4x slower)."""
+    return all(result["scores"][c] >= least for c, least in THRESHOLDS.items() if c != "performance") \
+        and result["scores"]["performance"] < THRESHOLDS["performance"]
+
+
+def test_lighthouse_mobile_scores_on_the_main_pages(server: str) -> None:
+    """Each page once, in one Chromium: performance >= 95, accessibility 100, best practices
+    >= 95, SEO 100; a page short on performance alone is measured once more (both figures are
+    kept). Scores in tests/artifacts/lighthouse/scores.{json,md}, a report per page."""
+    need_npm(NODE_PROJECT / "node_modules" / "lighthouse")
+    folder = ARTIFACTS / "lighthouse"
+    shutil.rmtree(folder, ignore_errors=True)
+    WRITTEN.append(folder)
+    pages = [{"name": f"{lang}-{kind}", "url": server + pages_of(lang)[kind]}
+             for lang in MAIN_LANGUAGES for kind in MAIN_PAGES]
+    results = lighthouse(pages, folder)
+    slow = {r["name"] for r in results if only_slow(r)}
+    if slow:
+        again = {r["name"]: r for r in lighthouse([p for p in pages if p["name"] in slow], folder / "again")}
+        results = [dict(again[r["name"]], first_performance=r["scores"]["performance"]) if r["name"] in again else r
+                   for r in results]
+    (folder / "scores.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    (folder / "scores.md").write_text(scores_markdown(results), encoding="utf-8")
     low = []
     for r in results:
         assert r["runtimeError"] is None, (r["name"], r["runtimeError"])
+        # Lighthouse 12.2.3 cannot read Chromium 156's trace in six diagnostics (docs/theme.md,
+        # "Audits"), none of them scored; a scored audit that cannot run would hide a failure.
+        assert not [a for a in r["errored"] if a["weight"]], (r["name"], r["errored"])
         for category, least in THRESHOLDS.items():
             if r["scores"][category] < least:
                 audits = [f"{a['id']} {a['score']} {a['displayValue'] or ''}" for a in r["failing"]

@@ -4,7 +4,8 @@
 //
 // pages.json is [{"name": "en-home", "url": "http://127.0.0.1:PORT/"}, ...]. Writes
 // OUT_DIR/<name>.report.html for a person (and .report.json, the full result), and OUT_DIR/scores.json: for each page its four
-// category scores (0-100) and the audits that did not pass (id, title, score, display value).
+// category scores (0-100), the scored audits that did not pass (id, title, score, display
+// value) and the audits that could not run (id, category, weight, error).
 // One Chromium serves every run: starting one per page would cost seconds each.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -45,6 +46,17 @@ async function warmUp(port, pages) {
   await browser.disconnect();
 }
 
+// Audits that could not run, with their weight in their category (0: not in the score).
+function errored(lhr) {
+  const weights = new Map();
+  for (const category of CATEGORIES) {
+    for (const ref of lhr.categories[category].auditRefs) weights.set(ref.id, [category, ref.weight]);
+  }
+  return Object.values(lhr.audits).filter(a => a.scoreDisplayMode === 'error').map(a => ({
+    id: a.id, category: weights.get(a.id)?.[0] ?? null, weight: weights.get(a.id)?.[1] ?? 0,
+    error: (a.errorMessage ?? '').slice(0, 200)}));
+}
+
 async function main() {
   const [listFile, outDir] = process.argv.slice(2);
   if (!listFile || !outDir) {
@@ -69,7 +81,7 @@ async function main() {
       fs.writeFileSync(path.join(outDir, `${page.name}.report.json`), run.report[1]);
       const scores = Object.fromEntries(CATEGORIES.map(c => [c, Math.round(100 * (lhr.categories[c].score ?? 0))]));
       const seconds = (Date.now() - started) / 1000;
-      results.push({name: page.name, url: page.url, scores, failing: failing(lhr),
+      results.push({name: page.name, url: page.url, scores, failing: failing(lhr), errored: errored(lhr),
         runtimeError: lhr.runtimeError?.message ?? null, seconds});
       console.log(`${page.name}: ${JSON.stringify(scores)} in ${seconds.toFixed(1)} s`);
     }
