@@ -490,3 +490,11 @@ def test_every_link_on_every_page_leads_somewhere(sample: Path) -> None:
             if not (found.is_file() or (found / "index.html").is_file()):
                 broken.append((rel, href))
     assert not broken, broken[:10]
+
+
+def test_a_section_feed_is_named_in_the_page_language(page: Page) -> None:
+    """The feed is the site's language's, but its link on a Russian page says "Город"."""
+    doc = page("ru/city/index.html")
+    titles = [link["title"] for link in doc.select('link[rel=alternate][type="application/rss+xml"]')]
+    assert "Город · RSS" in titles, titles
+    assert "Город · RSS" in visible_text(doc)

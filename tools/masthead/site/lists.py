@@ -110,11 +110,13 @@ def plan_sections(plan: Planner) -> None:
     for lang, prefix in languages(plan):
         for section in plan.settings.sections:
             view = plan.views.section(section.id, lang)
-            feed_path = urls.section_path(section.id)  # one feed per section, in the site's language
+            # One feed per section, in the site's language; its link is named in the page's
+            # ("Город · RSS" on a Russian page, not "City · RSS").
+            feed_path = urls.section_path(section.id)
             plan_list(plan, view["url"], language_first(by_section.get(section.id, []), lang), heading=view["title"],
                       lang=lang, kind="section", owner="site_config/magazine.yml", localised=True,
                       intro=section.description(lang, site_lang),
-                      feeds=plan.feeds_of(feed_path, plan.views.section(section.id, site_lang)["title"]))
+                      feeds=plan.feeds_of(feed_path, view["title"]))
 
 
 def _grouped(stories: list[Story], attr: str) -> dict[str, tuple[str, list[Story]]]:
