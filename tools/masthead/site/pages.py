@@ -57,14 +57,21 @@ PROVIDERS: list[Callable[[Planner], None]] = [
 ]
 
 
+def new_planner(views: Views, theme: Theme, root: Path) -> Planner:
+    """An empty plan with the build's image facts (docs/images.md), for `plan_site` and for
+    `masthead serve`'s first pass, so both plan pictures and social cards alike."""
+    plan = Planner(views, theme, root)
+    plan.pictures = views.pictures = Pictures(root)
+    return plan
+
+
 def plan_site(views: Views, theme: Theme, root: Path, memo: Path | None = None, options: str = "",
               between: Callable[[], None] | None = None) -> Planner:
     """Every file of the site; with `memo` (the folder of the last build's plan memo, see
     `memo.py`) and the build's `options`, units planned from the same inputs are taken over.
     `between` is called before each provider (`masthead serve` stops a plan a newer save
     made useless by raising there)."""
-    plan = Planner(views, theme, root)
-    plan.pictures = views.pictures = Pictures(root)  # images (docs/images.md)
+    plan = new_planner(views, theme, root)
     if memo is not None:
         plan.store = open_memo(plan, memo, global_signature(plan, options))
         plan.memo = plan.store.entries

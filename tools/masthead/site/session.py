@@ -56,7 +56,8 @@ from . import cards
 from .build import CARDS_FROM, BuildReport, render_jobs
 from .freshness import build_options, records_of
 from .memo import global_signature, open_memo, save_memo, stale
-from .pages import plan_site
+from .pages import new_planner, plan_site
+from .pictures import derive_all
 from .plan import Planner
 from .publish import MARK, MARK_TEXT, check_site, made_by_masthead, site_path
 from .render import Theme
@@ -274,13 +275,14 @@ class BuildSession:
         that show an edited one (its neighbours, related stories) come with the rest."""
         if not self.held or not loaded.edited or len(loaded.edited) > FIRST_AT_MOST:
             return 0
-        plan = Planner(loaded.views, loaded.views.theme, self.root)
+        plan = new_planner(loaded.views, loaded.views.theme, self.root)
         plan.memo = open_memo(plan, loaded.records, global_signature(plan, loaded.options)).entries
         plan_stories(plan, only=loaded.edited)
         todo = [i for i, job in enumerate(plan.jobs)
                 if job.path.endswith(".html") and self.held.get(job.path) != job.key]
         if not todo or len(todo) > FIRST_AT_MOST or plan.problems:
             return 0
+        derive_all(plan.pictures, 1)  # a new cover or body image of the edited story (docs/images.md)
         loaded.views.theme.preload()
         state.close_all()
         failed, _ = render_jobs(plan.jobs, todo, self.site_dir, progress=False, staged=False)
@@ -307,6 +309,7 @@ class BuildSession:
         report.timings["plan"] = time.perf_counter() - t0
         if plan.problems:
             raise ContentError(report.problems + plan.problems)
+        report.images = derive_all(plan.pictures, workers_available())  # before render (docs/images.md)
         views.theme.preload()
         if not warm:
             self._start_folder()
@@ -314,6 +317,7 @@ class BuildSession:
         t0 = time.perf_counter()
         if plan.kept and stale(plan.kept, self.held):  # the memo is not about this folder
             plan = plan_site(views, views.theme, self.root)
+            derive_all(plan.pictures, workers_available())
         keys = {path: key for path, key, _, _ in plan.entries()}
         todo = [i for i, job in enumerate(plan.jobs) if self.held.get(job.path) != job.key]
         removed = sorted(self.held.keys() - keys.keys())
