@@ -25,7 +25,7 @@ from masthead.domain.problems import ContentError, Problem, has_errors
 from masthead.sources.load import workers_available
 from masthead.sources.magazine import load_magazine
 
-from . import cards
+from . import cards, highlight
 from .freshness import build_options, forget, inputs_digest, is_fresh, records_of, remember
 from .memo import save_memo, stale
 from .pages import plan_site
@@ -194,6 +194,7 @@ def build_site(root: Path, *, site_dir: Path | None = None, preview: bool = Fals
         magazine, views, plan = load_and_plan(root, report, workers, now=now, preview=preview, url=url,
                                               theme_dir=theme_dir, memo=None if direct or clean else records,
                                               options=options)
+    highlight.keep_in(root)  # code blocks highlighted by earlier builds (read before the workers fork)
     state.close_all()  # forked workers must not inherit an open database
     t0 = time.perf_counter()
     if direct:

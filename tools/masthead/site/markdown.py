@@ -19,6 +19,7 @@ import nh3
 from cmarkgfm.cmark import Options
 
 from .cmark import to_html
+from .highlight import highlight_blocks
 
 OPTIONS = Options.CMARK_OPT_FOOTNOTES | Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_GITHUB_PRE_LANG
 ADMONITION_RE = re.compile(r'^!!!\s+([A-Za-z][\w-]*)(?:\s+"(.*)")?\s*$')
@@ -132,6 +133,7 @@ def render_markdown(text: str, *, trusted: bool = False, title_of: Titles = str.
     rendered = ALERT_RE.sub(lambda m: _alert(m, title_of), rendered)
     if not trusted:
         rendered = CLEANER.clean(rendered)
+    rendered = highlight_blocks(rendered)  # after the cleaner: Pygments escapes what it writes
     return add_heading_ids(rendered)
 
 
