@@ -74,6 +74,7 @@ class Settings:
     windows: tuple[Window, ...] = (Window("30d", days=30), Window("year", year=True), Window("all"))
     targets: Targets = Targets()
     words_per_minute: int = 220
+    toc_headings: int = 3  # stories with more headings (H2-H4) get a table of contents
     send_form: bool = True
     labels: TermLabels = TermLabels()
 

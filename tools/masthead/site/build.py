@@ -25,7 +25,7 @@ from masthead.domain.problems import ContentError, Problem, has_errors
 from masthead.sources.load import workers_available
 from masthead.sources.magazine import load_magazine
 
-from . import cards, highlight
+from . import cards, highlight, search_index
 from .freshness import build_options, forget, inputs_digest, is_fresh, records_of, remember
 from .memo import save_memo, stale
 from .pages import plan_site
@@ -199,6 +199,8 @@ def build_site(root: Path, *, site_dir: Path | None = None, preview: bool = Fals
     t0 = time.perf_counter()
     if direct:
         failures, _ = render_jobs(plan.jobs, list(range(len(plan.jobs))), site_dir, show_progress(progress))
+        if not failures:
+            search_index.add_to_tree(views, site_dir)
         removed: list[str] = []
         todo: list[int] = list(range(len(plan.jobs)))
         keys = {job.path: job.key for job in plan.jobs}
@@ -236,7 +238,7 @@ def _render_and_publish(root: Path, report: BuildReport, views: Views, plan: Pla
     keys = {path: key for path, key, _, _ in plan.entries()}
     todo = [i for i, job in enumerate(plan.jobs)
             if before.get(job.path) != job.key or job.path in publisher.damaged]
-    removed = sorted(set(before) - set(keys))
+    removed = sorted(p for p in set(before) - set(keys) if not search_index.is_bundle(p))
     ahead = len(todo) > CARDS_FROM  # many pages to write: cards rendered ahead, and kept
     if ahead:
         cards.load(theme, root)
@@ -254,6 +256,13 @@ def _render_and_publish(root: Path, report: BuildReport, views: Views, plan: Pla
         return failures, todo, removed, keys
     kept = [path for path in keys if path not in written]
     files = {**{path: publisher.manifest[path] for path in kept}, **written}
+    try:  # the search bundles: made in the staging tree, published with it (search_index.py)
+        kept += search_index.add_to_site(views, files, written, publisher)
+    except search_index.SearchIndexError as exc:
+        publisher.discard()
+        return [(search_index.BUNDLE, str(exc))], todo, removed, keys
+    report.timings["search"] = time.perf_counter() - t1
+    t1 = time.perf_counter()
     publisher.publish(files, kept)
     save_memo(plan, records, options)
     if ahead:

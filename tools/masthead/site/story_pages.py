@@ -8,6 +8,8 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any, Callable
 
+from markupsafe import Markup
+
 from masthead.domain import urls
 from masthead.domain.reading import related_for_reader
 from masthead.domain.stories import Story, is_published
@@ -18,6 +20,7 @@ from masthead import state
 from .board import story_promise  # promises
 from .markdown import render_markdown, rewrite_story_links
 from .plan import Job, Planner, compact, digest, key_of
+from .toc import dress_story  # heading anchors and contents, on the story page only
 from .views import View
 
 RELATED = 3
@@ -167,8 +170,9 @@ def story_page_args(plan: Planner, s: Story, related: list[Story], versions: lis
     })
 
     def late(context: dict[str, Any]) -> None:
-        context["story"] = dict(context["story"], body=body_html(plan.root, s, links, settings.trust_raw_html,
-                                                                 context["root"], plan.theme.translator(s.lang)))
+        t = plan.theme.translator(s.lang)
+        body = body_html(plan.root, s, links, settings.trust_raw_html, context["root"], t)
+        context["story"] = dict(context["story"], body=Markup(dress_story(str(body), t, settings.toc_headings)))
 
     alternates = plan.alternates(card["url"], s.lang, {v.lang: views.paths[v.source] for v in versions})
     return {"title": s.title, "kind": "story", "description": s.summary, "alternates": alternates,

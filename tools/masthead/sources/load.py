@@ -78,7 +78,7 @@ def _load_settings(root: Path, url: str | None) -> tuple[Settings | None, list[P
         websub_hub=model.websub_hub,
         trust_raw_html=model.trust_raw_html, licence=model.licence, windows=windows,
         targets=Targets(model.targets.daily_pieces, model.targets.community_share),
-        words_per_minute=model.words_per_minute, send_form=model.send_form,
+        words_per_minute=model.words_per_minute, send_form=model.send_form, toc_headings=model.toc_headings,
         labels=term_labels(model.labels.tags, model.labels.places))
     return settings, parsed.problems + _section_problems(settings, parsed.lines)
 
