@@ -15,12 +15,19 @@ import feedparser
 import pytest
 
 from masthead.domain.problems import ContentError
+from masthead.site.search_index import canonical, is_bundle
 
 from ..conftest import NOW
 
 
 def tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    """Every file's bytes; a search bundle as one entry, by content (Pagefind writes a filter's
+    values in a random order: masthead/site/search_index.py)."""
+    files = {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
+             if p.is_file() and not is_bundle(p.relative_to(folder).as_posix())}
+    for lang in sorted(p.name for p in (folder / "pagefind").glob("*")):
+        files[f"pagefind/{lang}/"] = repr(canonical(folder / "pagefind" / lang)).encode()
+    return files
 
 
 def test_publication_rule_follows_the_build_date(magazine: Any) -> None:

@@ -298,9 +298,14 @@ def _files(folder: Path) -> dict[str, Path]:
 
 
 def compare_trees(a: Path, b: Path) -> list[str]:
-    """Paths that differ between two trees (present in one only, or other bytes)."""
+    """Paths that differ between two trees (present in one only, or other bytes); search
+    bundles are compared by content (see search_index.py)."""
     import filecmp
 
     left, right = _files(a), _files(b)
+    for files in (left, right):
+        for path in [p for p in files if search_index.is_bundle(p)]:
+            del files[path]
     return sorted([p for p in left.keys() ^ right.keys()]
-                  + [p for p in left.keys() & right.keys() if not filecmp.cmp(left[p], right[p], shallow=False)])
+                  + [p for p in left.keys() & right.keys() if not filecmp.cmp(left[p], right[p], shallow=False)]
+                  + search_index.differing_bundles(a, b))

@@ -1,0 +1,116 @@
+"""The Pagefind bundles: one per language, made in the staging tree, re-made only for the
+languages whose story pages changed, byte for byte what a clean build makes, and a failure
+of Pagefind stops the build with the site as it was. (Queries run in headless Chromium:
+tests/browser/test_search.py.)"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import pytest
+
+from masthead.domain.problems import ContentError
+from masthead.site.search_index import bundle, canonical, differing_bundles
+
+from ..conftest import Magazine
+from .test_incremental import same_as_clean
+
+
+def fill(magazine: Magazine) -> None:
+    for n in range(3):
+        magazine.story(f"city/s{n}.md", body=f"Boats on the river, part {n}.\n\n## Quays\n\nWords.\n",
+                       title=f"River {n}", date=f"2026-10-{n + 10:02d} 09:00")
+        magazine.story(f"city/r{n}.ru.md", body=f"На рынке продают рыбу, часть {n}.\n", title=f"Рынок {n}",
+                       date=f"2026-10-{n + 10:02d} 10:00", lang="ru")
+    magazine.story("city/f0.fr.md", body="Des lanternes sur la Saône.\n", title="Lanternes", lang="fr")
+    magazine.story("city/later.md", body="Not yet searchable: zeppelin.\n", title="Later", date="2026-12-01 09:00")
+
+
+def indexed(caplog: pytest.LogCaptureFixture) -> set[str]:
+    """The languages whose bundle the last build made (from its log)."""
+    return {lang for r in caplog.records if r.getMessage().startswith("search: ")
+            for lang in r.getMessage().split(" indexed")[0].split()[1:]}
+
+
+def entry(site: Path, lang: str) -> dict:  # type: ignore[type-arg]
+    return json.loads((site / "pagefind" / lang / "pagefind-entry.json").read_text())
+
+
+def test_one_bundle_per_language_with_its_published_stories(magazine: Magazine) -> None:
+    fill(magazine)
+    magazine.build()
+    site = magazine.root / "site"
+    assert {p.name for p in (site / "pagefind").iterdir()} == {"en", "ru", "fr"}  # the languages with stories
+    assert entry(site, "ru")["languages"]["ru"]["page_count"] == 3
+    assert entry(site, "en")["languages"]["en"]["page_count"] == 3  # not the story due in December
+    assert json.loads(bundle("ko", [])["pagefind-entry.json"])["languages"] == {}  # no stories: an empty index
+    assert not (site / "pagefind/en/pagefind-component-ui.js").exists()  # only what readers load
+    fragments = b"".join(p.read_bytes() for p in (site / "pagefind/en/fragment").iterdir())
+    assert fragments  # compressed; the words themselves are checked in the browser tests
+
+
+def test_only_the_changed_language_is_indexed_again(magazine: Magazine, tmp_path: Path,
+                                                    caplog: pytest.LogCaptureFixture) -> None:
+    fill(magazine)
+    caplog.set_level(logging.INFO, logger="masthead.site.search_index")
+    magazine.build()
+    assert indexed(caplog) == {"en", "ru", "fr"}
+    before = {lang: entry(magazine.root / "site", lang) for lang in ("en", "ru")}
+    caplog.clear()
+    magazine.story("city/r1.ru.md", body="На рынке продают сыр.\n", title="Рынок 1", date="2026-10-11 10:00", lang="ru")
+    magazine.build()
+    assert indexed(caplog) == {"ru"}
+    same_as_clean(magazine, tmp_path)  # the rebuilt site is a clean build's (bundles by content)
+    assert entry(magazine.root / "site", "en") == before["en"]
+    assert entry(magazine.root / "site", "ru") != before["ru"]
+
+
+def test_a_story_edit_that_changes_no_page_leaves_every_bundle(magazine: Magazine,
+                                                              caplog: pytest.LogCaptureFixture) -> None:
+    fill(magazine)
+    magazine.build()
+    caplog.set_level(logging.INFO, logger="masthead.site.search_index")
+    magazine.story("city/later.md", body="Still not yet.\n", title="Later", date="2026-12-01 09:00")
+    report = magazine.build()
+    assert indexed(caplog) == set() and report.removed == 0
+
+
+def test_two_runs_make_the_same_bundle_by_content(tmp_path: Path) -> None:
+    pages = [(f"s{n}/index.html", f'<html lang="en"><body><main data-pagefind-body><h1>T{n}</h1><p>word{n} river'
+                                  f'</p><b data-pagefind-filter="author">Author {n % 7}</b></main></body></html>')
+             for n in range(40)]
+    runs = []
+    for n in range(3):
+        folder = tmp_path / f"run{n}"
+        for rel, data in bundle("en", pages).items():
+            (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+            (folder / rel).write_bytes(data)
+        runs.append(folder)
+    assert canonical(runs[0]) == canonical(runs[1]) == canonical(runs[2])
+    assert differing_bundles(runs[0].parent, runs[1].parent) == []  # no pagefind/ folder: nothing to compare
+    other = [(rel, html.replace("river", "rivers")) for rel, html in pages]
+    for rel, data in bundle("en", other).items():
+        (tmp_path / "changed" / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "changed" / rel).write_bytes(data)
+    assert canonical(tmp_path / "changed") != canonical(runs[0])
+
+
+def test_a_pagefind_failure_stops_the_build_and_keeps_the_site(magazine: Magazine,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    fill(magazine)
+    magazine.build()
+    site = magazine.root / "site"
+    old = (site / "city/r1/index.html").read_bytes() if (site / "city/r1/index.html").exists() else None
+    published = sorted(p.relative_to(site).as_posix() for p in site.rglob("*"))
+    magazine.story("city/s1.md", body="Changed words.\n", title="River 1", date="2026-10-11 09:00")
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(magazine.root / "no-such-pagefind"))
+    with pytest.raises(ContentError) as err:
+        magazine.build()
+    problem = err.value.problems[0]
+    assert problem.path == "pagefind/" and "Pagefind could not be run" in problem.message
+    assert "no-such-pagefind" in problem.message
+    assert sorted(p.relative_to(site).as_posix() for p in site.rglob("*")) == published
+    assert old is None or (site / "city/r1/index.html").read_bytes() == old
+    assert "Changed words" not in (site / "city/s1/index.html").read_text(encoding="utf-8")
