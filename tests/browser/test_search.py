@@ -38,6 +38,8 @@ def results(browser: Any, server: str, path: str, query: str) -> tuple[list[str]
     page.goto(f"{server}{path}?q={query}")
     page.wait_for_selector(".pagefind-ui__result-link", timeout=10_000)
     links = page.locator(".pagefind-ui__result-link").evaluate_all("els => els.map(e => e.getAttribute('href'))")
+    titles = page.locator(".pagefind-ui__result-title").all_inner_texts()
+    assert titles and not any(t.rstrip().endswith("#") for t in titles), titles  # no anchor in a heading
     page.close()
     return links, requested
 

@@ -3,8 +3,9 @@
 The ids are GitHub's (`markdown.add_heading_ids`, made when the body is rendered); this runs
 when the story's page is written, not for feeds, where a `#` link beside each heading would
 be noise. Each heading ends with a link to itself whose accessible name says what it is
-("Link to this section: The river", in the page's language), drawn as a `#` that is hidden
-from screen readers (the name is the link's `aria-label`). A body with more than
+("Link to this section: The river", in the page's language, its `aria-label`), drawn as a
+`#` by CSS: the link holds no text, so neither the heading's text in Pagefind's results nor
+a copied heading carries a stray `#`. A body with more than
 `toc_headings` headings (H2 to H4; `site_config/magazine.yml`, default 3) starts with a
 table of contents: a `<details>` whose `<summary>` is "Contents", closed on small screens
 (a tap opens it) and shown open on wide ones by CSS alone (`::details-content`; a browser
@@ -38,8 +39,8 @@ def add_anchors(body: str, t: Translate) -> tuple[str, list[tuple[int, str, str]
         text = _text(inner)
         found.append((int(level), html.unescape(ident), text))
         label = html.escape(str(t("toc.anchor_label", title=text)))
-        link = (f' <a class="heading-anchor" href="#{ident}" aria-label="{label}" data-pagefind-ignore>'
-                f'<span aria-hidden="true">#</span></a>')
+        link = f' <a class="heading-anchor" href="#{ident}" aria-label="{label}" data-pagefind-ignore></a>'
+
         return f'<h{level}{before} id="{ident}"{after}>{inner}{link}</h{level}>'
 
     return HEADING_RE.sub(dress, body), found
