@@ -214,9 +214,18 @@ def add_to_site(views: "Views", files: dict[str, FileInfo], written: set[str] | 
     for lang, made in bundles(jobs, publisher.records).items():
         prefix = bundle_path(lang)
         for rel, data in made.items():
-            info = write_file(publisher.stage, prefix + rel, data, staged=True)
+            path = prefix + rel
+            same = publisher.manifest.get(path)
+            if (same is not None and path not in publisher.damaged
+                    and same[1] == hashlib.blake2b(data, digest_size=16).hexdigest()):
+                # most of a re-made bundle is the same files (fragments are named by content):
+                # linked from the published site like any unchanged output
+                files[path] = [keys[lang], *same[1:]]
+                kept.append(path)
+                continue
+            info = write_file(publisher.stage, path, data, staged=True)
             info[0] = keys[lang]
-            files[prefix + rel] = info
+            files[path] = info
     log.info("search: %s indexed (%s stories) in %.2f s", " ".join(jobs),
              " ".join(str(len(pages)) for pages in jobs.values()), time.perf_counter() - started)
     return kept
