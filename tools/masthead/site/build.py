@@ -57,7 +57,8 @@ class BuildReport:
         if self.fresh:
             return f"{self.site_dir} is up to date: nothing changed since the last build ({self.seconds:.2f} s)"
         return (f"built {self.site_dir}: {self.pages} pages, {self.feeds} feeds, {self.files} files in all; "
-                f"{self.rendered} written, {self.removed} removed, in {self.seconds:.2f} s")
+                f"{self.rendered} written, {self.removed} removed, in {self.seconds:.2f} s"
+                + (f" (search index {self.timings['search']:.2f} s)" if "search" in self.timings else ""))
 
 
 # Jobs and target folder of the running build, inherited by forked workers.
