@@ -25,8 +25,9 @@ def tree(folder: Path) -> dict[str, bytes]:
     values in a random order: masthead/site/search_index.py)."""
     files = {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
              if p.is_file() and not is_bundle(p.relative_to(folder).as_posix())}
-    for lang in sorted(p.name for p in (folder / "pagefind").glob("*")):
-        files[f"pagefind/{lang}/"] = repr(canonical(folder / "pagefind" / lang)).encode()
+    for part in sorted((folder / "pagefind").glob("*/*")):  # each shard, and each language's shards.json
+        rel = part.relative_to(folder).as_posix()
+        files[rel] = repr(canonical(part)).encode() if part.is_dir() else part.read_bytes()
     return files
 
 

@@ -1,7 +1,7 @@
-"""The Pagefind bundles: one per language, made in the staging tree, re-made only for the
-languages whose story pages changed, byte for byte what a clean build makes, and a failure
-of Pagefind stops the build with the site as it was. (Queries run in headless Chromium:
-tests/browser/test_search.py.)"""
+"""The Pagefind bundles: one index per language split into shards, made in the staging tree,
+re-made only for the shards whose story pages changed, by content what a clean build makes,
+and a failure of Pagefind stops the build with the site as it was. (Queries run in headless
+Chromium: tests/browser/test_search.py.)"""
 
 from __future__ import annotations
 
@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 
 from masthead.domain.problems import ContentError
-from masthead.site.search_index import bundle, canonical, differing_bundles
+from masthead.site import search_index
+from masthead.site.search_index import bundle, canonical, differing_bundles, shard_count, shard_of
 
-from ..conftest import Magazine
+from ..conftest import SETTINGS, Magazine
 from .test_incremental import same_as_clean
 
 
@@ -28,14 +29,19 @@ def fill(magazine: Magazine) -> None:
     magazine.story("city/later.md", body="Not yet searchable: zeppelin.\n", title="Later", date="2026-12-01 09:00")
 
 
+def indexed_shards(caplog: pytest.LogCaptureFixture) -> set[str]:
+    """The shards (`en/0`, ...) whose bundle the last build made (from its log)."""
+    return {name for r in caplog.records if r.getMessage().startswith("search: ")
+            for name in r.getMessage().split(" indexed")[0].split()[1:]}
+
+
 def indexed(caplog: pytest.LogCaptureFixture) -> set[str]:
-    """The languages whose bundle the last build made (from its log)."""
-    return {lang for r in caplog.records if r.getMessage().startswith("search: ")
-            for lang in r.getMessage().split(" indexed")[0].split()[1:]}
+    """The languages of which the last build indexed a shard."""
+    return {name.split("/")[0] for name in indexed_shards(caplog)}
 
 
-def entry(site: Path, lang: str) -> dict:  # type: ignore[type-arg]
-    return json.loads((site / "pagefind" / lang / "pagefind-entry.json").read_text())
+def entry(site: Path, lang: str, shard: int = 0) -> dict:  # type: ignore[type-arg]
+    return json.loads((site / "pagefind" / lang / str(shard) / "pagefind-entry.json").read_text())
 
 
 def test_one_bundle_per_language_with_its_published_stories(magazine: Magazine) -> None:
@@ -46,8 +52,9 @@ def test_one_bundle_per_language_with_its_published_stories(magazine: Magazine) 
     assert entry(site, "ru")["languages"]["ru"]["page_count"] == 3
     assert entry(site, "en")["languages"]["en"]["page_count"] == 3  # not the story due in December
     assert json.loads(bundle("ko", [])["pagefind-entry.json"])["languages"] == {}  # no stories: an empty index
-    assert not (site / "pagefind/en/pagefind-component-ui.js").exists()  # only what readers load
-    fragments = b"".join(p.read_bytes() for p in (site / "pagefind/en/fragment").iterdir())
+    assert not (site / "pagefind/en/0/pagefind-component-ui.js").exists()  # only what readers load
+    assert json.loads((site / "pagefind/en/shards.json").read_text()) == {"shards": ["0/"]}  # 3 stories: one shard
+    fragments = b"".join(p.read_bytes() for p in (site / "pagefind/en/0/fragment").iterdir())
     assert fragments  # compressed; the words themselves are checked in the browser tests
 
 
@@ -114,3 +121,52 @@ def test_a_pagefind_failure_stops_the_build_and_keeps_the_site(magazine: Magazin
     assert sorted(p.relative_to(site).as_posix() for p in site.rglob("*")) == published
     assert old is None or (site / "city/r1/index.html").read_bytes() == old
     assert "Changed words" not in (site / "city/s1/index.html").read_text(encoding="utf-8")
+
+
+def test_the_shard_count_is_a_power_of_two_chosen_from_the_story_count() -> None:
+    assert [shard_count(n, 500) for n in (0, 1, 500, 501, 1000, 1001, 2000, 10_000)] == [1, 1, 1, 2, 2, 4, 4, 32]
+    paths = [f"city/s{n}/index.html" for n in range(4000)]
+    sizes = [sum(1 for p in paths if shard_of(p, 8) == k) for k in range(8)]
+    assert sum(sizes) == 4000 and min(sizes) > 400 and max(sizes) < 600  # about even
+    # doubling the count splits each shard in two: a story of shard k goes to k or k + 8
+    assert all(shard_of(p, 16) in (shard_of(p, 8), shard_of(p, 8) + 8) for p in paths)
+
+
+def test_a_one_story_edit_indexes_exactly_one_shard(magazine: Magazine, tmp_path: Path,
+                                                     caplog: pytest.LogCaptureFixture,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    magazine.settings({**SETTINGS, "search_shard_stories": 3})
+    for n in range(10):
+        magazine.story(f"city/s{n}.md", body=f"Boats on the river, part {n}: word{n}.\n", title=f"River {n}",
+                       date=f"2026-10-{n + 10:02d} 09:00")
+    caplog.set_level(logging.INFO, logger="masthead.site.search_index")
+    magazine.build()
+    site = magazine.root / "site"
+    assert json.loads((site / "pagefind/en/shards.json").read_text())["shards"] == ["0/", "1/", "2/", "3/"]
+    assert indexed_shards(caplog) == {"en/0", "en/1", "en/2", "en/3"}
+    counts = [entry(site, "en", k)["languages"]["en"]["page_count"] for k in range(4)]
+    assert sum(counts) == 10
+    assert (site / "pagefind/en/0/pagefind.js").exists() and not (site / "pagefind/en/1/pagefind.js").exists()
+    assert not list((site / "pagefind/en/1").glob("wasm.*"))  # merged shards use the first one's code
+    runs: list[int] = []
+    real = search_index.bundles
+
+    def counted(jobs: dict, work: Path) -> dict:  # type: ignore[type-arg]
+        runs.append(sum(len(pages) for _, _, pages in jobs.values()))
+        return real(jobs, work)
+
+    monkeypatch.setattr(search_index, "bundles", counted)
+    caplog.clear()
+    magazine.story("city/s4.md", body="Boats on the canal, part 4: changed.\n", title="River 4", date="2026-10-14 09:00")
+    magazine.build()
+    shard = shard_of("city/s4/index.html", 4)
+    assert indexed_shards(caplog) == {f"en/{shard}"}
+    assert runs == [counts[shard]]  # Pagefind was given that shard's pages only
+    same_as_clean(magazine, tmp_path)
+    caplog.clear()
+    for n in range(10, 13):  # 13 stories: more than 4 x 3, so 8 shards, all made again
+        magazine.story(f"city/s{n}.md", body=f"More boats {n}.\n", title=f"River {n}", date="2026-10-25 09:00")
+    magazine.build()
+    assert len(indexed_shards(caplog)) == 8
+    assert not (site / "pagefind/en/8").exists()
+    same_as_clean(magazine, tmp_path)

@@ -2,16 +2,25 @@
 
 After the pages are rendered, the published story pages of each language are handed to
 Pagefind (the binary shipped in the `pagefind[extended]` wheel, run on a folder of links to
-them), one bundle per language in `pagefind/<lang>/`: Russian is stemmed as Russian, Korean, Japanese and
-Chinese are segmented, and a reader downloads only their own language's index. Pagefind reads
+them), one index per language: Russian is stemmed as Russian, Korean, Japanese and
+Chinese are segmented, and a reader downloads only their own language's index. Each
+language's index is split into shards, `pagefind/<lang>/<k>/`, each a Pagefind bundle of its
+own made from the stories a hash of their address puts in it (`shard_of`); the search page
+merges them in the browser (Pagefind's `mergeIndex`), so an edit re-indexes one shard, never
+the whole language. How many shards a language has depends only on how many published
+stories it has (`shard_count`): a power of two, so that no shard holds more than
+`search_shard_stories` (magazine.yml, default 500); it changes only when that count crosses
+a power of two times the limit. Pagefind reads
 what the story template marks: `data-pagefind-body` (the article), `data-pagefind-filter`
 (section, author, language) and `data-pagefind-meta` (title, date, image).
 
 The bundle's files are outputs like the pages: written into the staging tree (never into the
-live site) and recorded in the manifest with a key, the digest of the language's story pages
-(path and content) and Pagefind's version. A build where no story page of a language changed
-takes that language's bundle over as it is; one where any did indexes that language again,
-and only that one.
+live site) and recorded in the manifest with a key, the digest of the shard's story pages
+(path and content) and Pagefind's version. A build where no story page of a shard changed
+takes that shard's bundle over as it is; one where any did indexes that shard again, and
+only that one. Shard 0 also holds Pagefind's code (`pagefind.js`, the UI, the WebAssembly,
+which the merged shards share); `pagefind/<lang>/shards.json` lists the shards for the
+search page.
 
 Pagefind's output is not quite byte-deterministic: the values of a filter (the authors, say)
 are written in the order of a Rust hash map, which changes from run to run, and so do the
@@ -56,6 +65,49 @@ class SearchIndexError(RuntimeError):
     """Pagefind failed; the build stops with the site as it was."""
 
 
+SHARDS_FILE = "shards.json"
+SHARD_STORIES = 500  # the default most stories a shard holds (magazine.yml `search_shard_stories`)
+PER_SHARD = ("pagefind-entry.json",)  # of RUNTIME, what every shard has; the rest only shard 0
+
+
+def shard_count(stories: int, most: int = SHARD_STORIES) -> int:
+    """How many shards a language of `stories` published stories is split into: the least
+    power of two that keeps each shard, on average, at `most` stories or fewer. A function
+    of the count alone, so an incremental build shards as a clean build does."""
+    count = 1
+    while count * most < stories:
+        count *= 2
+    return count
+
+
+def shard_of(path: str, count: int) -> int:
+    """The shard of the story page at `path` (its address: stable while the story's URL
+    is), among `count` (a power of two: doubling it splits each shard in two)."""
+    return int.from_bytes(hashlib.blake2b(path.encode(), digest_size=8).digest(), "big") & (count - 1)
+
+
+def shard_path(lang: str, shard: int) -> str:
+    """The folder of a shard's bundle, from the site's root."""
+    return f"{BUNDLE}{lang}/{shard}/"
+
+
+def shards_file(count: int) -> bytes:
+    """`pagefind/<lang>/shards.json`: the shards' folders, relative to it; the first is the
+    one the search page loads Pagefind from, the others are merged into it."""
+    import json
+
+    return json.dumps({"shards": [f"{k}/" for k in range(count)]}).encode()
+
+
+def split(paths: list[str], most: int) -> list[list[str]]:
+    """A language's story pages, by shard."""
+    count = shard_count(len(paths), most)
+    out: list[list[str]] = [[] for _ in range(count)]
+    for path in paths:
+        out[shard_of(path, count)].append(path)
+    return out
+
+
 def is_bundle(path: str) -> bool:
     """A file of a search bundle (the build's plan does not list them)."""
     return path.startswith(BUNDLE)
@@ -66,9 +118,10 @@ def bundle_path(lang: str) -> str:
     return f"{BUNDLE}{lang}/"
 
 
-def _wanted(rel: str) -> bool:
-    return (rel in RUNTIME or rel.startswith(RUNTIME_FOLDERS) or rel.endswith(".pf_meta")
-            or (rel.startswith("wasm.") and rel.endswith(".pagefind")))
+def _wanted(rel: str, runtime: bool = True) -> bool:
+    if rel.startswith(RUNTIME_FOLDERS) or rel.endswith(".pf_meta") or rel in PER_SHARD:
+        return True
+    return runtime and (rel in RUNTIME or (rel.startswith("wasm.") and rel.endswith(".pagefind")))
 
 
 def story_pages(views: "Views") -> dict[str, list[str]]:
@@ -115,36 +168,51 @@ def _place(source: Path, target: Path) -> None:
         shutil.copyfile(source, target)
 
 
-def bundles(jobs: dict[str, list[tuple[str, Path]]], work: Path) -> dict[str, dict[str, bytes]]:
-    """Pagefind's bundle for each language of `jobs` (lang -> [(path in the site, file)]):
-    lang -> relative path -> bytes. Each language's pages are linked into a folder of their
-    own under `work` and indexed by Pagefind's command line, all languages at once. (Its
-    Python API answers one request per 100 ms: 100 s for 1,000 stories.)"""
+Job = tuple[str, bool, list[tuple[str, Path]]]  # language, with Pagefind's code, (path in the site, file)
+
+
+def bundles(jobs: dict[str, Job], work: Path) -> dict[str, dict[str, bytes]]:
+    """Pagefind's bundle for each job (name -> (language, whether it keeps Pagefind's code,
+    [(path in the site, file)])): name -> relative path -> bytes. Each job's pages are linked
+    into a folder of their own under `work` and indexed by Pagefind's command line, as many
+    at once as there are processors. (Its Python API answers one request per 100 ms: 100 s
+    for 1,000 stories.)"""
     binary = _executable()
     running: dict[str, tuple[subprocess.Popen[bytes], Path]] = {}
+    waiting = list(jobs)
+    at_once = max(1, os.cpu_count() or 1)
     try:
         made: dict[str, dict[str, bytes]] = {}
-        for lang, pages in jobs.items():
-            folder = Path(tempfile.mkdtemp(prefix=f"pagefind-{lang}-", dir=work))
-            if not pages:  # the command line refuses an empty site; the API makes an empty index
-                asyncio.run(_empty(lang, str(folder / "out")))
-                made[lang] = _read(folder / "out")
-                shutil.rmtree(folder, ignore_errors=True)
+        while waiting or running:
+            while waiting and len(running) < at_once:
+                name = waiting.pop(0)
+                lang, runtime, pages = jobs[name]
+                folder = Path(tempfile.mkdtemp(prefix="pagefind-", dir=work))
+                if not pages:  # the command line refuses an empty site; the API makes an empty index
+                    asyncio.run(_empty(lang, str(folder / "out")))
+                    made[name] = _read(folder / "out", runtime)
+                    shutil.rmtree(folder, ignore_errors=True)
+                    continue
+                for rel, source in pages:
+                    _place(source, folder / "site" / rel)
+                running[name] = (subprocess.Popen(
+                    [binary, "--site", str(folder / "site"), "--output-path", str(folder / "out"),
+                     "--force-language", lang, "--silent"],
+                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=folder), folder)
+            if not running:
                 continue
-            for rel, source in pages:
-                _place(source, folder / "site" / rel)
-            (folder / "site").mkdir(exist_ok=True)
-            running[lang] = (subprocess.Popen(
-                [binary, "--site", str(folder / "site"), "--output-path", str(folder / "out"),
-                 "--force-language", lang, "--silent"],
-                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=folder), folder)
-        for lang, (process, folder) in running.items():
+            name = next(iter(running))  # in order: the first started is (about) the first done
+            process, folder = running[name]
             output, _ = process.communicate()
-            if process.returncode != 0:
-                said = output.decode("utf-8", "replace").strip().splitlines()[-3:]
-                raise SearchIndexError(f"Pagefind could not index the {lang} stories (exit {process.returncode}): "
-                                       + " / ".join(said))
-            made[lang] = _read(folder / "out")
+            del running[name]
+            try:
+                if process.returncode != 0:
+                    said = output.decode("utf-8", "replace").strip().splitlines()[-3:]
+                    raise SearchIndexError(f"Pagefind could not index the stories of {name} "
+                                           f"(exit {process.returncode}): " + " / ".join(said))
+                made[name] = _read(folder / "out", jobs[name][1])
+            finally:
+                shutil.rmtree(folder, ignore_errors=True)
         return made
     except Exception as exc:  # noqa: BLE001 - the binary missing, or Pagefind's service failing
         if isinstance(exc, SearchIndexError):
@@ -165,13 +233,13 @@ async def _empty(lang: str, out: str) -> None:
         pass
 
 
-def _read(out: Path) -> dict[str, bytes]:
+def _read(out: Path, runtime: bool = True) -> dict[str, bytes]:
     made: dict[str, bytes] = {}
     for folder, dirs, names in os.walk(out):
         dirs.sort()
         for name in sorted(names):
             rel = os.path.relpath(os.path.join(folder, name), out).replace(os.sep, "/")
-            if _wanted(rel):
+            if _wanted(rel, runtime):
                 with open(os.path.join(folder, name), "rb") as fh:
                     made[rel] = fh.read()
     return made
@@ -185,34 +253,62 @@ def bundle(lang: str, pages: list[tuple[str, str]]) -> dict[str, bytes]:
             source = Path(work) / f"page-{n}.html"
             source.write_text(html, encoding="utf-8")
             sources.append((rel, source))
-        return bundles({lang: sources}, Path(work))[lang]
+        return bundles({lang: (lang, True, sources)}, Path(work))[lang]
+
+
+def shards(views: "Views", present: "set[str] | dict[str, FileInfo] | None" = None) -> dict[str, list[list[str]]]:
+    """Each language's story pages by shard (only those in `present`, when given: the
+    shards are chosen from the published stories, whether or not their page was written)."""
+    most = views.settings.search_shard_stories
+    return {lang: [[p for p in shard if present is None or p in present] for shard in split(paths, most)]
+            for lang, paths in story_pages(views).items()}
 
 
 def add_to_site(views: "Views", files: dict[str, FileInfo], written: set[str] | dict[str, FileInfo],
-                publisher: "Publisher") -> list[str]:
-    """Put every language's bundle into the staging tree and `files` (the new site's files:
-    path -> manifest entry); the bundles taken over from the published site are returned, as
+                publisher: "Publisher", refresh: bool = True) -> list[str]:
+    """Put every shard's bundle into the staging tree and `files` (the new site's files:
+    path -> manifest entry); the files taken over from the published site are returned, as
     the build's `kept` files are. `written`: the files rendered into the staging tree this
-    build (the others are linked from the published site)."""
+    build (the others are linked from the published site). Only the shards whose story
+    pages changed are indexed again. `refresh=False`: none is; every bundle the published
+    site has is taken over as it is, even out of date (see `refresh_published`)."""
     kept: list[str] = []
-    jobs: dict[str, list[tuple[str, Path]]] = {}
+    jobs: dict[str, Job] = {}
     keys: dict[str, str] = {}
-    for lang, paths in story_pages(views).items():
-        present = [p for p in paths if p in files]
-        key = keys[lang] = index_key(lang, [(p, files[p][1]) for p in present])
-        prefix = bundle_path(lang)
-        old = {rel: info for rel, info in publisher.manifest.items() if rel.startswith(prefix)}
-        if old and all(info[0] == key and rel not in publisher.damaged for rel, info in old.items()):
-            files.update(old)
-            kept += old
-            continue
-        jobs[lang] = [(p, (publisher.stage if p in written else publisher.site) / p) for p in present]
+    for lang, parts in shards(views, files).items():
+        listing = f"{BUNDLE}{lang}/{SHARDS_FILE}"
+        data = shards_file(len(parts))
+        old_listing = publisher.manifest.get(listing)
+        if not refresh and old_listing is not None:
+            files[listing] = old_listing
+            kept.append(listing)
+        elif (old_listing is not None and listing not in publisher.damaged
+              and old_listing[1] == hashlib.blake2b(data, digest_size=16).hexdigest()):
+            files[listing] = old_listing
+            kept.append(listing)
+        else:
+            files[listing] = write_file(publisher.stage, listing, data, staged=True)
+        for k, present in enumerate(parts):
+            name = f"{lang}/{k}"
+            key = keys[name] = index_key(name, [(p, files[p][1]) for p in present])
+            prefix = shard_path(lang, k)
+            old = {rel: info for rel, info in publisher.manifest.items() if rel.startswith(prefix)}
+            if old and (not refresh or all(info[0] == key and rel not in publisher.damaged
+                                           for rel, info in old.items())):
+                files.update(old)
+                kept += old
+                continue
+            if not refresh:
+                continue
+            jobs[name] = (lang, k == 0, [(p, (publisher.stage if p in written else publisher.site) / p)
+                                         for p in present])
     if not jobs:
         return kept
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _children_cpu()
     publisher.records.mkdir(parents=True, exist_ok=True)
-    for lang, made in bundles(jobs, publisher.records).items():
-        prefix = bundle_path(lang)
+    for name, made in bundles(jobs, publisher.records).items():
+        lang, k = name.split("/")
+        prefix = shard_path(lang, int(k))
         for rel, data in made.items():
             path = prefix + rel
             same = publisher.manifest.get(path)
@@ -220,24 +316,65 @@ def add_to_site(views: "Views", files: dict[str, FileInfo], written: set[str] | 
                     and same[1] == hashlib.blake2b(data, digest_size=16).hexdigest()):
                 # most of a re-made bundle is the same files (fragments are named by content):
                 # linked from the published site like any unchanged output
-                files[path] = [keys[lang], *same[1:]]
+                files[path] = [keys[name], *same[1:]]
                 kept.append(path)
                 continue
             info = write_file(publisher.stage, path, data, staged=True)
-            info[0] = keys[lang]
+            info[0] = keys[name]
             files[path] = info
-    log.info("search: %s indexed (%s stories) in %.2f s", " ".join(jobs),
-             " ".join(str(len(pages)) for pages in jobs.values()), time.perf_counter() - started)
+    log.info("search: %s indexed (%s stories) in %.2f s, Pagefind %.2f s CPU", " ".join(jobs),
+             " ".join(str(len(job[2])) for job in jobs.values()), time.perf_counter() - started,
+             _children_cpu() - cpu)
     return kept
+
+
+def _children_cpu() -> float:
+    """CPU seconds of the finished child processes (Pagefind's runs)."""
+    usage = os.times()
+    return usage.children_user + usage.children_system
+
+
+def refresh_published(views: "Views", site_dir: Path, records: Path) -> int:
+    """Bring the search bundles of the published site `site_dir` up to date with its story
+    pages, and publish that as a new site (atomically, like a build): for a caller that
+    published the pages first with `add_to_site(..., refresh=False)` (as `masthead serve`
+    may, to show an edit at once) and refreshes search right after. `views` are those the
+    pages were rendered from; `records` the site's folder in the build state. Returns how
+    many shards were indexed (0: the search was up to date, nothing published). Raises
+    SearchIndexError as a build does, the published site untouched."""
+    from .publish import Publisher
+
+    publisher = Publisher(site_dir, records)
+    publisher.open()
+    files = dict(publisher.manifest)
+    before = dict(files)
+    try:
+        kept_bundles = add_to_site(views, files, set(), publisher)
+    except SearchIndexError:
+        publisher.discard()
+        raise
+    if files == before:
+        publisher.discard()
+        return 0
+    indexed = len({"/".join(rel.split("/")[:3]) for rel in files
+                   if is_bundle(rel) and rel.count("/") >= 3 and files[rel] != before.get(rel)})
+    kept = [rel for rel in files if not is_bundle(rel)] + kept_bundles
+    publisher.publish(files, kept)
+    return indexed
 
 
 def add_to_tree(views: "Views", site: Path) -> None:
     """Every bundle, written straight into `site` (the MkDocs plugin's builds)."""
-    jobs = {lang: [(p, site / p) for p in paths if (site / p).is_file()] for lang, paths in story_pages(views).items()}
+    jobs: dict[str, Job] = {}
+    for lang, parts in shards(views).items():
+        write_file(site, f"{BUNDLE}{lang}/{SHARDS_FILE}", shards_file(len(parts)))
+        for k, paths in enumerate(parts):
+            jobs[f"{lang}/{k}"] = (lang, k == 0, [(p, site / p) for p in paths if (site / p).is_file()])
     with tempfile.TemporaryDirectory(prefix="masthead-pagefind-") as work:
-        for lang, made in bundles(jobs, Path(work)).items():
+        for name, made in bundles(jobs, Path(work)).items():
+            lang, k = name.split("/")
             for rel, data in made.items():
-                write_file(site, bundle_path(lang) + rel, data)
+                write_file(site, shard_path(lang, int(k)) + rel, data)
 
 
 # --- comparing bundles by content (build --verify, tests) ---------------------------------
@@ -327,9 +464,21 @@ def _flat(value: tuple[object, ...]) -> list[object]:
 
 
 def differing_bundles(a: Path, b: Path) -> list[str]:
-    """The bundles (`pagefind/<lang>/`) two sites hold with other content, or only one holds."""
-    mine = {p.name for p in (a / BUNDLE).iterdir()} if (a / BUNDLE).is_dir() else set()
-    theirs = {p.name for p in (b / BUNDLE).iterdir()} if (b / BUNDLE).is_dir() else set()
-    return sorted(bundle_path(lang) for lang in mine | theirs
-                  if lang not in mine or lang not in theirs
-                  or canonical(a / BUNDLE / lang) != canonical(b / BUNDLE / lang))
+    """The shards (`pagefind/<lang>/<k>/`) and shard lists two sites hold with other
+    content, or only one holds."""
+    def parts(site: Path) -> dict[str, Path]:
+        root = site / BUNDLE
+        return {p.relative_to(site).as_posix() + ("/" if p.is_dir() else ""): p
+                for lang in (sorted(root.iterdir()) if root.is_dir() else []) if lang.is_dir()
+                for p in sorted(lang.iterdir())}
+
+    mine, theirs = parts(a), parts(b)
+
+    def same(rel: str) -> bool:
+        x, y = mine[rel], theirs[rel]
+        if x.is_dir() and y.is_dir():
+            return canonical(x) == canonical(y)
+        return x.is_file() and y.is_file() and x.read_bytes() == y.read_bytes()
+
+    return sorted(rel for rel in mine.keys() | theirs.keys()
+                  if rel not in mine or rel not in theirs or not same(rel))

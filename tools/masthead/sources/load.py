@@ -79,6 +79,7 @@ def _load_settings(root: Path, url: str | None) -> tuple[Settings | None, list[P
         trust_raw_html=model.trust_raw_html, licence=model.licence, windows=windows,
         targets=Targets(model.targets.daily_pieces, model.targets.community_share),
         words_per_minute=model.words_per_minute, send_form=model.send_form, toc_headings=model.toc_headings,
+        search_shard_stories=model.search_shard_stories,
         labels=term_labels(model.labels.tags, model.labels.places))
     return settings, parsed.problems + _section_problems(settings, parsed.lines)
 
