@@ -13,7 +13,7 @@ import pytest
 
 from masthead.domain.problems import ContentError
 from masthead.site import search_index
-from masthead.site.search_index import bundle, canonical, differing_bundles, shard_count, shard_of
+from masthead.site.search_index import bundle, canonical, differing_bundles, shard_count, shard_of, split
 
 from ..conftest import SETTINGS, Magazine
 from .test_incremental import same_as_clean
@@ -142,10 +142,12 @@ def test_a_one_story_edit_indexes_exactly_one_shard(magazine: Magazine, tmp_path
     caplog.set_level(logging.INFO, logger="masthead.site.search_index")
     magazine.build()
     site = magazine.root / "site"
+    parts = split([f"city/s{n}/index.html" for n in range(10)], 3)
+    assert len(parts) == 4 and all(parts)  # 10 stories, at most 3 a shard: 4 shards, none empty
     assert json.loads((site / "pagefind/en/shards.json").read_text())["shards"] == ["0/", "1/", "2/", "3/"]
     assert indexed_shards(caplog) == {"en/0", "en/1", "en/2", "en/3"}
     counts = [entry(site, "en", k)["languages"]["en"]["page_count"] for k in range(4)]
-    assert sum(counts) == 10
+    assert counts == [len(part) for part in parts]
     assert (site / "pagefind/en/0/pagefind.js").exists() and not (site / "pagefind/en/1/pagefind.js").exists()
     assert not list((site / "pagefind/en/1").glob("wasm.*"))  # merged shards use the first one's code
     runs: list[int] = []
@@ -164,9 +166,17 @@ def test_a_one_story_edit_indexes_exactly_one_shard(magazine: Magazine, tmp_path
     assert runs == [counts[shard]]  # Pagefind was given that shard's pages only
     same_as_clean(magazine, tmp_path)
     caplog.clear()
-    for n in range(10, 13):  # 13 stories: more than 4 x 3, so 8 shards, all made again
+    for n in range(10, 25):  # 25 stories: more than 8 x 3, so 16 shards (fewer if one would be empty)
         magazine.story(f"city/s{n}.md", body=f"More boats {n}.\n", title=f"River {n}", date="2026-10-25 09:00")
     magazine.build()
-    assert len(indexed_shards(caplog)) == 8
-    assert not (site / "pagefind/en/8").exists()
+    count = len(split([f"city/s{n}/index.html" for n in range(25)], 3))
+    assert count > 4 and len(indexed_shards(caplog)) == count  # all made again
+    assert not (site / f"pagefind/en/{count}").exists()
     same_as_clean(magazine, tmp_path)
+
+
+def test_no_shard_is_left_empty() -> None:
+    paths = [f"s{n}/index.html" for n in range(5)]
+    parts = split(paths, 1)  # 8 shards for 5 stories would leave some empty
+    assert all(parts) and sorted(p for part in parts for p in part) == paths
+    assert split([], 500) == [[]]  # no story: one empty shard (an empty index)

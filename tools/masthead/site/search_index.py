@@ -100,22 +100,22 @@ def shards_file(count: int) -> bytes:
 
 
 def split(paths: list[str], most: int) -> list[list[str]]:
-    """A language's story pages, by shard."""
+    """A language's story pages, by shard. No shard is left empty (Pagefind's browser code
+    refuses to merge an empty index): where one would be, which happens only with a few
+    stories per shard, the count is halved until none is."""
     count = shard_count(len(paths), most)
-    out: list[list[str]] = [[] for _ in range(count)]
-    for path in paths:
-        out[shard_of(path, count)].append(path)
-    return out
+    while True:
+        out: list[list[str]] = [[] for _ in range(count)]
+        for path in paths:
+            out[shard_of(path, count)].append(path)
+        if count == 1 or all(out):
+            return out
+        count //= 2
 
 
 def is_bundle(path: str) -> bool:
     """A file of a search bundle (the build's plan does not list them)."""
     return path.startswith(BUNDLE)
-
-
-def bundle_path(lang: str) -> str:
-    """The folder of a language's bundle, from the site's root."""
-    return f"{BUNDLE}{lang}/"
 
 
 def _wanted(rel: str, runtime: bool = True) -> bool:
@@ -307,8 +307,7 @@ def add_to_site(views: "Views", files: dict[str, FileInfo], written: set[str] | 
     started, cpu = time.perf_counter(), _children_cpu()
     publisher.records.mkdir(parents=True, exist_ok=True)
     for name, made in bundles(jobs, publisher.records).items():
-        lang, k = name.split("/")
-        prefix = shard_path(lang, int(k))
+        prefix = f"{BUNDLE}{name}/"
         for rel, data in made.items():
             path = prefix + rel
             same = publisher.manifest.get(path)
@@ -372,9 +371,8 @@ def add_to_tree(views: "Views", site: Path) -> None:
             jobs[f"{lang}/{k}"] = (lang, k == 0, [(p, site / p) for p in paths if (site / p).is_file()])
     with tempfile.TemporaryDirectory(prefix="masthead-pagefind-") as work:
         for name, made in bundles(jobs, Path(work)).items():
-            lang, k = name.split("/")
             for rel, data in made.items():
-                write_file(site, shard_path(lang, int(k)) + rel, data)
+                write_file(site, f"{BUNDLE}{name}/{rel}", data)
 
 
 # --- comparing bundles by content (build --verify, tests) ---------------------------------
