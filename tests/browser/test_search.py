@@ -1,16 +1,20 @@
 """Full-text search with Pagefind in headless Chromium, on the sample magazine: body words in
 Russian, French and Korean found from each language's own search page, filters, and no
-request to any host but the site's."""
+request to any host but the site's. Each test runs on the sample as it is (one shard per
+language) and on the sample split into shards of one or two stories (merged in the browser)."""
 
 from __future__ import annotations
 
 import functools
 import http.server
+import json
+import shutil
 import threading
 from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
+import yaml
 
 from .conftest import CHROMIUM, Quiet
 
@@ -21,8 +25,29 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def server(sample: Path) -> Iterator[str]:
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(sample)))
+def sharded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample magazine built with at most one story a shard (so several shards a language)."""
+    from masthead.site.build import build_site
+
+    from ..conftest import NOW, REPO
+
+    root = tmp_path_factory.mktemp("sharded")
+    for name in ("content", "contributors", "site_config", "theme"):
+        shutil.copytree(REPO / name, root / name)
+    settings = yaml.safe_load((root / "site_config/magazine.yml").read_text(encoding="utf-8"))
+    (root / "site_config/magazine.yml").write_text(yaml.safe_dump({**settings, "search_shard_stories": 1},
+                                                                  allow_unicode=True), encoding="utf-8")
+    build_site(root, now=NOW, progress=False)
+    return root / "site"
+
+
+@pytest.fixture(scope="module", params=["whole", "sharded"])
+def server(request: pytest.FixtureRequest) -> Iterator[str]:
+    site = request.getfixturevalue("sample" if request.param == "whole" else "sharded")
+    if request.param == "sharded":
+        listing = json.loads((site / "pagefind/ru/shards.json").read_text())
+        assert len(listing["shards"]) > 1, listing
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}/"
@@ -67,7 +92,9 @@ def pagefind_search(browser: Any, server: str, lang: str, query: str | None, fil
     page = browser.new_page()
     page.goto(f"{server}{'' if lang == 'en' else lang + '/'}search/")
     found = page.evaluate("""async ([bundle, query, filters]) => {
-        const pagefind = await import(bundle + "pagefind.js");
+        const shards = (await (await fetch(bundle + "shards.json")).json()).shards;
+        const pagefind = await import(bundle + shards[0] + "pagefind.js");
+        for (const shard of shards.slice(1)) await pagefind.mergeIndex(bundle + shard);
         const search = await pagefind.search(query, {filters});
         const data = await Promise.all(search.results.map(r => r.data()));
         return {urls: data.map(d => d.url), meta: data.map(d => d.meta), filters: await pagefind.filters()};
@@ -89,6 +116,13 @@ def test_filters_by_section_author_and_language(browser: Any, server: str) -> No
     assert meta["title"] == "Рынок на набережной в семь утра" and meta["date"]
 
 
+def page_get(server: str, path: str) -> bytes:
+    import urllib.request
+
+    with urllib.request.urlopen(server + path) as response:  # 127.0.0.1 only
+        return bytes(response.read())
+
+
 def test_bytes_a_reader_downloads_for_one_query(browser: Any, server: str) -> None:
     """Everything the search page loads to show the first results of a query (the page
     itself and the theme's assets left out); printed for the benchmark notes."""
@@ -102,5 +136,6 @@ def test_bytes_a_reader_downloads_for_one_query(browser: Any, server: str) -> No
     sizes = [(url, size) for url, size in sizes if "/pagefind/" in url]
     assert any("/index/" in url for url, _ in sizes) and any("/fragment/" in url for url, _ in sizes)
     total = sum(size for _, size in sizes)
-    print(f"\nsearch bytes for one query (ru, sample): {total} B in {len(sizes)} files")
+    shards = len(json.loads(page_get(server, "pagefind/ru/shards.json"))["shards"])
+    print(f"\nsearch bytes for one query (ru, sample, {shards} shard(s)): {total} B in {len(sizes)} files")
     assert 0 < total < 400_000  # Pagefind documents 100-300 KB for a site's first query
