@@ -75,7 +75,7 @@ class Settings:
     targets: Targets = Targets()
     words_per_minute: int = 220
     toc_headings: int = 3  # stories with more headings (H2-H4) get a table of contents
-    search_shard_stories: int = 500  # the most stories one shard of a language's search index holds
+    search_shard_stories: int = 700  # the most stories one shard of a language's search index holds
     send_form: bool = True
     labels: TermLabels = TermLabels()
 

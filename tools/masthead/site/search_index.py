@@ -8,10 +8,9 @@ language's index is split into shards, `pagefind/<lang>/<k>/`, each a Pagefind b
 own made from the stories a hash of their address puts in it (`shard_of`); the search page
 merges them in the browser (Pagefind's `mergeIndex`), so an edit re-indexes one shard, never
 the whole language. How many shards a language has depends only on how many published
-stories it has (`shard_count`): a power of two, so that no shard holds more than
-`search_shard_stories` (magazine.yml, default 500); it changes only when that count crosses
-a power of two times the limit. Pagefind reads
-what the story template marks: `data-pagefind-body` (the article), `data-pagefind-filter`
+stories it has (`shard_count`): a power of two, so that shards hold on average no more than
+`search_shard_stories` (magazine.yml, default 700); it changes only when that count crosses
+a power of two times the limit. Pagefind reads what the story template marks: `data-pagefind-body` (the article), `data-pagefind-filter`
 (section, author, language) and `data-pagefind-meta` (title, date, image).
 
 The bundle's files are outputs like the pages: written into the staging tree (never into the
@@ -66,7 +65,7 @@ class SearchIndexError(RuntimeError):
 
 
 SHARDS_FILE = "shards.json"
-SHARD_STORIES = 500  # the default most stories a shard holds (magazine.yml `search_shard_stories`)
+SHARD_STORIES = 700  # the default `search_shard_stories` (docs/search.md: why 700)
 PER_SHARD = ("pagefind-entry.json",)  # of RUNTIME, what every shard has; the rest only shard 0
 
 
@@ -304,7 +303,7 @@ def add_to_site(views: "Views", files: dict[str, FileInfo], written: set[str] | 
                                          for p in present])
     if not jobs:
         return kept
-    started, cpu = time.perf_counter(), _children_cpu()
+    started, cpu, own = time.perf_counter(), _children_cpu(), time.process_time()
     publisher.records.mkdir(parents=True, exist_ok=True)
     for name, made in bundles(jobs, publisher.records).items():
         prefix = f"{BUNDLE}{name}/"
@@ -321,9 +320,10 @@ def add_to_site(views: "Views", files: dict[str, FileInfo], written: set[str] | 
             info = write_file(publisher.stage, path, data, staged=True)
             info[0] = keys[name]
             files[path] = info
-    log.info("search: %s indexed (%s stories) in %.2f s, Pagefind %.2f s CPU", " ".join(jobs),
+    pagefind = _children_cpu() - cpu
+    log.info("search: %s indexed (%s stories) in %.2f s, %.2f s CPU (Pagefind %.2f s)", " ".join(jobs),
              " ".join(str(len(job[2])) for job in jobs.values()), time.perf_counter() - started,
-             _children_cpu() - cpu)
+             time.process_time() - own + pagefind, pagefind)
     return kept
 
 
