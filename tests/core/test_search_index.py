@@ -180,3 +180,38 @@ def test_no_shard_is_left_empty() -> None:
     parts = split(paths, 1)  # 8 shards for 5 stories would leave some empty
     assert all(parts) and sorted(p for part in parts for p in part) == paths
     assert split([], 500) == [[]]  # no story: one empty shard (an empty index)
+
+
+def test_pages_published_first_and_search_refreshed_after(magazine: Magazine, tmp_path: Path,
+                                                           caplog: pytest.LogCaptureFixture,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """What `masthead serve` may do: publish an edit without its search step, then
+    `refresh_published` indexes the stale shard and publishes it; the site is a clean build's."""
+    from masthead.site.freshness import records_of
+
+    fill(magazine)
+    magazine.build()
+    site = magazine.root / "site"
+    before = entry(site, "ru")
+    seen: list[object] = []
+    real = search_index.add_to_site
+
+    def pages_only(views, files, written, publisher, refresh=True):  # type: ignore[no-untyped-def]
+        seen.append(views)
+        return real(views, files, written, publisher, refresh=False)
+
+    monkeypatch.setattr(search_index, "add_to_site", pages_only)
+    magazine.story("city/r1.ru.md", body="На рынке продают сыр.\n", title="Рынок 1", date="2026-10-11 10:00", lang="ru")
+    magazine.build()
+    monkeypatch.setattr(search_index, "add_to_site", real)
+    assert any("продают сыр" in p.read_text(encoding="utf-8") for p in site.rglob("index.html"))  # the page is out
+    assert entry(site, "ru") == before  # the search is the old one for now
+    caplog.set_level(logging.INFO, logger="masthead.site.search_index")
+    assert search_index.refresh_published(seen[0], site, records_of(magazine.root.resolve(), site)) == 1  # type: ignore[arg-type]
+    assert indexed(caplog) == {"ru"}
+    assert entry(site, "ru") != before
+    assert search_index.refresh_published(seen[0], site, records_of(magazine.root.resolve(), site)) == 0  # type: ignore[arg-type]
+    caplog.clear()
+    magazine.build()
+    assert indexed(caplog) == set()  # the next build finds the search up to date
+    same_as_clean(magazine, tmp_path)

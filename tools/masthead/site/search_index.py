@@ -340,13 +340,17 @@ def refresh_published(views: "Views", site_dir: Path, records: Path) -> int:
     may, to show an edit at once) and refreshes search right after. `views` are those the
     pages were rendered from; `records` the site's folder in the build state. Returns how
     many shards were indexed (0: the search was up to date, nothing published). Raises
-    SearchIndexError as a build does, the published site untouched."""
+    SearchIndexError as a build does, the published site untouched.
+
+    A caller that publishes with `refresh=False` must call this afterwards: the build's
+    freshness record (freshness.py) does not know the search is behind, so a plain
+    `masthead build` would say "up to date" and leave it so."""
     from .publish import Publisher
 
     publisher = Publisher(site_dir, records)
     publisher.open()
-    files = dict(publisher.manifest)
-    before = dict(files)
+    before = dict(publisher.manifest)
+    files = {rel: info for rel, info in before.items() if not is_bundle(rel)}  # bundles: as add_to_site says
     try:
         kept_bundles = add_to_site(views, files, set(), publisher)
     except SearchIndexError:
