@@ -269,8 +269,12 @@ def add_to_site(views: "Views", files: dict[str, FileInfo], written: set[str] | 
     path -> manifest entry); the files taken over from the published site are returned, as
     the build's `kept` files are. `written`: the files rendered into the staging tree this
     build (the others are linked from the published site). Only the shards whose story
-    pages changed are indexed again. `refresh=False`: none is; every bundle the published
-    site has is taken over as it is, even out of date (see `refresh_published`)."""
+    pages changed are indexed again. `refresh=False`: none is; every file of the bundles the
+    published site has is taken over as it is, even out of date (see `refresh_published`)."""
+    if not refresh:
+        old = {rel: info for rel, info in publisher.manifest.items() if is_bundle(rel)}
+        files.update(old)
+        return list(old)
     kept: list[str] = []
     jobs: dict[str, Job] = {}
     keys: dict[str, str] = {}
@@ -278,11 +282,8 @@ def add_to_site(views: "Views", files: dict[str, FileInfo], written: set[str] | 
         listing = f"{BUNDLE}{lang}/{SHARDS_FILE}"
         data = shards_file(len(parts))
         old_listing = publisher.manifest.get(listing)
-        if not refresh and old_listing is not None:
-            files[listing] = old_listing
-            kept.append(listing)
-        elif (old_listing is not None and listing not in publisher.damaged
-              and old_listing[1] == hashlib.blake2b(data, digest_size=16).hexdigest()):
+        if (old_listing is not None and listing not in publisher.damaged
+                and old_listing[1] == hashlib.blake2b(data, digest_size=16).hexdigest()):
             files[listing] = old_listing
             kept.append(listing)
         else:
@@ -292,12 +293,9 @@ def add_to_site(views: "Views", files: dict[str, FileInfo], written: set[str] | 
             key = keys[name] = index_key(name, [(p, files[p][1]) for p in present])
             prefix = shard_path(lang, k)
             old = {rel: info for rel, info in publisher.manifest.items() if rel.startswith(prefix)}
-            if old and (not refresh or all(info[0] == key and rel not in publisher.damaged
-                                           for rel, info in old.items())):
+            if old and all(info[0] == key and rel not in publisher.damaged for rel, info in old.items()):
                 files.update(old)
                 kept += old
-                continue
-            if not refresh:
                 continue
             jobs[name] = (lang, k == 0, [(p, (publisher.stage if p in written else publisher.site) / p)
                                          for p in present])
