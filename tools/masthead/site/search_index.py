@@ -19,7 +19,8 @@ live site) and recorded in the manifest with a key, the digest of the shard's st
 takes that shard's bundle over as it is; one where any did indexes that shard again, and
 only that one. Shard 0 also holds Pagefind's code (`pagefind.js`, the UI, the WebAssembly,
 which the merged shards share); `pagefind/<lang>/shards.json` lists the shards for the
-search page.
+search page. One difference with a single index: Pagefind skips a query word its index
+lacks, and with shards it does so per shard (docs/search.md, "Known difference").
 
 Pagefind's output is not quite byte-deterministic: the values of a filter (the authors, say)
 are written in the order of a Rust hash map, which changes from run to run, and so do the
