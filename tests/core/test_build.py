@@ -175,6 +175,8 @@ def test_mkdocs_build_runs_the_whole_pipeline(magazine: Any) -> None:
     assert done.returncode == 0, done.stderr
     assert "Through MkDocs" in (magazine.root / "out/city/a/index.html").read_text()
     assert (magazine.root / "out/sitemap.xml").exists() and not (magazine.root / "out/sitemap.xml.gz").exists()
+    assert (magazine.root / "out/pagefind/en/shards.json").read_text() == '{"shards": ["0/"]}'  # search too
+    assert (magazine.root / "out/pagefind/en/0/pagefind.js").exists()
 
 
 def test_mkdocs_build_reports_content_errors(magazine: Any) -> None:
