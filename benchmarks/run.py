@@ -247,7 +247,8 @@ LOG_WARN_RE = re.compile(r"\b(warning|WARNING|Warning|WARN)\b")
 LOG_SUMMARY_RE = re.compile(r"\b\d+ error\(s\), \d+ warning\(s\)")  # `masthead check: 0 error(s), ...`
 # masthead build's last line: "built DIR: 788 pages, 320 feeds, 1115 files in all; 1115 written, 0 removed, in 4.51 s"
 BUILT_RE = re.compile(r"built .*?: (?P<pages>\d+) pages, (?P<feeds>\d+) feeds, (?P<files>\d+) files in all; "
-                      r"(?P<written>\d+) written, (?P<removed>\d+) removed, in (?P<seconds>[\d.]+) s")
+                      r"(?P<written>\d+) written, (?P<removed>\d+) removed, in (?P<seconds>[\d.]+) s"
+                      r"(?: \(search index (?P<search>[\d.]+) s\))?")  # Pagefind's part (docs/search.md)
 
 
 def scan_log(text: str) -> dict[str, Any]:
@@ -258,7 +259,8 @@ def scan_log(text: str) -> dict[str, Any]:
                                log_first_errors=errors[:5], log_tail=lines[-3:])
     built = BUILT_RE.search(text)
     if built:
-        out["reported"] = {k: (float(v) if k == "seconds" else int(v)) for k, v in built.groupdict().items()}
+        out["reported"] = {k: (float(v) if k in ("seconds", "search") else int(v))
+                           for k, v in built.groupdict().items() if v is not None}
     return out
 
 
@@ -407,7 +409,8 @@ def check_corpus(masthead: list[str], root: Path, log: Path) -> dict[str, Any]:
 
 def _written(s: dict[str, Any]) -> str:
     rep = s.get("reported")
-    return f", {rep['written']} files written, {rep['removed']} removed (build says {rep['seconds']:.2f} s)" if rep else ""
+    search = f", search index {rep['search']:.2f} s" if rep and "search" in rep else ""
+    return f", {rep['written']} files written, {rep['removed']} removed (build says {rep['seconds']:.2f} s{search})" if rep else ""
 
 
 def bench_masthead_rebuilds(args: argparse.Namespace, masthead: list[str], root: Path, n: int,

@@ -74,10 +74,9 @@ def test_dark_mode_follows_the_system(browser: object, server: str) -> None:
 def test_search_finds_a_story_by_a_word_of_its_title(browser: object, server: str) -> None:
     page = browser.new_page()  # type: ignore[attr-defined]
     page.goto(server + "search/")
-    box = page.locator("input[type=search]")
-    box.fill("boats")
-    page.wait_for_timeout(400)
-    links = page.locator("main a").evaluate_all("els => els.map(e => e.getAttribute('href'))")
+    page.locator(".pagefind-ui__search-input").fill("boats")  # Pagefind's UI (tests/browser/test_search.py)
+    page.wait_for_selector(".pagefind-ui__result-link", timeout=10_000)
+    links = page.locator(".pagefind-ui__result-link").evaluate_all("els => els.map(e => e.getAttribute('href'))")
     assert any("river-festival" in (href or "") for href in links), links
     page.close()
 

@@ -15,12 +15,20 @@ import feedparser
 import pytest
 
 from masthead.domain.problems import ContentError
+from masthead.site.search_index import canonical, is_bundle
 
 from ..conftest import NOW, PNG_1PX
 
 
 def tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    """Every file's bytes; a search bundle as one entry, by content (Pagefind writes a filter's
+    values in a random order: masthead/site/search_index.py)."""
+    files = {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
+             if p.is_file() and not is_bundle(p.relative_to(folder).as_posix())}
+    for part in sorted((folder / "pagefind").glob("*/*")):  # each shard, and each language's shards.json
+        rel = part.relative_to(folder).as_posix()
+        files[rel] = repr(canonical(part)).encode() if part.is_dir() else part.read_bytes()
+    return files
 
 
 def test_publication_rule_follows_the_build_date(magazine: Any) -> None:
@@ -169,6 +177,8 @@ def test_mkdocs_build_runs_the_whole_pipeline(magazine: Any) -> None:
     assert done.returncode == 0, done.stderr
     assert "Through MkDocs" in (magazine.root / "out/city/a/index.html").read_text()
     assert (magazine.root / "out/sitemap.xml").exists() and not (magazine.root / "out/sitemap.xml.gz").exists()
+    assert (magazine.root / "out/pagefind/en/shards.json").read_text() == '{"shards": ["0/"]}'  # search too
+    assert (magazine.root / "out/pagefind/en/0/pagefind.js").exists()
 
 
 def test_mkdocs_build_reports_content_errors(magazine: Any) -> None:

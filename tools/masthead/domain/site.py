@@ -90,6 +90,8 @@ class Settings:
     windows: tuple[Window, ...] = (Window("30d", days=30), Window("year", year=True), Window("all"))
     targets: Targets = Targets()
     words_per_minute: int = 220
+    toc_headings: int = 3  # stories with more headings (H2-H4) get a table of contents
+    search_shard_stories: int = 700  # the most stories one shard of a language's search index holds
     send_form: bool = True
     labels: TermLabels = TermLabels()
     embeds: tuple[str, ...] = ()  # hosts whose frames load on a click (site/embeds.py)

@@ -25,7 +25,7 @@ from masthead.domain.problems import ContentError, Problem, has_errors
 from masthead.sources.load import workers_available
 from masthead.sources.magazine import load_magazine
 
-from . import cards
+from . import cards, highlight, search_index
 from .freshness import build_options, forget, inputs_digest, is_fresh, records_of, remember
 from .memo import save_memo, stale
 from .pages import plan_site
@@ -60,7 +60,8 @@ class BuildReport:
         if self.fresh:
             return f"{self.site_dir} is up to date: nothing changed since the last build ({self.seconds:.2f} s)"
         return (f"built {self.site_dir}: {self.pages} pages, {self.feeds} feeds, {self.files} files in all; "
-                f"{self.rendered} written, {self.removed} removed, in {self.seconds:.2f} s")
+                f"{self.rendered} written, {self.removed} removed, in {self.seconds:.2f} s"
+                + (f" (search index {self.timings['search']:.2f} s)" if "search" in self.timings else ""))
 
 
 # Jobs and target folder of the running build, inherited by forked workers.
@@ -213,6 +214,7 @@ def build_site(root: Path, *, site_dir: Path | None = None, preview: bool = Fals
         magazine, views, plan = load_and_plan(root, report, workers, now=now, preview=preview, url=url,
                                               theme_dir=theme_dir, memo=None if direct or clean else records,
                                               options=options, keep_going=keep_going, sandboxed=sandboxed)
+    highlight.keep_in(root)  # code blocks highlighted by earlier builds (read before the workers fork)
     t0 = time.perf_counter()
     report.images = derive_all(plan.pictures, workers)  # derived images made before render (docs/images.md)
     report.timings["images"] = time.perf_counter() - t0
@@ -220,6 +222,8 @@ def build_site(root: Path, *, site_dir: Path | None = None, preview: bool = Fals
     t0 = time.perf_counter()
     if direct:
         failures, _ = render_jobs(plan.jobs, list(range(len(plan.jobs))), site_dir, show_progress(progress))
+        if not failures:
+            search_index.add_to_tree(views, site_dir)
         removed: list[str] = []
         todo: list[int] = list(range(len(plan.jobs)))
         keys = {job.path: job.key for job in plan.jobs}
@@ -257,7 +261,7 @@ def _render_and_publish(root: Path, report: BuildReport, views: Views, plan: Pla
     keys = {path: key for path, key, _, _ in plan.entries()}
     todo = [i for i, job in enumerate(plan.jobs)
             if before.get(job.path) != job.key or job.path in publisher.damaged]
-    removed = sorted(set(before) - set(keys))
+    removed = sorted(p for p in set(before) - set(keys) if not search_index.is_bundle(p))
     ahead = len(todo) > CARDS_FROM  # many pages to write: cards rendered ahead, and kept
     if ahead:
         cards.load(theme, root)
@@ -275,6 +279,13 @@ def _render_and_publish(root: Path, report: BuildReport, views: Views, plan: Pla
         return failures, todo, removed, keys
     kept = [path for path in keys if path not in written]
     files = {**{path: publisher.manifest[path] for path in kept}, **written}
+    try:  # the search bundles: made in the staging tree, published with it (search_index.py)
+        kept += search_index.add_to_site(views, files, written, publisher)
+    except search_index.SearchIndexError as exc:
+        publisher.discard()
+        return [(search_index.BUNDLE, str(exc))], todo, removed, keys
+    report.timings["search"] = time.perf_counter() - t1
+    t1 = time.perf_counter()
     publisher.publish(files, kept)
     save_memo(plan, records, options)
     if ahead:
@@ -310,9 +321,14 @@ def _files(folder: Path) -> dict[str, Path]:
 
 
 def compare_trees(a: Path, b: Path) -> list[str]:
-    """Paths that differ between two trees (present in one only, or other bytes)."""
+    """Paths that differ between two trees (present in one only, or other bytes); search
+    bundles are compared by content (see search_index.py)."""
     import filecmp
 
     left, right = _files(a), _files(b)
+    for files in (left, right):
+        for path in [p for p in files if search_index.is_bundle(p)]:
+            del files[path]
     return sorted([p for p in left.keys() ^ right.keys()]
-                  + [p for p in left.keys() & right.keys() if not filecmp.cmp(left[p], right[p], shallow=False)])
+                  + [p for p in left.keys() & right.keys() if not filecmp.cmp(left[p], right[p], shallow=False)]
+                  + search_index.differing_bundles(a, b))

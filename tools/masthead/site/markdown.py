@@ -26,6 +26,7 @@ from masthead.domain.media import MEDIA_ATTRIBUTES
 
 from .cmark import to_html
 from .embeds import Say, english, put_frames, take_frames
+from .highlight import highlight_blocks
 
 OPTIONS = Options.CMARK_OPT_FOOTNOTES | Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_GITHUB_PRE_LANG
 ADMONITION_RE = re.compile(r'^!!!\s+([A-Za-z][\w-]*)(?:\s+"(.*)")?\s*$')
@@ -144,6 +145,7 @@ def render_markdown(text: str, *, trusted: bool = False, title_of: Titles = str.
     rendered, frames = take_frames(rendered, embeds)
     if not trusted:
         rendered = CLEANER.clean(rendered).replace("<p></p>", "")  # a paragraph that held only removed elements
+    rendered = highlight_blocks(rendered)  # after the cleaner: Pygments escapes what it writes
     rendered = render_alerts(rendered, title_of)
     return add_heading_ids(put_frames(rendered, frames, say))
 

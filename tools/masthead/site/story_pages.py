@@ -25,6 +25,7 @@ from .markdown import render_markdown, rewrite_story_links
 from masthead.domain.typography import typeset_html
 from .pictures import body_facts, rewrite_body
 from .plan import Job, Planner, compact, digest, key_of
+from .toc import dress_story  # heading anchors and contents, on the story page only
 from .views import View
 
 RELATED = 3
@@ -186,11 +187,11 @@ def story_page_args(plan: Planner, s: Story, related: list[Story], versions: lis
     })
 
     def late(context: dict[str, Any]) -> None:
-        body = body_html(plan.root, s, links, settings.trust_raw_html, context["root"], plan.theme.translator(s.lang),
-                         settings.embeds)
+        t = plan.theme.translator(s.lang)
+        body = body_html(plan.root, s, links, settings.trust_raw_html, context["root"], t, settings.embeds)
         if plan.pictures is not None and s.images:  # <picture> for every local raster image (docs/images.md)
             body = Markup(rewrite_body(str(body), body_facts(plan, s), plan.pictures.modern))
-        context["story"] = dict(context["story"], body=body)
+        context["story"] = dict(context["story"], body=Markup(dress_story(str(body), t, settings.toc_headings)))
 
     alternates = plan.alternates(card["url"], s.lang, {v.lang: views.paths[v.source] for v in versions})
     return {"title": s.title, "kind": "story", "description": s.summary, "alternates": alternates,

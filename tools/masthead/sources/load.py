@@ -79,7 +79,8 @@ def _load_settings(root: Path, url: str | None) -> tuple[Settings | None, list[P
         websub_hub=model.websub_hub,
         trust_raw_html=model.trust_raw_html, licence=model.licence, windows=windows,
         targets=Targets(model.targets.daily_pieces, model.targets.community_share),
-        words_per_minute=model.words_per_minute, send_form=model.send_form,
+        words_per_minute=model.words_per_minute, send_form=model.send_form, toc_headings=model.toc_headings,
+        search_shard_stories=model.search_shard_stories,
         labels=term_labels(model.labels.tags, model.labels.places), embeds=tuple(model.embeds),
         event_home_days=model.events.home_days, share=Share(tuple(model.share.networks), model.share.mastodon),
         bridge=Bridge(model.fediverse_bridge.url.rstrip("/"), model.fediverse_bridge.actor)

@@ -216,6 +216,8 @@ class MagazineFields(Strict):
     leaderboard: LeaderboardFields = LeaderboardFields()
     targets: TargetFields = TargetFields()
     words_per_minute: Annotated[int, Field(ge=50, le=1000)] = 220
+    toc_headings: Annotated[int, Field(ge=0, le=100)] = 3  # a story with more headings gets contents
+    search_shard_stories: Annotated[int, Field(ge=1, le=100_000)] = 700  # docs/search.md
     send_form: bool = True
     promises: PromiseSettingsFields = PromiseSettingsFields()  # promises: see docs/promises.md
     labels: LabelFields = LabelFields()  # tag and place names per language
