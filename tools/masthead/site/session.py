@@ -52,14 +52,14 @@ from masthead.paths import stamp_tree
 from masthead.sources.load import workers_available
 from masthead.sources.magazine import load_magazine
 
-from . import cards
+from . import cards, search_index
 from .build import CARDS_FROM, BuildReport, render_jobs
 from .freshness import build_options, records_of
 from .memo import global_signature, open_memo, save_memo, stale
 from .pages import new_planner, plan_site
 from .pictures import derive_all
 from .plan import Planner
-from .publish import MARK, MARK_TEXT, check_site, made_by_masthead, site_path
+from .publish import write_file, MARK, MARK_TEXT, check_site, made_by_masthead, site_path
 from .render import Theme
 from .story_pages import plan_stories
 from .views import Views
@@ -160,6 +160,7 @@ class BuildSession:
     collector: IdleCollector = field(default_factory=IdleCollector)
     _rest: threading.Thread | None = None  # the rest of the last `rebuild_first`, being written
     _stories: dict[str, Story] = field(default_factory=dict)  # the last load's stories, by source
+    _search_keys: dict[str, str] = field(default_factory=dict)  # search shard ("en/0") -> key of its pages
     _superseded: threading.Event = field(default_factory=threading.Event)  # a newer save came
 
     def __post_init__(self) -> None:
@@ -329,6 +330,7 @@ class BuildSession:
         if failures:
             raise ContentError([Problem(path, 0, "", f"could not be written: {why}", code="render")
                                 for path, why in failures.items()])
+        self._refresh_search(views)
         save_memo(plan, records, options)
         if len(todo) > CARDS_FROM:
             cards.save(views, views.theme, self.root)
@@ -341,6 +343,37 @@ class BuildSession:
         report.kept = sum(len(entries) for _, _, entries in plan.kept)
         report.seconds = time.perf_counter() - loaded.started
         return report
+
+    def _refresh_search(self, views: Views) -> None:
+        """Make again, in the served folder, the search shards whose story pages changed
+        (keyed by the pages' job keys), and remove the shards a language no longer has: the
+        edited page is served first, its search catches up in this second pass (docs/search.md)."""
+        jobs: dict[str, search_index.Job] = {}
+        wanted: set[str] = set()
+        for lang, parts in search_index.shards(views, set(self.held)).items():
+            write_file(self.site_dir, f"{search_index.BUNDLE}{lang}/{search_index.SHARDS_FILE}",
+                       search_index.shards_file(len(parts)))
+            for k, paths in enumerate(parts):
+                name = f"{lang}/{k}"
+                wanted.add(name)
+                key = search_index.index_key(name, [(p, self.held[p]) for p in paths])
+                if self._search_keys.get(name) != key:
+                    jobs[name] = (lang, k == 0, [(p, self.site_dir / p) for p in paths])
+                    self._search_keys[name] = key
+        for name in set(self._search_keys) - wanted:
+            del self._search_keys[name]
+            shutil.rmtree(self.site_dir / f"{search_index.BUNDLE}{name}", ignore_errors=True)
+        if not jobs:
+            return
+        with tempfile.TemporaryDirectory(prefix="masthead-pagefind-") as work:
+            for name, made in search_index.bundles(jobs, Path(work)).items():
+                folder = self.site_dir / f"{search_index.BUNDLE}{name}"
+                folder.mkdir(parents=True, exist_ok=True)  # a shard removed earlier in the session may return
+                for rel, data in made.items():
+                    write_file(self.site_dir, f"{search_index.BUNDLE}{name}/{rel}", data)
+                for old in [p for p in folder.rglob("*") if p.is_file()]:  # fragments the new index lost
+                    if old.relative_to(folder).as_posix() not in made:
+                        old.unlink()
 
     def theme(self) -> Theme:
         """The theme of the last build while no file of `theme/` changed; else loaded anew."""
@@ -356,6 +389,7 @@ class BuildSession:
         """The first build of a session makes the folder anew (one masthead made, or empty)."""
         if self.site_dir.is_dir() and made_by_masthead(self.site_dir):
             shutil.rmtree(self.site_dir)
+        self._search_keys.clear()
         self.site_dir.mkdir(parents=True, exist_ok=True)
         (self.site_dir / MARK).write_bytes(MARK_TEXT)
 
