@@ -87,3 +87,12 @@ def test_theme_button_names_both_actions_in_every_language(page: Page, sample: P
         assert button.select_one(".theme-label").get_text() == to_dark
         labels.add(to_light)
     assert len(labels) == len(LANGS)  # translated, not English everywhere
+
+
+def test_a_lead_without_picture_gets_two_pictured_stories_under_it_not_repeated_in_the_rail(page: Page) -> None:
+    doc = page("index.html")
+    assert doc.select_one(".home-lead .card--lead .card-media") is None  # the sample's newest has no picture
+    seconds = [a["href"] for a in doc.select(".home-seconds .card-title a")]
+    assert len(seconds) == 2 and len(doc.select(".home-seconds .card-media img")) == 2
+    rail = [a["href"] for a in doc.select(".home-latest .card-title a")]
+    assert rail and not set(seconds) & set(rail)
