@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Callable
 
 import pytest
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
 
 from ..conftest import Magazine
 
@@ -20,15 +20,26 @@ def prefix(lang: str) -> str:
 
 
 def story_links(doc: BeautifulSoup) -> list[str]:
-    return [a["href"] for a in doc.select("article.card .card-title a")]
+    return [str(a["href"]) for a in doc.select("article.card .card-title a")]
+
+
+def text(doc: BeautifulSoup | Tag, selector: str) -> str:
+    found = doc.select_one(selector)
+    assert found is not None, selector
+    return found.get_text(strip=True)
+
+
+def href(doc: BeautifulSoup | Tag, selector: str) -> str:
+    found = doc.select_one(selector)
+    assert found is not None, selector
+    return str(found["href"])
 
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_home_lead_is_not_repeated_in_latest_or_section_blocks(page: Page, lang: str) -> None:
     doc = page(f"{prefix(lang)}index.html")
-    lead = doc.select_one(".home-lead .card-title a")
-    assert lead is not None
-    assert story_links(doc).count(lead["href"]) == 1, lead["href"]
+    lead = href(doc, ".home-lead .card-title a")
+    assert story_links(doc).count(lead) == 1, lead
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -40,28 +51,28 @@ def test_section_page_shows_its_feature_once_and_every_story_once(page: Page, la
     assert "card--feature" in feature[0]["class"]
     links = story_links(doc)
     assert len(links) >= 3 and len(links) == len(set(links)), links
-    assert feature[0].select_one(".card-title a")["href"] in links
+    assert href(feature[0], ".card-title a") in links
 
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_no_kicker_repeats_the_heading_it_sits_under(page: Page, lang: str) -> None:
     for section in ("city", "work", "culture", "world", "letters"):
         doc = page(f"{prefix(lang)}{section}/index.html")
-        heading = doc.select_one("h1.page-title").get_text(strip=True)
+        heading = text(doc, "h1.page-title")
         kickers = [k.get_text(strip=True) for k in doc.select(".story-list .kicker")]
         assert heading not in kickers, (section, heading)
     home = page(f"{prefix(lang)}index.html")
     blocks = home.select("section.section-block")
     assert blocks
     for block in blocks:
-        heading = block.select_one(".block-heading").get_text(strip=True)
+        heading = text(block, ".block-heading")
         assert heading not in [k.get_text(strip=True) for k in block.select(".kicker")], heading
 
 
 def test_tag_page_keeps_the_kicker_because_its_heading_is_not_a_section(page: Page) -> None:
     doc = page("tags/boats/index.html")
     kickers = [k.get_text(strip=True) for k in doc.select(".story-list .kicker")]
-    assert kickers and doc.select_one("h1.page-title").get_text(strip=True) not in kickers
+    assert kickers and text(doc, "h1.page-title") not in kickers
 
 
 def test_a_section_with_one_story_is_one_feature_and_no_grid(magazine: Magazine) -> None:
@@ -84,7 +95,7 @@ def test_theme_button_names_both_actions_in_every_language(page: Page, sample: P
         assert button is not None and not button.has_attr("aria-pressed")
         to_dark, to_light = button["data-to-dark"], button["data-to-light"]
         assert to_dark and to_light and to_dark != to_light
-        assert button.select_one(".theme-label").get_text() == to_dark
+        assert text(button, ".theme-label") == to_dark
         labels.add(to_light)
     assert len(labels) == len(LANGS)  # translated, not English everywhere
 
