@@ -194,7 +194,7 @@ def test_each_language_has_a_front_page(page: Page, lang: str) -> None:
 
 
 def test_section_pages_put_the_readers_language_first(page: Page) -> None:
-    cards = page("ru/city/index.html").select(".card-list article.card")
+    cards = page("ru/city/index.html").select(".story-list article.card")
     langs = [c.get("lang", "ru") for c in cards]
     assert langs[0] == "ru" and "en" in langs
     assert langs == sorted(langs, key=lambda code: code != "ru")

@@ -23,7 +23,11 @@
   function setUpToggle() {
     var button = doc.querySelector("[data-theme-toggle]");
     if (!button) return;
-    function sync() { button.setAttribute("aria-pressed", isDark() ? "true" : "false"); }
+    var label = button.querySelector(".theme-label");
+    // The label says what a click does; the page's theme is stated on the root element.
+    function sync() {
+      label.textContent = button.getAttribute(isDark() ? "data-to-light" : "data-to-dark");
+    }
     button.addEventListener("click", function () {
       var next = isDark() ? "light" : "dark";
       root.setAttribute("data-theme", next);
