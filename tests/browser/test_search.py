@@ -139,3 +139,30 @@ def test_bytes_a_reader_downloads_for_one_query(browser: Any, server: str) -> No
     shards = len(json.loads(page_get(server, "pagefind/ru/shards.json"))["shards"])
     print(f"\nsearch bytes for one query (ru, sample, {shards} shard(s)): {total} B in {len(sizes)} files")
     assert 0 < total < 400_000  # Pagefind documents 100-300 KB for a site's first query
+
+
+@pytest.mark.parametrize(("path", "lang", "query"), [
+    ("ru/search/", "ru", "рынке"),  # one story: "one" form
+    ("ru/search/", "ru", "между"),  # two stories: "few" form (материала), which Pagefind's strings cannot say
+    ("search/", "en", "river"),
+])
+def test_the_count_of_results_is_in_the_readers_plural_form(browser: Any, server: str, path: str, lang: str,
+                                                             query: str) -> None:
+    """The message above the results is the catalog's plural form for the count shown
+    (search.js picks it with Intl.PluralRules from the samples search.html gives), not
+    Pagefind's own one/many strings."""
+    from masthead.site.render import Theme
+
+    from ..conftest import REPO
+
+    page = browser.new_page()
+    page.goto(f"{server}{path}?q={query}")
+    page.wait_for_selector(".pagefind-ui__result-link", timeout=10_000)
+    page.wait_for_function("""() => { const m = document.querySelector('.pagefind-ui__message');
+        return m && !/^\\s*\\d+\\s*$/.test(m.textContent); }""", timeout=10_000)
+    shown = len(page.locator(".pagefind-ui__result").all())
+    message = page.locator(".pagefind-ui__message").inner_text().strip()
+    page.close()
+    assert message == Theme(REPO / "theme").translator(lang)("search.count", n=shown), (message, shown)
+    if lang == "ru" and shown in (2, 3, 4):
+        assert message.endswith("материала")

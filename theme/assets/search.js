@@ -14,7 +14,34 @@
   if (nojs) nojs.hidden = true;
   var hint = doc.getElementById("search-hint");
   if (hint) hint.hidden = false;
+  // The count of results in the reader's plural form: Pagefind writes the bare number
+  // ("[COUNT]"), which is then replaced by the catalog's form for a sample number of the
+  // same CLDR category (data-msg-counts, see search.html).
+  var counts = JSON.parse(box.getAttribute("data-msg-counts") || "[]");
+  var none = box.getAttribute("data-msg-none") || "0";
+  var rules = win.Intl && win.Intl.PluralRules ? new win.Intl.PluralRules(doc.documentElement.lang || "en") : null;
+  function countText(n) {
+    if (n === 0) return none;
+    for (var i = 0; rules && i < counts.length; i++) {
+      if (rules.select(counts[i][0]) === rules.select(n)) {
+        return counts[i][1].replace(String(counts[i][0]), n.toLocaleString(doc.documentElement.lang || "en"));
+      }
+    }
+    return String(n);
+  }
+  function watchCount(element) {
+    var shown = "";
+    new win.MutationObserver(function () {
+      var message = element.querySelector(".pagefind-ui__message");
+      if (!message || message.textContent === shown) return;
+      var found = /^\s*(\d+)\s*$/.exec(message.textContent);
+      if (!found) return;
+      shown = message.textContent = countText(parseInt(found[1], 10));
+    }).observe(element, {childList: true, subtree: true, characterData: true});
+  }
   function start(shards) {
+    var element = doc.querySelector("[data-search-ui]");
+    if (element) watchCount(element);
     var ui = new win.PagefindUI({
       element: "[data-search-ui]",
       bundlePath: bundle + shards[0],
@@ -26,7 +53,10 @@
       autofocus: true,
       translations: {
         placeholder: box.getAttribute("data-msg-placeholder"),
-        search_label: box.getAttribute("data-msg-label")
+        search_label: box.getAttribute("data-msg-label"),
+        zero_results: "0",
+        one_result: "[COUNT]",
+        many_results: "[COUNT]"
       },
       processResult: function (result) {
         var meta = result.meta || {};
