@@ -158,7 +158,9 @@ class Handlers:
         peer = request.client.host if request.client else "unknown"
         return client_address(peer, request.headers.getlist("x-forwarded-for"), self.svc.proxies)
 
-    async def submit(self, request: Request) -> Response:
+    def gate(self, request: Request, what: str) -> Response | None:
+        """The checks in front of every post (its origin, then the shared rate limit, counted
+        in `what`): the refusal, or None when the post may be read."""
         svc = self.svc
         origin = request.headers.get("origin")
         # The service's own origin too: without JavaScript, the second post comes from the form it shows.
@@ -167,8 +169,15 @@ class Handlers:
             return self._refuse(request, 403, f"posting is only allowed from {', '.join(svc.fields.allowed_origins)}")
         allowed, wait = svc.limiter.allow(self.client(request))
         if not allowed:
-            return self._refuse(request, 429, f"too many submissions from your address; try again in {wait} s",
+            return self._refuse(request, 429, f"too many {what} from your address; try again in {wait} s",
                                 {"Retry-After": str(wait)})
+        return None
+
+    async def submit(self, request: Request) -> Response:
+        svc = self.svc
+        refused = self.gate(request, "submissions")
+        if refused is not None:
+            return refused
         try:
             body = await read_body(request, svc.fields.max_body_bytes)
             data = await parse_body(request, body, svc.checks)
@@ -264,14 +273,9 @@ class AccreditationHandlers:
 
     async def submit(self, request: Request) -> Response:
         svc, h = self.svc, self.h
-        origin = request.headers.get("origin")
-        allowed_origins = (*svc.fields.allowed_origins, origin_of(svc.fields.service_url))
-        if origin is not None and origin.rstrip("/") not in allowed_origins:
-            return h._refuse(request, 403, f"posting is only allowed from {', '.join(svc.fields.allowed_origins)}")
-        allowed, wait = svc.limiter.allow(h.client(request))
-        if not allowed:
-            return h._refuse(request, 429, f"too many requests from your address; try again in {wait} s",
-                             {"Retry-After": str(wait)})
+        refused = h.gate(request, "requests")
+        if refused is not None:
+            return refused
         try:
             body = await read_body(request, min(svc.fields.max_body_bytes, 20_000))
             data = await parse_body(request, body, svc.checks)
