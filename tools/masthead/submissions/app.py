@@ -92,22 +92,23 @@ async def parse_body(request: Request, body: bytes, checks: Checker) -> dict[str
                     status=415)
 
 
-def bot_errors(svc: "Service", data: dict[str, Any], now: float) -> list[FieldError]:
-    """The cheap checks (honeypot, token), as field errors so a person who trips one sees what to do."""
+def bot_errors(svc: "Service", data: dict[str, Any], now: float, spent: Callable[[str], bool] | None = None,
+               retry: str = "check your text and send it again (reload the page if this repeats)") -> list[FieldError]:
+    """The cheap checks (honeypot, token), as field errors so a person who trips one sees what to do;
+    `spent` tells a used token's nonce (default: the submissions' store), `retry` what to do next."""
     errors = []
     if str(data.get(HONEYPOT) or "").strip():
         errors.append(FieldError(HONEYPOT, "honeypot", "leave the field 'homepage' empty: it is there to catch robots"))
     token = data.get(TOKEN)
     problem = svc.tokens.check(token if isinstance(token, str) else "", now)
-    if problem is None and svc.store.is_spent(svc.tokens.nonce(str(token))[0]):
+    if problem is None and (spent or svc.store.is_spent)(svc.tokens.nonce(str(token))[0]):
         problem = SPENT
     if problem == TOO_FAST:
         errors.append(FieldError("form", "too_fast", "the form was sent too quickly; wait a few seconds and send "
                                  "it again"))
     elif problem is not None:
         errors.append(spent_error() if problem == SPENT else FieldError(
-            "form", "token", f"the form's token is {problem}; check your text and send it again (reload the page "
-            "if this repeats)"))
+            "form", "token", f"the form's token is {problem}; {retry}"))
     return errors
 
 
@@ -332,21 +333,9 @@ class AccreditationHandlers:
 
 def acc_bot_errors(svc: "Service", data: dict[str, Any], now: float) -> list[FieldError]:
     """The submissions' honeypot and token checks, with spent tokens looked up in this store."""
-    errors = []
-    if str(data.get(HONEYPOT) or "").strip():
-        errors.append(FieldError(HONEYPOT, "honeypot", "leave the field 'homepage' empty: it is there to catch robots"))
-    token = data.get(TOKEN)
-    problem = svc.tokens.check(token if isinstance(token, str) else "", now)
     store = svc.accreditations
-    if problem is None and store is not None and store.is_spent(svc.tokens.nonce(str(token))[0]):
-        problem = SPENT
-    if problem == TOO_FAST:
-        errors.append(FieldError("form", "too_fast", "the form was sent too quickly; wait a few seconds and send "
-                                 "it again"))
-    elif problem is not None:
-        errors.append(spent_error() if problem == SPENT else FieldError(
-            "form", "token", f"the form's token is {problem}; check your details and send the form again"))
-    return errors
+    return bot_errors(svc, data, now, spent=(lambda nonce: store is not None and store.is_spent(nonce)),
+                      retry="check your details and send the form again")
 
 
 def create_app(svc: "Service") -> Starlette:
