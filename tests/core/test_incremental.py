@@ -88,6 +88,10 @@ EDITS: list[tuple[str, Callable[[Magazine], None]]] = [
     ("page added", lambda m: m.write("site_config/pages/about.md", "---\ntitle: About us\n---\n\nWho we are.\n")),
     ("contributor added", lambda m: m.person("cleo", {"name": "Cleo Marsh", "roles": ["author"],
                                                     "joined": "2026-01-05"})),
+    ("catalog edited", lambda m: m.write("theme/locale/en/LC_MESSAGES/messages.po",  # kept compiled in the state
+                                         (m.root / "theme/locale/en/LC_MESSAGES/messages.po").read_text()
+                                         .replace('msgid "nav.archive"\nmsgstr "Archive"',
+                                                  'msgid "nav.archive"\nmsgstr "Back issues"', 1))),
     ("template changed", lambda m: m.write("theme/templates/partials/card.html",
                                            (m.root / "theme/templates/partials/card.html").read_text()
                                            .replace("</article>", "<!-- edited --></article>", 1))),

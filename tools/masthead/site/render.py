@@ -34,6 +34,24 @@ from .fragments import FragmentCache
 ROOT_MARK = "@@masthead-root@@"  # stands for a page's `root` in fragments shared across depths
 
 
+def _compiled(po: Path, lang: str, folder: Path | None) -> bytes:
+    """The `.mo` bytes of the catalog `po`, from `folder` when it holds them already."""
+    source = po.read_bytes()
+    kept = folder / f"{lang}-{hashlib.blake2b(source, digest_size=16).hexdigest()}.mo" if folder else None
+    if kept is not None and kept.is_file():
+        return kept.read_bytes()
+    compiled = io.BytesIO()
+    write_mo(compiled, read_po(io.BytesIO(source), locale=lang))
+    if kept is not None:
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        for earlier in kept.parent.glob(f"{lang}-*.mo"):  # an edited catalog's older versions
+            earlier.unlink(missing_ok=True)
+        temporary = kept.with_name(f".{kept.name}.{os.getpid()}")
+        temporary.write_bytes(compiled.getvalue())
+        os.replace(temporary, kept)
+    return compiled.getvalue()
+
+
 class Theme:
     """The theme folder: templates, assets and translations, with a digest of all of them."""
 
@@ -52,7 +70,7 @@ class Theme:
             loader=jinja2.FileSystemLoader(str(folder / "templates")),
             autoescape=True, undefined=jinja2.ChainableUndefined, trim_blocks=True, lstrip_blocks=True,
             auto_reload=False, extensions=[FragmentCache, "jinja2.ext.i18n"])
-        self.catalogs = self._load_catalogs()
+        self.catalogs = self._load_catalogs(cache / "catalogs" if cache is not None else None)
         self._locales: dict[str, str] = {}
         self._modules: dict[str, Any] = {}
         self._cards: dict[tuple[Any, ...], str] = {}
@@ -61,18 +79,15 @@ class Theme:
         self.sections: dict[str, dict[str, Any]] = {}
         self.digest = self._digest()
 
-    def _load_catalogs(self) -> dict[str, NullTranslations]:
-        """Every language's catalog, each falling back to English."""
+    def _load_catalogs(self, compiled_in: Path | None = None) -> dict[str, NullTranslations]:
+        """Every language's catalog, each falling back to English. `compiled_in`: a folder of
+        the build state where each catalog is kept compiled, named by the digest of its `.po`
+        (reading and compiling the four catalogs took 0.2 s of every build)."""
         catalogs: dict[str, NullTranslations] = {}
         folder = self.folder / "locale"
         for path in sorted(folder.glob("*/LC_MESSAGES/messages.po")) if folder.is_dir() else []:
             lang = path.parent.parent.name
-            with open(path, "rb") as fh:
-                catalog = read_po(fh, locale=lang)
-            compiled = io.BytesIO()
-            write_mo(compiled, catalog)
-            compiled.seek(0)
-            catalogs[lang] = Translations(compiled)
+            catalogs[lang] = Translations(io.BytesIO(_compiled(path, lang, compiled_in)))
         english = catalogs.get("en")
         for lang, translations in catalogs.items():
             if english is not None and lang != "en":
