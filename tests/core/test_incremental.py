@@ -254,6 +254,31 @@ def test_deleted_and_edited_output_files_are_made_again(magazine: Magazine, tmp_
     assert again.fresh
 
 
+def test_a_folder_of_the_site_replaced_by_a_link_is_never_written_through(magazine: Magazine, tmp_path: Path) -> None:
+    """The published tree becomes the staging tree of the build after next: a folder of it
+    replaced by a link to elsewhere makes the build start a new staging tree instead."""
+    fill(magazine)
+    magazine.build()
+    magazine.story("city/s5.md", body="Plain words, once.", title="City story 5", date="2026-10-15 09:00",
+                   tags=["river", "t2"], places=["Lyon"], authors=["anna"])
+    magazine.build()  # the first build's tree is the staging tree now; the site is the second's
+    site = magazine.root / "site"
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "index.html").write_text("not the site's")
+    shutil.rmtree(site / "culture")
+    (site / "culture").symlink_to(elsewhere)
+    magazine.story("city/s5.md", body="Plain words, twice.", title="City story 5", date="2026-10-15 09:00",
+                   tags=["river", "t2"], places=["Lyon"], authors=["anna"])
+    same_as_clean(magazine, tmp_path)  # into the first build's tree
+    magazine.story("city/s5.md", body="Plain words, three times.", title="City story 5", date="2026-10-15 09:00",
+                   tags=["river", "t2"], places=["Lyon"], authors=["anna"])
+    same_as_clean(magazine, tmp_path)  # into the tree holding the link
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["index.html"]
+    assert (elsewhere / "index.html").read_text() == "not the site's"
+    assert not (site / "culture").is_symlink()
+
+
 def test_a_tampered_build_state_is_ignored_and_rebuilt(magazine: Magazine, tmp_path: Path,
                                                        caplog: pytest.LogCaptureFixture) -> None:
     fill(magazine)

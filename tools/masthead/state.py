@@ -25,6 +25,7 @@ import hashlib
 import json
 import logging
 import os
+import shutil
 import sqlite3
 import time
 from functools import lru_cache
@@ -198,10 +199,8 @@ class State:
         mine = base / code_signature()
         if not mine.is_dir():
             for old in base.glob("*"):
-                if old.is_dir() and old != mine:
-                    for path in old.iterdir():
-                        path.unlink(missing_ok=True)
-                    old.rmdir()
+                if old.is_dir() and not old.is_symlink() and old != mine:
+                    shutil.rmtree(old, ignore_errors=True)  # templates and catalogs (site/render.py)
             mine.mkdir(parents=True, exist_ok=True)
         return mine
 

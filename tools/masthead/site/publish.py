@@ -26,6 +26,7 @@ import logging
 import os
 import shutil
 import signal
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -130,6 +131,11 @@ def read_manifest(records: Path, site: Path, code: str | None = None,
     """The files the tree published at `site` holds, as recorded; None when unknown, or when
     `code` is given and the tree was made by other code (other masthead, other libraries).
     `tree`: the tree is now elsewhere (the staging tree, once the site it was)."""
+    data = _manifest(records, site, code, tree)
+    return data["files"] if data is not None else None
+
+
+def _manifest(records: Path, site: Path, code: str | None, tree: Path | None) -> dict[str, Any] | None:
     try:
         inode = _inode(tree or site)
     except OSError:
@@ -139,10 +145,44 @@ def read_manifest(records: Path, site: Path, code: str | None = None,
         return None
     if code is not None and data.get("code") != code:
         return None
-    files = data["files"]
-    if not all(isinstance(v, list) and len(v) == 4 for v in files.values()):
+    if not all(isinstance(v, list) and len(v) == 4 for v in data["files"].values()):
         return None
-    return files
+    return data
+
+
+def _folders_of(paths: "set[str] | dict[str, FileInfo]") -> set[str]:
+    """Every folder holding one of `paths` (relative to the tree), the tree's own ("") included."""
+    folders = {""}
+    for rel in paths:
+        folder = os.path.dirname(rel)
+        while folder and folder not in folders:
+            folders.add(folder)
+            folder = os.path.dirname(folder)
+    return folders
+
+
+def _changed_folders(tree: Path, stamps: dict[str, int]) -> list[str] | None:
+    """The folders of `stamps` whose stamp changed (gone ones left out); None when one is no
+    longer a folder (a link to elsewhere put in its place: the tree must not be written into)."""
+    base = str(tree) + os.sep
+    changed = []
+    for rel, stamp in stamps.items():
+        try:
+            st = os.lstat(base + rel)
+        except OSError:
+            continue
+        if not stat.S_ISDIR(st.st_mode):
+            return None
+        if st.st_mtime_ns != stamp:
+            changed.append(rel)
+    return changed
+
+
+def folder_stamps(tree: Path, files: dict[str, FileInfo]) -> dict[str, int]:
+    """The modification time of every folder of `tree` holding a file of `files`: a folder
+    where a file is later added, removed or renamed has another (see `Publisher._prune`)."""
+    base = str(tree) + os.sep
+    return {rel: os.stat(base + rel).st_mtime_ns for rel in _folders_of(files)}
 
 
 def damaged(site: Path, files: dict[str, FileInfo]) -> set[str]:
@@ -199,6 +239,8 @@ class Publisher:
     damaged: set[str] = field(default_factory=set)
     spare: dict[str, FileInfo] = field(default_factory=dict)  # what the staging tree holds, when reused
     spare_damaged: set[str] = field(default_factory=set)
+    spare_folders: dict[str, int] | None = None  # the staging tree's folders' stamps, when recorded
+    spare_changed: list[str] = field(default_factory=list)  # its folders changed since it was published
     reused: bool = False  # the staging tree is the site the last publication replaced
 
     @property
@@ -229,18 +271,27 @@ class Publisher:
         its files are used (a file is kept when its bytes are the new site's), and deleting a
         whole tree costs more than the build (2-3 ms a file on a busy disk)."""
         stage = self.stage
-        self.spare, self.spare_damaged, self.reused = {}, set(), False
+        self.spare, self.spare_damaged, self.reused, self.spare_folders = {}, set(), False, None
+        self.spare_changed = []
         if stage.is_symlink() or stage.is_file():
             stage.unlink()
         elif stage.is_dir():
             check_site(stage, "staging folder")
-            spare = read_manifest(self.records, self.site, tree=stage)
-            if spare is not None:
+            data = _manifest(self.records, self.site, None, stage)
+            if data is not None:
                 # From here on the tree changes: forgotten first, so a build stopped half-way
                 # leaves a staging tree the next build does not trust.
                 manifest_path(self.records, _inode(stage)).unlink()
-                self.spare, self.spare_damaged, self.reused = spare, damaged(stage, spare), True
-                return
+                folders = data.get("folders")
+                if not (isinstance(folders, dict) and all(isinstance(v, int) for v in folders.values())):
+                    folders = None
+                changed = _changed_folders(stage, folders) if folders is not None else []
+                if changed is not None:
+                    spare = data["files"]
+                    self.spare, self.spare_damaged, self.reused = spare, damaged(stage, spare), True
+                    self.spare_folders, self.spare_changed = folders, changed
+                    return
+                log.info("a folder of %s was replaced by a link or a file; making a new staging tree", stage)
             shutil.rmtree(stage)
         stage.mkdir(parents=True)
         (stage / MARK).write_bytes(MARK_TEXT)
@@ -264,8 +315,8 @@ class Publisher:
         _MADE.clear()
         crash_point("after-stage")
         inode = _inode(stage)
-        write_json(manifest_path(self.records, inode), {"site": str(site), "code": code_signature(), "files": files},
-                   sync=True)
+        write_json(manifest_path(self.records, inode), {"site": str(site), "code": code_signature(), "files": files,
+                                                         "folders": folder_stamps(stage, files)}, sync=True)
         crash_point("after-manifest")
         if site.is_dir():
             exchange(stage, site)  # the old site, its manifest kept, is the next build's staging tree
@@ -280,17 +331,50 @@ class Publisher:
                 old.unlink(missing_ok=True)
 
     def _prune(self, files: dict[str, FileInfo]) -> None:
-        """Remove from a reused staging tree what the new site does not hold (files of the
-        tree it was, or anything added to it while it was published)."""
+        """Remove from a reused staging tree what the new site does not hold: the files of the
+        tree it was, and anything added to it while it was published. Only the folders whose
+        stamp changed since the tree was published are read (those this build wrote into, or
+        where something was added by hand): reading all of them took 4-8 s at 10,000 stories
+        (43,000 folders). A tree with no recorded stamps is read whole."""
         if not self.reused:
             return
         wanted = set(files) | {MARK}
-        folders: set[str] = set()
-        for rel in wanted:
-            folder = os.path.dirname(rel)
-            while folder and folder not in folders:
-                folders.add(folder)
-                folder = os.path.dirname(folder)
+        folders = _folders_of(wanted)
+        if self.spare_folders is None:
+            self._prune_walk(wanted, folders)
+            return
+        base = str(self.stage) + os.sep
+        for rel in self.spare_changed:
+            self._prune_folder(rel, wanted, folders)
+        for rel in self.spare:
+            if rel not in wanted:
+                try:
+                    os.unlink(base + rel)
+                except OSError:
+                    pass
+        for rel in sorted(self.spare_folders.keys() - folders, key=lambda f: -f.count("/")):
+            try:
+                os.rmdir(base + rel)
+            except OSError:  # not empty: a folder the new site has below it, or gone already
+                pass
+
+    def _prune_folder(self, rel: str, wanted: set[str], folders: set[str]) -> None:
+        """Remove what the folder `rel` of the staging tree holds that the new site does not
+        (a folder nobody recorded, whole; links are removed, never followed)."""
+        prefix = rel + "/" if rel else ""
+        try:
+            entries = list(os.scandir(self.stage / rel if rel else self.stage))
+        except OSError:
+            return
+        for entry in entries:
+            name = prefix + entry.name
+            if entry.is_dir(follow_symlinks=False):
+                if name not in folders and (self.spare_folders is None or name not in self.spare_folders):
+                    shutil.rmtree(entry.path, ignore_errors=True)
+            elif name not in wanted:
+                os.unlink(entry.path)
+
+    def _prune_walk(self, wanted: set[str], folders: set[str]) -> None:
         base = str(self.stage)
         for folder, dirs, names in os.walk(base, topdown=False):
             rel_folder = os.path.relpath(folder, base)
