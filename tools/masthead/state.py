@@ -296,7 +296,7 @@ def write_json(path: Path, data: Any, sync: bool = False) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
     with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, separators=(",", ":"))
+        fh.write(json.dumps(data, separators=(",", ":")))  # `dumps` runs in C; `dump` does not (2 s at 10k)
         if sync:
             fh.flush()
             os.fsync(fh.fileno())

@@ -154,10 +154,10 @@ def _folders_of(paths: "set[str] | dict[str, FileInfo]") -> set[str]:
     """Every folder holding one of `paths` (relative to the tree), the tree's own ("") included."""
     folders = {""}
     for rel in paths:
-        folder = os.path.dirname(rel)
+        folder = rel.rpartition("/")[0]
         while folder and folder not in folders:
             folders.add(folder)
-            folder = os.path.dirname(folder)
+            folder = folder.rpartition("/")[0]
     return folders
 
 
@@ -178,11 +178,11 @@ def _changed_folders(tree: Path, stamps: dict[str, int]) -> list[str] | None:
     return changed
 
 
-def folder_stamps(tree: Path, files: dict[str, FileInfo]) -> dict[str, int]:
-    """The modification time of every folder of `tree` holding a file of `files`: a folder
-    where a file is later added, removed or renamed has another (see `Publisher._prune`)."""
+def folder_stamps(tree: Path, folders: set[str]) -> dict[str, int]:
+    """The modification time of each of `folders` of `tree`: a folder where a file is later
+    added, removed or renamed has another (see `Publisher._prune`)."""
     base = str(tree) + os.sep
-    return {rel: os.stat(base + rel).st_mtime_ns for rel in _folders_of(files)}
+    return {rel: os.stat(base + rel).st_mtime_ns for rel in folders}
 
 
 def damaged(site: Path, files: dict[str, FileInfo]) -> set[str]:
@@ -311,12 +311,13 @@ class Publisher:
                 files[rel] = [files[rel][0], *spare[1:]]
                 continue
             _link(site / rel, stage / rel, replace=spare is not None)
-        self._prune(files)
+        folders = _folders_of(files)
+        self._prune(files, folders)  # MARK is at the root, which `folders` holds
         _MADE.clear()
         crash_point("after-stage")
         inode = _inode(stage)
         write_json(manifest_path(self.records, inode), {"site": str(site), "code": code_signature(), "files": files,
-                                                         "folders": folder_stamps(stage, files)}, sync=True)
+                                                         "folders": folder_stamps(stage, folders)}, sync=True)
         crash_point("after-manifest")
         if site.is_dir():
             exchange(stage, site)  # the old site, its manifest kept, is the next build's staging tree
@@ -330,7 +331,7 @@ class Publisher:
             if old.name not in keep:
                 old.unlink(missing_ok=True)
 
-    def _prune(self, files: dict[str, FileInfo]) -> None:
+    def _prune(self, files: dict[str, FileInfo], folders: set[str]) -> None:
         """Remove from a reused staging tree what the new site does not hold: the files of the
         tree it was, and anything added to it while it was published. Only the folders whose
         stamp changed since the tree was published are read (those this build wrote into, or
@@ -338,8 +339,7 @@ class Publisher:
         (43,000 folders). A tree with no recorded stamps is read whole."""
         if not self.reused:
             return
-        wanted = set(files) | {MARK}
-        folders = _folders_of(wanted)
+        wanted = set(files) | {MARK}  # `folders`: those of `wanted`
         if self.spare_folders is None:
             self._prune_walk(wanted, folders)
             return
