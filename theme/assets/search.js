@@ -34,9 +34,10 @@
     new win.MutationObserver(function () {
       var message = element.querySelector(".pagefind-ui__message");
       if (!message || message.textContent === shown) return;
-      var found = /^\s*(\d+)\s*$/.exec(message.textContent);
+      // Pagefind groups the digits of a count over a thousand ("8,913")
+      var found = /^\s*(\d[\d,.\s\u00a0\u202f']*)$/.exec(message.textContent);
       if (!found) return;
-      shown = message.textContent = countText(parseInt(found[1], 10));
+      shown = message.textContent = countText(parseInt(found[1].replace(/\D/g, ""), 10));
     }).observe(element, {childList: true, subtree: true, characterData: true});
   }
   function start(shards) {
