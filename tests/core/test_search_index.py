@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from pathlib import Path
 
 import pytest
@@ -153,9 +154,9 @@ def test_a_one_story_edit_indexes_exactly_one_shard(magazine: Magazine, tmp_path
     runs: list[int] = []
     real = search_index.bundles
 
-    def counted(jobs: dict, work: Path) -> dict:  # type: ignore[type-arg]
+    def counted(jobs: dict, work: Path, inputs: Path | None = None) -> dict:  # type: ignore[type-arg]
         runs.append(sum(len(pages) for _, _, pages in jobs.values()))
-        return real(jobs, work)
+        return real(jobs, work, inputs)
 
     monkeypatch.setattr(search_index, "bundles", counted)
     caplog.clear()
@@ -215,3 +216,31 @@ def test_pages_published_first_and_search_refreshed_after(magazine: Magazine, tm
     magazine.build()
     assert indexed(caplog) == set()  # the next build finds the search up to date
     same_as_clean(magazine, tmp_path)
+
+
+def test_kept_input_folders_hold_exactly_the_pages_given(tmp_path: Path) -> None:
+    """A shard's folder of links, kept between builds: a page replaced is linked again, a
+    page gone is removed, the site's files are never written through a link, and a folder
+    whose record is missing (a build stopped while it changed) is made anew."""
+    from masthead.site.search_index import INPUT_RECORD, keep_inputs
+
+    site, folder = tmp_path / "site", tmp_path / "inputs" / "en-0"
+    for name in ("a", "b", "c"):
+        (site / name).mkdir(parents=True)
+        (site / name / "index.html").write_text(f"<p>{name} one</p>")
+    pages = [(f"{n}/index.html", site / n / "index.html") for n in ("a", "b", "c")]
+    keep_inputs(folder, pages)
+    assert (folder / "a/index.html").stat().st_ino == (site / "a/index.html").stat().st_ino  # a link, not a copy
+    replaced = site / "b/index.html.new"
+    replaced.write_text("<p>b two</p>")
+    os.replace(replaced, site / "b/index.html")  # as a build publishes: a new file in its place
+    keep_inputs(folder, pages[:2])
+    assert (folder / "b/index.html").read_text() == "<p>b two</p>"
+    assert not (folder / "c/index.html").exists()
+    assert (site / "c/index.html").read_text() == "<p>c one</p>"  # the site's own file stays
+    (folder / INPUT_RECORD).unlink()
+    (folder / "stray.html").write_text("<p>left over</p>")
+    keep_inputs(folder, pages[:1])
+    assert sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()) == [
+        INPUT_RECORD, "a/index.html"]
+    assert [(site / n / "index.html").read_text() for n in ("a", "b")] == ["<p>a one</p>", "<p>b two</p>"]

@@ -47,6 +47,8 @@ from typing import TYPE_CHECKING
 from masthead.domain import urls
 from masthead.domain.stories import is_published
 
+from masthead.state import read_json, write_json
+
 from .publish import FileInfo, write_file
 
 if TYPE_CHECKING:
@@ -159,24 +161,31 @@ def _executable() -> str:
     return str(found)
 
 
-def _place(source: Path, target: Path) -> None:
-    """`target` made a hard link to `source` (a copy across file systems)."""
+def _place(source: Path, target: Path, replace: bool = False) -> None:
+    """`target` made a hard link to `source` (a copy across file systems); `replace`: in the
+    place of the file `target` is."""
     target.parent.mkdir(parents=True, exist_ok=True)
+    made = target.with_name(f".{target.name}.{os.getpid()}") if replace else target
     try:
-        os.link(source, target)
+        os.link(source, made)
     except OSError:
-        shutil.copyfile(source, target)
+        shutil.copyfile(source, made)
+    if replace:
+        os.replace(made, target)
 
 
 Job = tuple[str, bool, list[tuple[str, Path]]]  # language, with Pagefind's code, (path in the site, file)
 
 
-def bundles(jobs: dict[str, Job], work: Path) -> dict[str, dict[str, bytes]]:
+def bundles(jobs: dict[str, Job], work: Path, inputs: Path | None = None) -> dict[str, dict[str, bytes]]:
     """Pagefind's bundle for each job (name -> (language, whether it keeps Pagefind's code,
     [(path in the site, file)])): name -> relative path -> bytes. Each job's pages are linked
     into a folder of their own under `work` and indexed by Pagefind's command line, as many
     at once as there are processors. (Its Python API answers one request per 100 ms: 100 s
-    for 1,000 stories.)"""
+    for 1,000 stories.) `inputs`: a folder of the build state where each job's folder of
+    links is kept between builds and brought up to date (`keep_inputs`), instead of made
+    and deleted each time: at 10,000 stories a shard's 500 folders cost 1-2 s to make and
+    remove on this disk, for a one-story edit."""
     binary = _executable()
     running: dict[str, tuple[subprocess.Popen[bytes], Path]] = {}
     waiting = list(jobs)
@@ -193,10 +202,15 @@ def bundles(jobs: dict[str, Job], work: Path) -> dict[str, dict[str, bytes]]:
                     made[name] = _read(folder / "out", runtime)
                     shutil.rmtree(folder, ignore_errors=True)
                     continue
-                for rel, source in pages:
-                    _place(source, folder / "site" / rel)
+                if inputs is not None:
+                    site = inputs / name.replace("/", "-")
+                    keep_inputs(site, pages)
+                else:
+                    site = folder / "site"
+                    for rel, source in pages:
+                        _place(source, site / rel)
                 running[name] = (subprocess.Popen(
-                    [binary, "--site", str(folder / "site"), "--output-path", str(folder / "out"),
+                    [binary, "--site", str(site), "--output-path", str(folder / "out"),
                      "--force-language", lang, "--silent"],
                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=folder), folder)
             if not running:
@@ -224,6 +238,35 @@ def bundles(jobs: dict[str, Job], work: Path) -> dict[str, dict[str, bytes]]:
                 process.kill()
                 process.wait()
             shutil.rmtree(folder, ignore_errors=True)
+
+
+INPUT_RECORD = ".masthead-pages.json"  # in a kept input folder: what each link was made from
+
+
+def keep_inputs(folder: Path, pages: list[tuple[str, Path]]) -> None:
+    """Make `folder` hold a link to each of `pages` ((path in the site, file)) and nothing
+    else, touching only what changed since it was last brought up to date: a page is linked
+    again when its file is not the one linked (device, inode, size, mtime: the site's files
+    are replaced, never written in place). The record is removed while the folder changes,
+    so a build stopped half-way leaves a folder the next one makes anew."""
+    record = folder / INPUT_RECORD
+    old = read_json(record) if folder.is_dir() else None
+    if not (isinstance(old, dict) and all(isinstance(v, list) for v in old.values())):
+        shutil.rmtree(folder, ignore_errors=True)
+        old = {}
+    record.unlink(missing_ok=True)
+    new: dict[str, list[int]] = {}
+    for rel, source in pages:
+        st = os.stat(source)
+        stamp = [st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns]
+        if old.get(rel) != stamp:
+            _place(source, folder / rel, replace=True)  # never written through: it may be a link to a page
+        new[rel] = stamp
+    for rel in old.keys() - new.keys():
+        if not os.path.isabs(rel) and ".." not in rel.split("/"):
+            (folder / rel).unlink(missing_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    write_json(record, new)
 
 
 async def _empty(lang: str, out: str) -> None:
@@ -279,6 +322,7 @@ def add_to_site(views: "Views", files: dict[str, FileInfo], written: set[str] | 
     kept: list[str] = []
     jobs: dict[str, Job] = {}
     keys: dict[str, str] = {}
+    published = _by_shard(publisher.manifest)
     for lang, parts in shards(views, files).items():
         listing = f"{BUNDLE}{lang}/{SHARDS_FILE}"
         data = shards_file(len(parts))
@@ -293,7 +337,7 @@ def add_to_site(views: "Views", files: dict[str, FileInfo], written: set[str] | 
             name = f"{lang}/{k}"
             key = keys[name] = index_key(name, [(p, files[p][1]) for p in present])
             prefix = shard_path(lang, k)
-            old = {rel: info for rel, info in publisher.manifest.items() if rel.startswith(prefix)}
+            old = published.get(prefix, {})
             if old and all(info[0] == key and rel not in publisher.damaged for rel, info in old.items()):
                 files.update(old)
                 kept += old
@@ -304,7 +348,7 @@ def add_to_site(views: "Views", files: dict[str, FileInfo], written: set[str] | 
         return kept
     started, cpu, own = time.perf_counter(), _children_cpu(), time.process_time()
     publisher.records.mkdir(parents=True, exist_ok=True)
-    for name, made in bundles(jobs, publisher.records).items():
+    for name, made in bundles(jobs, publisher.records, publisher.records / "pagefind-input").items():
         prefix = f"{BUNDLE}{name}/"
         for rel, data in made.items():
             path = prefix + rel
@@ -324,6 +368,15 @@ def add_to_site(views: "Views", files: dict[str, FileInfo], written: set[str] | 
              " ".join(str(len(job[2])) for job in jobs.values()), time.perf_counter() - started,
              time.process_time() - own + pagefind, pagefind)
     return kept
+
+
+def _by_shard(manifest: dict[str, FileInfo]) -> dict[str, dict[str, FileInfo]]:
+    """The files of the search bundles of `manifest`, by shard folder (`pagefind/en/0/`)."""
+    out: dict[str, dict[str, FileInfo]] = {}
+    for rel, info in manifest.items():
+        if rel.startswith(BUNDLE) and rel.count("/") >= 3:
+            out.setdefault("/".join(rel.split("/", 3)[:3]) + "/", {})[rel] = info
+    return out
 
 
 def _children_cpu() -> float:
