@@ -31,9 +31,22 @@ hugo format
     The scaffold from `shared/bench/scaffold/hugo` plus `gen_corpus.py --format hugo`,
     exactly as `shared/bench/run_anchors.py` prepares it.
 
+pictures (`--pictures`, the benchmark's default; issue 15)
+    The stories get photographs: five of the sample magazine's own (`PHOTOS`, from
+    `content/`, licences in content/CREDITS.txt), copied into the corpus when it is made
+    (nothing new is committed to the project). The body's remote image
+    (`https://media.example.org/masthead/photos/<k>.jpg`) becomes one of them, next to the
+    story, and most stories (seven in eight, the newest always) get one as their cover.
+    masthead: the photos are copied into every folder holding stories. Hugo: they are put in
+    `content/posts/` as resources of the section (`_index.md`), which every story reaches
+    through `.CurrentSection.Resources`, and the site is built with benchmarks/hugo/ (the
+    shared scaffold plus highlighting, image processing and social cards: see
+    benchmarks/README.md) instead of the shared scaffold.
+
 Usage (stand-alone, for trying the build on a corpus by hand):
     python benchmarks/corpus.py --n 1000 --out /tmp/mag-1000           # masthead repository
     python benchmarks/corpus.py --n 1000 --format hugo --out /tmp/hugo-1000
+    python benchmarks/corpus.py --n 1000 --pictures --out /tmp/mag-1000-pictures
 """
 
 from __future__ import annotations
@@ -57,7 +70,24 @@ DEFAULT_SEED = 20240601
 LANGUAGES = ["en", "ru", "fr", "ko"]
 SITE_URL = "https://masthead.example.org/"
 # Bump when the converter's output changes, so cached corpora are made again.
-CONVERTER_VERSION = 3
+CONVERTER_VERSION = 4
+
+# (file in the sample's content/, cover_alt, cover_credit): five photographs, all public domain or CC0
+PHOTOS = (
+    ("work/night-sky.jpg", "Thousands of galaxies in a dark night sky",
+     "Photo: NASA, Hubble eXtreme Deep Field, public domain (scikit-image sample data)"),
+    ("letters/coffee.jpg", "A cup of coffee on a saucer",
+     "Photo: Rachel Michetti, CC0 (scikit-image sample data)"),
+    ("city/camera.jpg", "A photographer with a camera on a tripod",
+     "Photo: Lav Varshney, CC0 (scikit-image sample data)"),
+    ("letters/chelsea.jpg", "A tabby cat looking to the side",
+     "Photo: Stefan van der Walt, CC0 (scikit-image sample data)"),
+    ("world/brick.jpg", "A weathered brick wall",
+     "Photo: CC0 Textures (Bricks25), CC0 (scikit-image sample data)"),
+)
+REMOTE_PHOTO_RE = re.compile(r"\]\(https://media\.example\.org/masthead/photos/(\d+)\.jpg\)")
+HUGO_SCAFFOLD = HERE / "hugo"  # the shared scaffold adapted for pictures, highlighting and cards
+CARD_FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")  # Latin and Cyrillic (Debian)
 
 SECTION_LINE_RE = re.compile(r"^section:[ \t]*(.+?)[ \t]*$", re.M)
 DATE_LINE_RE = re.compile(r"^date:[ \t]*(.+?)[ \t]*$", re.M)
@@ -180,6 +210,115 @@ def convert_masthead(out: Path, gen: ModuleType) -> dict[str, int]:
     return {"stories_converted": changed}
 
 
+# --------------------------------------------------------------------------
+# Pictures (issue 15)
+# --------------------------------------------------------------------------
+def photo_names() -> list[str]:
+    return [Path(rel).name for rel, _, _ in PHOTOS]
+
+
+def photo_sources() -> list[Path]:
+    """The sample magazine's photographs the corpus uses (they must be there)."""
+    found = [PROJECT / "content" / rel for rel, _, _ in PHOTOS]
+    missing = [str(f) for f in found if not f.is_file()]
+    if missing:
+        raise SystemExit(f"benchmark: the sample magazine's photographs are missing: {', '.join(missing)}")
+    return found
+
+
+def story_pictures(text: str, force_cover: bool = False) -> tuple[int, int | None] | None:
+    """(body photo, cover photo or None) for a generated story, chosen from its remote image's
+    number (so the same story gets the same pictures in both formats); None without one."""
+    m = REMOTE_PHOTO_RE.search(text)
+    if m is None:
+        return None
+    k = int(m.group(1))
+    with_cover = force_cover or (k // len(PHOTOS)) % 8 != 7  # seven stories in eight
+    return k % len(PHOTOS), ((k // len(PHOTOS) + 1) % len(PHOTOS) if with_cover else None)
+
+
+def with_pictures(text: str, fields: tuple[str, str, str], force_cover: bool = False) -> str:
+    """The story with its body photo local and, if chosen, a cover: `fields` names the
+    front-matter keys of cover, alt text and credit."""
+    chosen = story_pictures(text, force_cover)
+    parts = split_front_matter(text)
+    if chosen is None or parts is None:
+        return text
+    body_photo, cover = chosen
+    head, body = parts
+    body = REMOTE_PHOTO_RE.sub(f"]({photo_names()[body_photo]})", body, count=1)
+    if cover is not None:
+        _, alt, credit = PHOTOS[cover]
+        key, alt_key, credit_key = fields
+        head = (head[:-4] + f"{key}: {photo_names()[cover]}\n{alt_key}: {json.dumps(alt)}\n"
+                f"{credit_key}: {json.dumps(credit)}\n---\n")
+    return head + body
+
+
+MASTHEAD_COVER = ("cover", "cover_alt", "cover_credit")
+HUGO_COVER = ("cover", "coverAlt", "coverCredit")
+
+
+def newest_story(paths: list[Path]) -> Path | None:
+    dated = []
+    for path in paths:
+        m = DATE_LINE_RE.search(path.read_text(encoding="utf-8")[:2000])
+        if m:
+            dated.append((_epoch(m.group(1)), str(path), path))
+    return max(dated)[2] if dated else None
+
+
+def put_photos(folder: Path) -> None:
+    """The corpus' photographs in `folder` (copied; kept if there)."""
+    for source in photo_sources():
+        if not (folder / source.name).exists():
+            shutil.copyfile(source, folder / source.name)
+
+
+def masthead_pictures(out: Path) -> dict[str, int]:
+    """Give a masthead corpus its pictures, in place (see the module's docstring)."""
+    stories = sorted((out / "content").rglob("*.md"))
+    newest = newest_story(stories)
+    covers = 0
+    for path in stories:
+        text = path.read_text(encoding="utf-8")
+        new = with_pictures(text, MASTHEAD_COVER, force_cover=path == newest)
+        covers += new.count("\ncover: ")
+        path.write_text(new, encoding="utf-8")
+    for folder in sorted({p.parent for p in stories}):
+        put_photos(folder)
+    return {"stories": len(stories), "covers": covers}
+
+
+def hugo_pictures(out: Path) -> dict[str, int]:
+    """Give a Hugo corpus its pictures: the photos in `content/posts/`, resources of that
+    section's branch bundle (`_index.md`), which every story finds through
+    `.CurrentSection.Resources` (Hugo's way to share pictures among pages, the counterpart of
+    masthead's photos in the folder of the stories; each processed copy is then made and
+    published once, the fastest a Hugo site can do it); the cards' font and plain card
+    background in assets/."""
+    posts_dir = out / "content" / "posts"
+    index = posts_dir / "_index.md"
+    if not index.exists():
+        index.write_text("---\ntitle: Posts\n---\n", encoding="utf-8")
+    put_photos(posts_dir)
+    (out / "assets" / "fonts").mkdir(parents=True, exist_ok=True)
+    if CARD_FONT.is_file():
+        shutil.copyfile(CARD_FONT, out / "assets" / "fonts" / "card.ttf")
+    from PIL import Image  # masthead's own dependency; the card of a story without a cover
+
+    Image.new("RGB", (1200, 630), "#1c1b19").save(out / "assets" / "card-blank.jpg", quality=82)
+    posts = sorted(p for p in posts_dir.glob("*.md") if p.name != "_index.md")
+    newest = newest_story(posts)
+    covers = 0
+    for path in posts:
+        text = path.read_text(encoding="utf-8")
+        new = with_pictures(text, HUGO_COVER, force_cover=path == newest)
+        covers += new.count("\ncover: ")
+        path.write_text(new, encoding="utf-8")
+    return {"stories": len(posts), "covers": covers}
+
+
 def _epoch(date_text: str) -> int:
     moment = dt.datetime.fromisoformat(date_text.strip().strip("'\""))
     if moment.tzinfo is None:
@@ -202,7 +341,7 @@ def init_git_history(root: Path) -> int:
                         a.group(1).strip() if a else "benchmark", raw))
     stories.sort()
     base = [p for p in sorted(root.rglob("*")) if p.is_file() and ".git" not in p.relative_to(root).parts
-            and p.relative_to(root).parts[0] != "content"]
+            and (p.relative_to(root).parts[0] != "content" or p.suffix != ".md")]  # photos go in here too
     first = min((t for t, *_ in stories), default=1_640_000_000) - 86400 * 30
     out = bytearray()
 
@@ -253,12 +392,22 @@ def install_project_files(root: Path) -> None:
         commit_all(root, "Theme, MkDocs settings and pages from the project", ("theme", "site_config"))
 
 
-def corpus_key(fmt: str, n: int, seed: int, shared: Path) -> dict[str, object]:
+def hugo_scaffold(shared: Path, pictures: bool) -> Path:
+    return HUGO_SCAFFOLD if pictures else shared / "scaffold" / "hugo"
+
+
+def corpus_name(fmt: str, n: int, seed: int, pictures: bool) -> str:
+    return f"{fmt}-{n}-s{seed}" + ("-pictures" if pictures else "")
+
+
+def corpus_key(fmt: str, n: int, seed: int, shared: Path, pictures: bool = False) -> dict[str, object]:
     """What a cached corpus depends on; a cache with another key is made again."""
     key: dict[str, object] = {"format": fmt, "n": n, "seed": seed,
                               "gen_corpus": _digest(shared / "gen_corpus.py"), "converter": CONVERTER_VERSION}
+    if pictures:
+        key["pictures"] = [_digest(p) for p in photo_sources()]
     if fmt == "hugo":
-        scaffold = shared / "scaffold" / "hugo"
+        scaffold = hugo_scaffold(shared, pictures)
         h = hashlib.sha256()
         for p in sorted(scaffold.rglob("*")):
             if p.is_file():
@@ -267,7 +416,7 @@ def corpus_key(fmt: str, n: int, seed: int, shared: Path) -> dict[str, object]:
     return key
 
 
-def make_corpus(fmt: str, n: int, seed: int, out: Path, shared: Path) -> None:
+def make_corpus(fmt: str, n: int, seed: int, out: Path, shared: Path, pictures: bool = False) -> None:
     """Write a fresh corpus of `fmt` into `out` (removed first)."""
     if out.exists():
         shutil.rmtree(out)
@@ -275,20 +424,24 @@ def make_corpus(fmt: str, n: int, seed: int, out: Path, shared: Path) -> None:
         out.mkdir(parents=True)
         _run_generator(shared, "masthead", n, seed, out)
         convert_masthead(out, load_generator(shared))
+        if pictures:
+            masthead_pictures(out)
         init_git_history(out)
     elif fmt == "hugo":
-        shutil.copytree(shared / "scaffold" / "hugo", out)
+        shutil.copytree(hugo_scaffold(shared, pictures), out)
         _run_generator(shared, "hugo", n, seed, out)
+        if pictures:
+            hugo_pictures(out)
     else:
         raise ValueError(fmt)
 
 
 def cached_corpus(fmt: str, n: int, seed: int, cache_root: Path, shared: Path,
-                  log=print) -> Path:  # type: ignore[no-untyped-def]
-    """The pristine corpus for (fmt, n, seed) under `cache_root`, generated once and reused."""
-    out = cache_root / f"{fmt}-{n}-s{seed}"
-    stamp = cache_root / f"{fmt}-{n}-s{seed}.json"
-    key = corpus_key(fmt, n, seed, shared)
+                  log=print, pictures: bool = False) -> Path:  # type: ignore[no-untyped-def]
+    """The pristine corpus for (fmt, n, seed, pictures) under `cache_root`, generated once and reused."""
+    out = cache_root / corpus_name(fmt, n, seed, pictures)
+    stamp = cache_root / f"{corpus_name(fmt, n, seed, pictures)}.json"
+    key = corpus_key(fmt, n, seed, shared, pictures)
     if out.is_dir() and stamp.is_file():
         try:
             if json.loads(stamp.read_text())["key"] == key:
@@ -299,7 +452,7 @@ def cached_corpus(fmt: str, n: int, seed: int, cache_root: Path, shared: Path,
     if stamp.exists():
         stamp.unlink()
     started = dt.datetime.now()
-    make_corpus(fmt, n, seed, out, shared)
+    make_corpus(fmt, n, seed, out, shared, pictures)
     stamp.write_text(json.dumps({"key": key, "made": started.isoformat(timespec="seconds")}, indent=1))
     return out
 
@@ -308,9 +461,9 @@ def cached_corpus(fmt: str, n: int, seed: int, cache_root: Path, shared: Path,
 # Edits for the rebuild measurements
 # --------------------------------------------------------------------------
 def add_story(root: Path, gen: ModuleType, n: int, seed: int, k: int,
-              now: dt.datetime | None = None) -> str:
-    """Write a new story (text of story N+k of the generator, dated now, so the newest) and
-    return its path relative to `root`."""
+              now: dt.datetime | None = None, pictures: bool = False) -> str:
+    """Write a new story (text of story N+k of the generator, dated now, so the newest; with
+    `pictures`, its photos and a cover, as the lead has) and return its path relative to `root`."""
     index = n + k
     story = gen.make_story(index, n + k + 1, seed)
     moment = (now or dt.datetime.now(dt.timezone.utc)).replace(microsecond=0) - dt.timedelta(seconds=30)
@@ -320,7 +473,11 @@ def add_story(root: Path, gen: ModuleType, n: int, seed: int, k: int,
     rel = gen.rel_path("masthead", story)
     path = root / rel
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(convert_story_text(gen.render("masthead", story, linked)), encoding="utf-8")
+    text = convert_story_text(gen.render("masthead", story, linked))
+    if pictures:
+        text = with_pictures(text, MASTHEAD_COVER, force_cover=True)
+        put_photos(path.parent)
+    path.write_text(text, encoding="utf-8")
     return rel
 
 
@@ -331,9 +488,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--format", choices=("masthead", "hugo"), default="masthead")
     ap.add_argument("--out", required=True, help="folder to write (replaced if it exists)")
     ap.add_argument("--shared", help="folder holding gen_corpus.py (default: ../shared/bench)")
+    ap.add_argument("--pictures", action="store_true", help="give the stories photographs (issue 15)")
     a = ap.parse_args(argv)
     out = Path(a.out).resolve()
-    make_corpus(a.format, a.n, a.seed, out, shared_dir(a.shared))
+    make_corpus(a.format, a.n, a.seed, out, shared_dir(a.shared), a.pictures)
     if a.format == "masthead":
         install_project_files(out)
     print(f"wrote a {a.format} corpus of {a.n} stories to {a.out}")

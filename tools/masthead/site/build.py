@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import resource
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -53,6 +54,7 @@ class BuildReport:
     seconds: float = 0.0
     problems: list[Problem] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds by stage and by cost (`cost_split`)
     fresh: bool = False
     left_out: list[str] = field(default_factory=list)  # files with errors not built (--keep-going)
 
@@ -62,6 +64,21 @@ class BuildReport:
         return (f"built {self.site_dir}: {self.pages} pages, {self.feeds} feeds, {self.files} files in all; "
                 f"{self.rendered} written, {self.removed} removed, in {self.seconds:.2f} s"
                 + (f" (search index {self.timings['search']:.2f} s)" if "search" in self.timings else ""))
+
+    def cost_split(self) -> str:
+        """What the pictures, code and search cost, in CPU seconds (the benchmark reads this line)."""
+        cpu = self.cpu
+        return (f"cost: images {cpu.get('images', 0.0):.2f} s CPU, social cards {cpu.get('social_cards', 0.0):.2f} s CPU, "
+                f"highlighting {cpu.get('highlighting', 0.0):.3f} s CPU, search {cpu.get('search', 0.0):.2f} s CPU; "
+                "by stage: " + ", ".join(f"{k} {v:.2f}" for k, v in cpu.items()
+                                          if k not in ("images", "social_cards", "highlighting")) + " s CPU")
+
+
+def cpu_now() -> float:
+    """CPU seconds of this process and of its children that have ended and been waited for:
+    a pool's forked workers once the pool is shut down, every Pagefind run."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 # Jobs and target folder of the running build, inherited by forked workers.
@@ -146,7 +163,7 @@ def load_and_plan(root: Path, report: BuildReport, workers: int, *, now: datetim
     """Load and check the magazine, then plan every file; `memo` is the folder of the last
     build's plan memo, if it may be used. Raises `ContentError` on errors, or with
     `keep_going` on errors in files that cannot be left out (sources/keep_going.py)."""
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), cpu_now()
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) if workers > 1 else None
     blocked = False
     try:
@@ -162,16 +179,16 @@ def load_and_plan(root: Path, report: BuildReport, workers: int, *, now: datetim
     finally:
         if pool is not None:
             pool.shutdown()
-    report.timings["load"] = time.perf_counter() - t0
+    report.timings["load"], report.cpu["load"] = time.perf_counter() - t0, cpu_now() - c0
     report.problems = problems
     if magazine is None or blocked:
         raise ContentError(problems)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), cpu_now()
     # compiled templates are code: kept only in the build state, outside the work tree
     theme = Theme(theme_dir or root / "theme", cache=state.for_root(root).templates(), sandboxed=sandboxed)
     views = Views(magazine, theme, now, preview)
     plan = plan_site(views, theme, root, memo, options)
-    report.timings["plan"] = time.perf_counter() - t0
+    report.timings["plan"], report.cpu["plan"] = time.perf_counter() - t0, cpu_now() - c0
     if plan.problems:
         raise ContentError(problems + plan.problems)
     theme.preload()
@@ -192,7 +209,7 @@ def build_site(root: Path, *, site_dir: Path | None = None, preview: bool = Fals
     problems are in the report's `problems`, their files in `left_out`); `sandboxed`: the
     theme's templates are not trusted (`masthead review` of a branch, which may change them)
     and run in Jinja's sandbox."""
-    started = time.perf_counter()
+    started, cpu_started, highlighting = time.perf_counter(), cpu_now(), highlight.cpu_seconds()
     root = root.resolve()
     site_dir = site_path(site_dir or root / "site")
     now = now or datetime.now(timezone.utc)
@@ -215,11 +232,11 @@ def build_site(root: Path, *, site_dir: Path | None = None, preview: bool = Fals
                                               theme_dir=theme_dir, memo=None if direct or clean else records,
                                               options=options, keep_going=keep_going, sandboxed=sandboxed)
     highlight.keep_in(root)  # code blocks highlighted by earlier builds (read before the workers fork)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), cpu_now()
     report.images = derive_all(plan.pictures, workers)  # derived images made before render (docs/images.md)
-    report.timings["images"] = time.perf_counter() - t0
+    report.timings["images"], report.cpu["derive"] = time.perf_counter() - t0, cpu_now() - c0
     state.close_all()  # forked workers must not inherit an open database
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), cpu_now()
     if direct:
         failures, _ = render_jobs(plan.jobs, list(range(len(plan.jobs))), site_dir, show_progress(progress))
         if not failures:
@@ -231,6 +248,7 @@ def build_site(root: Path, *, site_dir: Path | None = None, preview: bool = Fals
         failures, todo, removed, keys = _render_and_publish(root, report, views, plan, site_dir, records,
                                                             options, workers, progress, trust=not clean)
     report.timings["render"] = time.perf_counter() - t0
+    report.cpu["pages"] = cpu_now() - c0 - sum(report.cpu.get(k, 0.0) for k in ("cards", "search", "publish"))
     if failures:
         raise ContentError([Problem(path, 0, "", f"could not be written: {why}", code="render")
                             for path, why in failures])
@@ -243,7 +261,10 @@ def build_site(root: Path, *, site_dir: Path | None = None, preview: bool = Fals
         remember(records, digest, now, valid_until(magazine, now))
         state.for_root(root).remember_site(site_dir)
     report.seconds = time.perf_counter() - started
+    report.cpu.update(total=cpu_now() - cpu_started, images=report.images.images_cpu,
+                      social_cards=report.images.cards_cpu, highlighting=highlight.cpu_seconds() - highlighting)
     log.info("timings: %s", ", ".join(f"{k} {v:.2f} s" for k, v in report.timings.items()))
+    log.info("%s", report.cost_split())
     return report
 
 
@@ -251,7 +272,7 @@ def _render_and_publish(root: Path, report: BuildReport, views: Views, plan: Pla
                         records: Path, options: str, workers: int, progress: bool | None,
                         trust: bool) -> tuple[list[tuple[str, str]], list[int], list[str], dict[str, str]]:
     """Render what changed into a new tree, link the rest, and swap it in (publish.py)."""
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), cpu_now()
     theme = views.theme
     publisher = Publisher(site_dir, records)
     before = publisher.open(trust=trust)
@@ -268,12 +289,12 @@ def _render_and_publish(root: Path, report: BuildReport, views: Views, plan: Pla
         in_feeds = {source for i in todo for source in plan.in_feeds.get(plan.jobs[i].path, ())}
         cards.prerender(views, theme, root, cards.missing(views, theme), workers,
                         [s for s in views.stories if s.source in in_feeds], records)
-        report.timings["cards"] = time.perf_counter() - t0
+        report.timings["cards"], report.cpu["cards"] = time.perf_counter() - t0, cpu_now() - c0
     try:
         failures, written = render_jobs(plan.jobs, todo, publisher.stage, show_progress(progress), staged=True)
     finally:
         cards.drop_pack(records)
-    t1 = time.perf_counter()
+    t1, c1 = time.perf_counter(), cpu_now()
     if failures:
         publisher.discard()
         return failures, todo, removed, keys
@@ -284,13 +305,13 @@ def _render_and_publish(root: Path, report: BuildReport, views: Views, plan: Pla
     except search_index.SearchIndexError as exc:
         publisher.discard()
         return [(search_index.BUNDLE, str(exc))], todo, removed, keys
-    report.timings["search"] = time.perf_counter() - t1
-    t1 = time.perf_counter()
+    report.timings["search"], report.cpu["search"] = time.perf_counter() - t1, cpu_now() - c1
+    t1, c1 = time.perf_counter(), cpu_now()
     publisher.publish(files, kept)
     save_memo(plan, records, options)
     if ahead:
         cards.save(views, theme, root)
-    report.timings["publish"] = time.perf_counter() - t1
+    report.timings["publish"], report.cpu["publish"] = time.perf_counter() - t1, cpu_now() - c1
     return failures, todo, removed, keys
 
 

@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import hashlib
 import html
+import multiprocessing
 import re
+import time
 from pathlib import Path
 
 from pygments import highlight as pygmentize
@@ -80,6 +82,12 @@ _FORMATTER = HtmlFormatter(nowrap=True)
 _LEXERS: dict[str, Lexer | None] = {}
 _DONE: dict[str, str] = {}  # digest of (language, code) -> highlighted HTML, for this build
 _KEPT: state.Table | None = None  # where new blocks are kept for the next build
+# CPU seconds spent in Pygments, summed over this process and every process forked from it
+# after this module was imported (the build's load and render workers): shared memory, so a
+# worker's share is counted even though it returns nothing about it. The build reports the
+# difference around itself (`cpu_seconds`), as the cost of highlighting (benchmarks/README.md).
+_CPU = multiprocessing.get_context("fork").Value("d", 0.0) if "fork" in multiprocessing.get_all_start_methods() else None
+_OWN_CPU = [0.0]  # where there is no fork (the count is then this process's only)
 
 
 def keep_in(root: Path) -> None:
@@ -112,10 +120,25 @@ def highlighted(lang: str, code: str) -> str | None:
     key = _digest(lang.lower(), code)
     spans = _DONE.get(key)
     if spans is None:
+        started = time.process_time()
         spans = _DONE[key] = pygmentize(code, lexer, _FORMATTER)
+        _count(time.process_time() - started)
         if _KEPT is not None:
             _KEPT.write({key: spans})
     return spans
+
+
+def _count(seconds: float) -> None:
+    if _CPU is None:
+        _OWN_CPU[0] += seconds
+        return
+    with _CPU.get_lock():
+        _CPU.value += seconds
+
+
+def cpu_seconds() -> float:
+    """CPU seconds spent highlighting so far, in this process and its forked workers."""
+    return _OWN_CPU[0] + (_CPU.value if _CPU is not None else 0.0)
 
 
 def _block(m: re.Match[str]) -> str:
