@@ -270,6 +270,36 @@ def test_saves_in_quick_succession_end_as_a_clean_build(preview: Preview, magazi
     assert_same_as_clean(magazine, preview, tmp_path / "after-quick-saves")
 
 
+def test_a_newer_save_stops_the_search_refresh_of_the_one_before(preview: Preview, magazine: Magazine,
+                                                                  tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rest of a save ends with Pagefind indexing the edited story's shard (seconds at
+    10,000 stories); a save meanwhile stops it rather than wait for it, and the search is
+    made by a later build."""
+    from masthead.site.search_index import _executable
+
+    rebuilt(preview)
+    started = tmp_path / "pagefind-started"
+    slow = tmp_path / "slow-pagefind"
+    slow.write_text(f"#!/bin/sh\necho $$ > {started}\nexec sleep 600\n")
+    slow.chmod(0o755)
+    real = _executable()
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(slow))
+    magazine.story("city/river.md", title="The river", body="Words about the harbour.\n")
+    assert preview.session.rebuild_first() == 1
+    deadline = time.monotonic() + DEADLINE
+    while not started.exists():  # the rest has reached the search
+        assert time.monotonic() < deadline, "the rest of the site never ran Pagefind"
+        time.sleep(0.02)
+    pid = int(started.read_text())
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", real)
+    magazine.story("city/river.md", title="The river", body="Words about the lighthouse.\n")
+    assert preview.session.rebuild_first() == 1  # returns: it did not wait 600 s for the first rest
+    preview.session.wait()
+    assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text().lower()
+    assert_same_as_clean(magazine, preview, tmp_path / "after-stopped-search")
+
+
 def test_a_template_edit_is_built_whole_before_the_page_is_served(preview: Preview, magazine: Magazine) -> None:
     """More story pages changed than a first pass is for: all is written at once."""
     assert preview.rebuild()

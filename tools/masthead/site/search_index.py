@@ -42,7 +42,7 @@ import tempfile
 import time
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from masthead.domain import urls
 from masthead.domain.stories import is_published
@@ -65,6 +65,10 @@ RUNTIME_FOLDERS = ("index/", "fragment/", "filter/")
 
 class SearchIndexError(RuntimeError):
     """Pagefind failed; the build stops with the site as it was."""
+
+
+class Stopped(Exception):
+    """`bundles` was told to stop (a newer save in `masthead serve`); Pagefind was stopped."""
 
 
 SHARDS_FILE = "shards.json"
@@ -177,7 +181,8 @@ def _place(source: Path, target: Path, replace: bool = False) -> None:
 Job = tuple[str, bool, list[tuple[str, Path]]]  # language, with Pagefind's code, (path in the site, file)
 
 
-def bundles(jobs: dict[str, Job], work: Path, inputs: Path | None = None) -> dict[str, dict[str, bytes]]:
+def bundles(jobs: dict[str, Job], work: Path, inputs: Path | None = None,
+            stop: Callable[[], bool] = lambda: False) -> dict[str, dict[str, bytes]]:
     """Pagefind's bundle for each job (name -> (language, whether it keeps Pagefind's code,
     [(path in the site, file)])): name -> relative path -> bytes. Each job's pages are linked
     into a folder of their own under `work` and indexed by Pagefind's command line, as many
@@ -185,7 +190,8 @@ def bundles(jobs: dict[str, Job], work: Path, inputs: Path | None = None) -> dic
     for 1,000 stories.) `inputs`: a folder of the build state where each job's folder of
     links is kept between builds and brought up to date (`keep_inputs`), instead of made
     and deleted each time: at 10,000 stories a shard's 500 folders cost 1-2 s to make and
-    remove on this disk, for a one-story edit."""
+    remove on this disk, for a one-story edit. `stop`: asked while Pagefind runs; when it
+    answers true, every run is stopped and `Stopped` raised."""
     binary = _executable()
     running: dict[str, tuple[subprocess.Popen[bytes], Path]] = {}
     waiting = list(jobs)
@@ -209,18 +215,26 @@ def bundles(jobs: dict[str, Job], work: Path, inputs: Path | None = None) -> dic
                     site = folder / "site"
                     for rel, source in pages:
                         _place(source, site / rel)
-                running[name] = (subprocess.Popen(
-                    [binary, "--site", str(site), "--output-path", str(folder / "out"),
-                     "--force-language", lang, "--silent"],
-                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=folder), folder)
+                with open(folder / "pagefind.log", "wb") as said_to:  # not a pipe: nobody reads it while it runs
+                    running[name] = (subprocess.Popen(
+                        [binary, "--site", str(site), "--output-path", str(folder / "out"),
+                         "--force-language", lang, "--silent"],
+                        stdout=said_to, stderr=subprocess.STDOUT, cwd=folder), folder)
             if not running:
                 continue
             name = next(iter(running))  # in order: the first started is (about) the first done
             process, folder = running[name]
-            output, _ = process.communicate()
+            while True:
+                try:
+                    process.wait(timeout=0.02)
+                    break
+                except subprocess.TimeoutExpired:
+                    if stop():
+                        raise Stopped()
             del running[name]
             try:
                 if process.returncode != 0:
+                    output = (folder / "pagefind.log").read_bytes()
                     said = output.decode("utf-8", "replace").strip().splitlines()[-3:]
                     raise SearchIndexError(f"Pagefind could not index the stories of {name} "
                                            f"(exit {process.returncode}): " + " / ".join(said))
@@ -229,7 +243,7 @@ def bundles(jobs: dict[str, Job], work: Path, inputs: Path | None = None) -> dic
                 shutil.rmtree(folder, ignore_errors=True)
         return made
     except Exception as exc:  # noqa: BLE001 - the binary missing, or Pagefind's service failing
-        if isinstance(exc, SearchIndexError):
+        if isinstance(exc, (SearchIndexError, Stopped)):
             raise
         raise SearchIndexError(f"Pagefind could not be run: {type(exc).__name__}: {exc}") from exc
     finally:
