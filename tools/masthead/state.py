@@ -186,9 +186,8 @@ class State:
             known = read_json(folder / SITE_FILE)
             if isinstance(known, dict) and isinstance(known.get("site"), str) and Path(known["site"]).exists():
                 continue
-            for path in folder.iterdir():
-                path.unlink(missing_ok=True)
-            folder.rmdir()
+            if not folder.is_symlink():
+                shutil.rmtree(folder, ignore_errors=True)  # manifests, search input folders (search_index.py)
             Table(self, f"plan:{folder.name}", "").clear()
 
     def templates(self) -> Path:
