@@ -57,6 +57,8 @@ class Views:
         self.by_content = {s.content_path: s for s in magazine.stories}
         self._cards: dict[str, View] = {}
         self._card_keys: dict[str, str] = {}
+        self._by_key: dict[str, str] | None = None
+        self._by_source = {s.source: s for s in magazine.stories}
         self._context = digest(repr(self.settings))
         self._people: dict[tuple[str, str], View] = {}
         self.pictures: Any = None  # the build's image facts (site/pictures.py), set by the planner
@@ -156,6 +158,12 @@ class Views:
     def _cover_digest(self, story: Story) -> str:
         facts = self.cover_facts(story)
         return f"{facts.digest}:{facts.width}x{facts.height}" if facts is not None else ""
+
+    def card_by_key(self, key: str) -> View:
+        """The card whose key is `key` (a key names one story: its source is part of it)."""
+        if self._by_key is None or len(self._by_key) < len(self._card_keys):
+            self._by_key = {k: source for source, k in self.card_keys().items()}
+        return self.card(self._by_source[self._by_key[key]])
 
     def card_keys(self) -> dict[str, str]:
         """`card_key` of every story of the magazine, by source."""
