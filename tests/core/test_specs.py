@@ -244,3 +244,28 @@ def test_a_feed_entry_is_made_from_its_inputs_alone(planned: tuple[Planner, list
             continue  # a link the body does not make shows nowhere; its key still moves
         assert entry_of(other, str(plan.root), plan.settings, t) != entry, name
     assert isinstance(base.body, BodyRef)
+
+
+def test_a_unit_is_taken_over_only_while_its_inputs_are_equal(planned: tuple[Planner, list[PageSpec]]) -> None:
+    from masthead.site.lists import list_specs
+
+    plan, _ = planned
+    keys = tuple(plan.views.card_keys()[s.source] for s in plan.views.stories[:5])
+    unit = {"base": "probe/", "template": "list.html", "owner": "test", "lang": "en", "kind": "tag", "per_page": 2,
+            "cards": keys, "lastmods": ("2026-01-01", "2026-01-02", "2026-01-03"),
+            "page": {"heading": "Probe", "intro": "", "feeds": None, "own": {}, "localised": False, "versions": None}}
+    first = Planner(plan.views, plan.theme, plan.root)
+    first.add_unit("list:probe/", "test", unit, list_specs)
+    assert [j.path for j in first.jobs] == ["probe/index.html", "probe/page/2/index.html", "probe/page/3/index.html"]
+
+    def again(inputs: dict[str, Any]) -> Planner:
+        p = Planner(plan.views, plan.theme, plan.root)
+        p.memo = dict(first.units)
+        p.add_unit("list:probe/", "test", inputs, list_specs)
+        return p
+
+    same = again(dict(unit))
+    assert not same.jobs and same.kept == [first.units["list:probe/"]]
+    for name, value in (("cards", keys[::-1]), ("per_page", 3), ("page", dict(unit["page"], heading="Other"))):
+        moved = again(dict(unit, **{name: value}))
+        assert moved.jobs and not moved.kept, name

@@ -69,18 +69,18 @@ def _chunk(part: tuple[list[int], list[int]]) -> tuple[list[tuple[tuple[object, 
     """In a worker: render the cards and bodies `part` names, by their places in the job's lists."""
     job = _WORKER[0]
     cards, bodies = part
-    before = set(job.theme._cards)
+    before = set(job.theme.cards)
     _render(job.views, job.theme, [job.stories[i] for i in cards])
     made = bodies_ahead(job.root, [job.bodies[i] for i in bodies], job.views.settings.trust_raw_html,
                         job.theme.translator, job.views.settings.embeds)
-    return [(key, html) for key, html in job.theme._cards.items() if key not in before], made
+    return [(key, html) for key, html in job.theme.cards.items() if key not in before], made
 
 
 def missing(views: Views, theme: Theme) -> list[Story]:
     """Stories shown on the site whose usual cards are not rendered yet."""
     keys = views.card_keys()
     return [s for s in views.stories
-            if any((keys[s.source], level, SIZE, lang) not in theme._cards for lang, level in _usual(views, s))]
+            if any((keys[s.source], level, SIZE, lang) not in theme.cards for lang, level in _usual(views, s))]
 
 
 def prerender(views: Views, theme: Theme, root: Path, stories: list[Story], workers: int,
@@ -99,7 +99,7 @@ def prerender(views: Views, theme: Theme, root: Path, stories: list[Story], work
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=_start_worker,
                                  initargs=(CardJob(views, theme, root, stories, bodies),)) as pool:
             for cards, rendered in pool.map(_chunk, jobs):
-                theme._cards.update(cards)
+                theme.cards.update(cards)
                 pack.add(rendered)
     pack.share()
 
@@ -116,10 +116,10 @@ def _table(theme: Theme, root: Path) -> state.Table:
 
 def load(theme: Theme, root: Path) -> None:
     """The cards the last build kept, when the theme, code and libraries are the same."""
-    theme._cards.update(_table(theme, root).read())
+    theme.cards.update(_table(theme, root).read())
 
 
 def save(views: Views, theme: Theme, root: Path) -> None:
     """Keep the cards of the stories there are now (the others are gone or changed)."""
     current = set(views.card_keys().values())
-    _table(theme, root).write({key: html for key, html in theme._cards.items() if key[0] in current}, whole=True)
+    _table(theme, root).write({key: html for key, html in theme.cards.items() if key[0] in current}, whole=True)
