@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import operator
+from datetime import date, datetime
 from functools import partial
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, TypeVar
 
 from masthead.domain import urls
 from masthead.domain.problems import Problem
@@ -48,21 +50,59 @@ def _entry(job: Job) -> Entry:
 
 
 _SCALARS = (str, int, float, bool, type(None))
+# Types whose values `repr` fingerprints as they are: scalars, dates, and the plain records
+# inputs are made of (`plain_record`). A tuple counts as plain (inputs are plain data by the
+# rule of site/specs.py; were one to hold a view, `repr` would still stand for it, only less
+# cheaply than the view's key). Checked in C (`issuperset(map(type, ...))`), not item by item:
+# a unit's signature is worked out for every story and list at every build.
+_PLAIN: set[type] = {*_SCALARS, tuple, datetime, date}
+
+
+RecordType = TypeVar("RecordType", bound=type)
+
+
+def plain_record(cls: RecordType) -> RecordType:
+    """Mark a record type (a NamedTuple or frozen dataclass of plain data, with a `repr` that
+    shows every field) as fingerprinted by its `repr`."""
+    _PLAIN.add(cls)
+    return cls
+
+
+_KEYED: dict[type, Callable[[Any], Any]] = {}
+
+
+def keyed_record(*fields: str) -> Callable[[RecordType], RecordType]:
+    """Mark a record type as standing for itself by some of its fields (as a view stands for
+    itself by its `key`): a story's facts by its file's digest, since every other field is
+    read from that file by masthead's code (which every key covers, `memo.global_signature`)."""
+    def mark(cls: RecordType) -> RecordType:
+        _KEYED[cls] = operator.attrgetter(*fields)
+        return cls
+    return mark
 
 
 def compact(value: Any, depth: int = 0) -> Any:
     """The context with every keyed view replaced by its key, so that `repr` (fast, in C)
     can stand for the rest."""
-    if type(value) in _SCALARS:
+    kind = type(value)
+    if kind in _PLAIN:
         return value
-    if isinstance(value, dict):
+    keyed = _KEYED.get(kind)
+    if keyed is not None:
+        return keyed(value)
+    if kind is dict:
         key = value.get("key")
         if isinstance(key, str):
             return key
-        # insertion order is deterministic: every view is built by the same code each time
+        if _PLAIN.issuperset(map(type, value.values())):
+            return value  # insertion order is deterministic: views are built by the same code each time
         return [(k, compact(v, depth + 1)) for k, v in value.items()] if depth < 4 else value
-    if isinstance(value, (list, tuple)) and depth < 4:
-        return [compact(v, depth + 1) for v in value]
+    if isinstance(value, (list, tuple)):
+        if _PLAIN.issuperset(map(type, value)):
+            return value
+        return [compact(v, depth + 1) for v in value] if depth < 4 else value
+    if isinstance(value, dict):
+        return compact(dict(value), depth)
     if callable(value):
         return getattr(value, "__qualname__", "fn")
     return value

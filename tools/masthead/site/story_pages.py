@@ -24,11 +24,14 @@ from .board import story_promise  # promises
 from .links import plan_downloads, rewrite_rooted, story_links
 from .markdown import render_markdown, rewrite_story_links
 from masthead.domain.typography import typeset_html
+from masthead.domain.images import ImageFacts
 from .pictures import body_facts, rewrite_body
-from .plan import Job, Planner, digest, key_of
+from .plan import Job, Planner, digest, key_of, keyed_record, plain_record
 from .specs import Inputs, PageContext, PageSpec, Shared
 from .toc import dress_story  # heading anchors and contents, on the story page only
 from .views import View
+
+plain_record(ImageFacts)  # a body image's facts, in a story page's inputs
 
 RELATED = 3
 CANDIDATES = 3 * RELATED  # ranked by topic; the reader's rule (domain/reading.py) picks RELATED
@@ -152,8 +155,10 @@ def _fediverse(views: Any, s: Story) -> tuple[str, ...]:
     return tuple(people[a].fediverse for a in s.authors if a in people and people[a].fediverse)
 
 
+@keyed_record("digest")
 class StoryFacts(NamedTuple):
-    """What a story's page shows of its file besides its card."""
+    """What a story's page shows of its file besides its card; in a key, its file's digest
+    stands for it (every field is read from that file)."""
 
     title: str
     summary: str
@@ -163,14 +168,17 @@ class StoryFacts(NamedTuple):
     words: int
     cover_credit: str
     tags: tuple[str, ...]
+    digest: str  # the story file's
 
 
 def story_facts(s: Story) -> StoryFacts:
-    return StoryFacts(s.title, s.summary, s.lang, s.date, s.updated, s.words, s.cover_credit, s.tags)
+    return StoryFacts(s.title, s.summary, s.lang, s.date, s.updated, s.words, s.cover_credit, s.tags, s.digest)
 
 
+@keyed_record("source", "digest", "trusted", "embeds")
 class BodyRef(NamedTuple):
-    """A body to render when the page is written: the file, by its path and digest, and how."""
+    """A body to render when the page is written: the file, by its path and digest, and how
+    (in a key, `lang` and `content_path` follow from the path and the file)."""
 
     source: str
     digest: str
