@@ -217,6 +217,9 @@ class FeedInputs:
     translator: Callable[[str], Any]
 
 
+EntryCache = dict[tuple[str, bool], tuple[EntryInputs, str]]  # each story's entry inputs and their digest
+
+
 def plan_feed(plan: Planner, list_path: str, title: str, lang: str, stories: list[Story], owner: str,
               made: dict[str, str], cache: EntryCache, bodies: bool = True) -> None:
     """A list's three feeds; `made` collects each feed's address and key (for `feeds/digests.json`).
@@ -247,9 +250,6 @@ def plan_feed(plan: Planner, list_path: str, title: str, lang: str, stories: lis
         made[addresses[kind]] = record + kind
         if full:
             plan.in_feeds[path] = [s.source for s in items]
-
-
-EntryCache = dict[tuple[str, bool], tuple[EntryInputs, str]]  # each story's entry inputs and their digest
 
 
 def plan_feeds(plan: Planner) -> None:
