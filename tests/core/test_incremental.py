@@ -160,7 +160,7 @@ def test_cards_kept_between_builds_are_only_reused_when_current(magazine: Magazi
     magazine.build()
     theme = build_module.Theme(magazine.root / "theme")
     cards.load(theme, magazine.root)
-    assert theme._cards  # kept in the build state
+    assert theme.cards  # kept in the build state
     assert not (records_of(magazine.root, magazine.root / "site") / cards.PACK).exists()  # during a build only
     for _, edit in (EDITS[1], EDITS[3], EDITS[-1]):  # a card's story, an author's name, the card template
         edit(magazine)

@@ -21,6 +21,7 @@ from masthead.sources.promise_history import Landing, deliveries
 from masthead.sources.promises import load_windows
 
 from .plan import Planner
+from .specs import page_spec
 from .views import View, Views
 
 log = logging.getLogger(__name__)
@@ -125,9 +126,9 @@ def plan_board(plan: Planner) -> None:
     for lang in plan.views.languages:
         t = plan.theme.translator(lang)
         path = plan.site(lang)["board_url"]
-        plan.page(path, "board.html", "contributors/promises/", title=t("nav.board"), lang=lang, kind="board",
+        plan.add_page(page_spec(path, "board.html", "contributors/promises/", title=t("nav.board"), lang=lang, kind="board",
                   description=t("board.intro"), alternates=plan.counterparts(path, lang),
-                  extra={"board": board_view(plan, lang)})
+                  own={"board": board_view(plan, lang)}))
 
 
 # --- author pages and the leaderboard ---------------------------------------------------

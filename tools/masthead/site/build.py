@@ -81,22 +81,38 @@ def cpu_now() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
-# Jobs and target folder of the running build, inherited by forked workers.
-_JOBS: list[Job] = []
-_TARGET: Path = Path(".")
-_STAGED = False  # writing into a staging tree (see publish.write_file)
-
-
 Written = dict[str, FileInfo]  # files written: path -> [key, digest, size, mtime] (publish.py)
 
 
-def _render_chunk(indices: list[int]) -> tuple[int, list[tuple[str, str]], Written]:
+@dataclass(frozen=True)
+class RenderContext:
+    """What the page workers render: the jobs, the folder, and whether it is a staging tree
+    (see publish.write_file). Handed to each worker once by the pool's initialiser (inherited
+    through `fork`: jobs hold closures, which are never pickled), not through module globals."""
+
+    jobs: list[Job]
+    target: Path
+    staged: bool = False
+
+
+_WORKER: list[RenderContext] = []  # set in a worker process by `_start_worker`, and only there
+
+
+def _start_worker(context: RenderContext) -> None:
+    _WORKER[:] = [context]
+
+
+def _worker_chunk(indices: list[int]) -> tuple[int, list[tuple[str, str]], Written]:
+    return _render_chunk(_WORKER[0], indices)
+
+
+def _render_chunk(context: RenderContext, indices: list[int]) -> tuple[int, list[tuple[str, str]], Written]:
     failures: list[tuple[str, str]] = []
     written: Written = {}
     for i in indices:
-        job = _JOBS[i]
+        job = context.jobs[i]
         try:
-            info = write_file(_TARGET, job.path, job.make(), staged=_STAGED)
+            info = write_file(context.target, job.path, job.make(), staged=context.staged)
         except Exception as exc:  # noqa: BLE001 - reported with the page's path, then the build fails
             failures.append((job.path, f"{type(exc).__name__}: {exc}"))
         else:
@@ -120,8 +136,7 @@ def show_progress(explicit: bool | None) -> bool:
 def render_jobs(jobs: list[Job], todo: list[int], target: Path, progress: bool,
                 staged: bool = False) -> tuple[list[tuple[str, str]], Written]:
     """Write the jobs `todo` into `target`: the failures, and what was written."""
-    global _JOBS, _TARGET, _STAGED
-    _JOBS, _TARGET, _STAGED = jobs, target, staged
+    context = RenderContext(jobs, target, staged)
     from tqdm import tqdm
 
     bar = tqdm(total=len(todo), unit="file", desc="writing", disable=not progress, leave=False)
@@ -131,20 +146,20 @@ def render_jobs(jobs: list[Job], todo: list[int], target: Path, progress: bool,
     try:
         if len(todo) < PARALLEL_FROM or workers == 1 or "fork" not in multiprocessing.get_all_start_methods():
             for chunk in _chunks(todo, 64):
-                done, failed, made = _render_chunk(chunk)
+                done, failed, made = _render_chunk(context, chunk)
                 failures += failed
                 written.update(made)
                 bar.update(done)
         else:
             size = max(16, min(256, len(todo) // (workers * 8)))
-            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-                for done, failed, made in pool.map(_render_chunk, _chunks(todo, size)):
+            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                                     initializer=_start_worker, initargs=(context,)) as pool:
+                for done, failed, made in pool.map(_worker_chunk, _chunks(todo, size)):
                     failures += failed
                     written.update(made)
                     bar.update(done)
     finally:
         bar.close()
-        _JOBS = []
     return failures, written
 
 

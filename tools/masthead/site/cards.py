@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -29,11 +30,21 @@ LEVELS = (2, 3)  # lists show cards under h2, story pages and author pages under
 SIZE = "default"
 PARALLEL_FROM = 400  # cards to render before a pool pays off
 
-_VIEWS: Views | None = None
-_THEME: Theme | None = None
-_STORIES: list[Story] = []
-_BODIES: list[Story] = []
-_ROOT = Path(".")
+
+
+@dataclass(frozen=True)
+class CardJob:
+    """What the card pool's workers render from: handed to each worker once, by the pool's
+    initialiser (inherited through `fork`, never pickled), not through module globals."""
+
+    views: Views
+    theme: Theme
+    root: Path
+    stories: list[Story]
+    bodies: list[Story]
+
+
+_WORKER: list[CardJob] = []  # set in a worker process by `_start_worker`, and only there
 
 
 def _usual(views: Views, story: Story) -> Iterator[tuple[str, int]]:
@@ -50,21 +61,26 @@ def _render(views: Views, theme: Theme, stories: list[Story]) -> None:
             theme.card_renderer(lang, "")(card, level)
 
 
-def _chunk(job: tuple[list[int], list[int]]) -> tuple[list[tuple[tuple[object, ...], str]], list[Any]]:
-    assert _VIEWS is not None and _THEME is not None
-    cards, bodies = job
-    before = set(_THEME._cards)
-    _render(_VIEWS, _THEME, [_STORIES[i] for i in cards])
-    made = bodies_ahead(_ROOT, [_BODIES[i] for i in bodies], _VIEWS.settings.trust_raw_html,
-                        _THEME.translator, _VIEWS.settings.embeds)
-    return [(key, html) for key, html in _THEME._cards.items() if key not in before], made
+def _start_worker(job: CardJob) -> None:
+    _WORKER[:] = [job]
+
+
+def _chunk(part: tuple[list[int], list[int]]) -> tuple[list[tuple[tuple[object, ...], str]], list[Any]]:
+    """In a worker: render the cards and bodies `part` names, by their places in the job's lists."""
+    job = _WORKER[0]
+    cards, bodies = part
+    before = set(job.theme.cards)
+    _render(job.views, job.theme, [job.stories[i] for i in cards])
+    made = bodies_ahead(job.root, [job.bodies[i] for i in bodies], job.views.settings.trust_raw_html,
+                        job.theme.translator, job.views.settings.embeds)
+    return [(key, html) for key, html in job.theme.cards.items() if key not in before], made
 
 
 def missing(views: Views, theme: Theme) -> list[Story]:
     """Stories shown on the site whose usual cards are not rendered yet."""
     keys = views.card_keys()
     return [s for s in views.stories
-            if any((keys[s.source], level, SIZE, lang) not in theme._cards for lang, level in _usual(views, s))]
+            if any((keys[s.source], level, SIZE, lang) not in theme.cards for lang, level in _usual(views, s))]
 
 
 def prerender(views: Views, theme: Theme, root: Path, stories: list[Story], workers: int,
@@ -78,18 +94,13 @@ def prerender(views: Views, theme: Theme, root: Path, stories: list[Story], work
         pack.add(bodies_ahead(root, bodies, views.settings.trust_raw_html, theme.translator,
                               views.settings.embeds))
     else:
-        global _VIEWS, _THEME, _STORIES, _BODIES, _ROOT
-        _VIEWS, _THEME, _STORIES, _BODIES, _ROOT = views, theme, stories, bodies, root
         parts = workers * 8
         jobs = [(list(range(n, len(stories), parts)), list(range(n, len(bodies), parts))) for n in range(parts)]
-        try:
-            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-                for cards, rendered in pool.map(_chunk, jobs):
-                    theme._cards.update(cards)
-                    pack.add(rendered)
-        finally:
-            _VIEWS = _THEME = None
-            _STORIES, _BODIES = [], []
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=_start_worker,
+                                 initargs=(CardJob(views, theme, root, stories, bodies),)) as pool:
+            for cards, rendered in pool.map(_chunk, jobs):
+                theme.cards.update(cards)
+                pack.add(rendered)
     pack.share()
 
 
@@ -105,10 +116,10 @@ def _table(theme: Theme, root: Path) -> state.Table:
 
 def load(theme: Theme, root: Path) -> None:
     """The cards the last build kept, when the theme, code and libraries are the same."""
-    theme._cards.update(_table(theme, root).read())
+    theme.cards.update(_table(theme, root).read())
 
 
 def save(views: Views, theme: Theme, root: Path) -> None:
     """Keep the cards of the stories there are now (the others are gone or changed)."""
     current = set(views.card_keys().values())
-    _table(theme, root).write({key: html for key, html in theme._cards.items() if key[0] in current}, whole=True)
+    _table(theme, root).write({key: html for key, html in theme.cards.items() if key[0] in current}, whole=True)

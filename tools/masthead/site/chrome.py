@@ -10,6 +10,7 @@ from masthead.submissions.service_url import form_urls
 from masthead.submissions.site_page import form_view
 
 from .plan import Planner
+from .specs import page_spec
 
 
 def plan_chrome(plan: Planner) -> None:
@@ -19,10 +20,10 @@ def plan_chrome(plan: Planner) -> None:
             continue
         t = plan.theme.translator(lang)
         links = plan.site(lang)["links"]
-        plan.page(links["search"], "search.html", "search", title=t("search.heading"), lang=lang, kind="search",
-                  alternates=plan.counterparts(links["search"], lang), extra={"index_url": "search/index.json"})
+        plan.add_page(page_spec(links["search"], "search.html", "search", title=t("search.heading"), lang=lang, kind="search",
+                  alternates=plan.counterparts(links["search"], lang), own={"index_url": "search/index.json"}))
         if settings.send_form:
             form = form_view(settings, lang, t, form_urls(Path(plan.root)))
-            plan.page(links["send"], "send.html", "send", title=t("send.title"), lang=lang, kind="send",
+            plan.add_page(page_spec(links["send"], "send.html", "send", title=t("send.title"), lang=lang, kind="send",
                       description=t("send.description"), alternates=plan.counterparts(links["send"], lang),
-                      extra={"form": form})
+                      own={"form": form}))

@@ -22,6 +22,7 @@ from masthead.domain.problems import Problem
 from .calendar import CalendarItem, render_calendar
 from .markdown import render_markdown
 from .plan import Job, Planner, key_of
+from .specs import page_spec
 from .views import View
 
 TEMPLATES = ("events.html", "event.html", "accreditation.html")
@@ -110,17 +111,17 @@ def plan_event(plan: Planner, e: Event, events: list[Event], by_content: dict[st
         "versions": [{"lang": v.lang, "title": v.title, "url": urls.event_path(v, site_lang)}
                      for v in versions if v is not e],
     })
-    plan.page(path, "event.html", e.source, title=e.title, lang=e.lang, kind="event", description=e.summary,
-              jsonld=event_ld(plan, e, view), alternates=alternates, extra={"event": view},
-              feeds=calendar_feeds(plan, e.lang), lastmod=None)
+    plan.add_page(page_spec(path, "event.html", e.source, title=e.title, lang=e.lang, kind="event", description=e.summary,
+              jsonld=event_ld(plan, e, view), alternates=alternates, own={"event": view},
+              feeds=calendar_feeds(plan, e.lang), lastmod=None))
     if form is not None:
         from masthead.submissions.accreditation_page import form_view
 
-        plan.page(form, "accreditation.html", e.source, title=t("accreditation.title", event=e.title), lang=e.lang,
+        plan.add_page(page_spec(form, "accreditation.html", e.source, title=t("accreditation.title", event=e.title), lang=e.lang,
                   kind="accreditation", description=t("accreditation.intro", event=e.title),
                   alternates=plan.alternates(form, e.lang, {v.lang: urls.accreditation_path(v, site_lang)
                                                             for v in versions if v is not e and v.accreditation}),
-                  extra={"event": view, "form": form_view(plan.root, settings, e, by_content, e.lang, t)})
+                  own={"event": view, "form": form_view(plan.root, settings, e, by_content, e.lang, t)}))
 
 
 def event_ld(plan: Planner, e: Event, view: View) -> dict[str, Any]:
@@ -153,12 +154,12 @@ def plan_list(plan: Planner, lang: str, events: list[Event]) -> None:
     upcoming, past = ev.split_upcoming(ev.for_reader(events, lang, site_lang), today, plan.settings.timezone)
     t = plan.theme.translator(lang)
     path = urls.events_path(lang, site_lang)
-    plan.page(path, "events.html", "content/events", title=t("events.heading"), lang=lang, kind="events",
+    plan.add_page(page_spec(path, "events.html", "content/events", title=t("events.heading"), lang=lang, kind="events",
               description=t("events.intro", title=plan.settings.title), feeds=calendar_feeds(plan, lang),
               alternates=plan.counterparts(path, lang),
-              extra={"upcoming": [event_view(plan, e, lang) for e in upcoming],
+              own={"upcoming": [event_view(plan, e, lang) for e in upcoming],
                      "past": [event_view(plan, e, lang) for e in past],
-                     "calendar_url": urls.calendar_path(lang, site_lang)})
+                     "calendar_url": urls.calendar_path(lang, site_lang)}))
 
 
 def plan_calendar(plan: Planner, lang: str, events: list[Event], by_content: dict[str, Event]) -> None:

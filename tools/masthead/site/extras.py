@@ -19,6 +19,7 @@ from masthead.sources.frontmatter import split_body
 from .markdown import render_markdown
 from masthead.domain.typography import typeset_html
 from .plan import Job, Planner, digest, file_reader, key_of
+from .specs import Inputs, PageContext, PageSpec, Shared, page_spec
 
 SITEMAP_LIMIT = 50_000  # URLs per sitemap file, as the protocol allows
 SEARCH_ROWS = "search-rows"  # a table of the build state
@@ -51,8 +52,8 @@ def plan_search(plan: Planner) -> None:
 
     card_keys = views.card_keys()
     plan.add(Job("search/index.json", digest(("search", [card_keys[s.source] for s in stories])), make), "search")
-    plan.page("search/", "search.html", "search", title=t("search.heading"), lang=lang, kind="search",
-              extra={"index_url": "search/index.json"})
+    plan.add_page(page_spec("search/", "search.html", "search", title=t("search.heading"), lang=lang, kind="search",
+              own={"index_url": "search/index.json"}))
 
 
 def _rows(root: Path) -> state.Table:
@@ -72,20 +73,27 @@ def plan_404(plan: Planner) -> None:
     t = plan.theme.translator(lang)
     # Served at any depth, so its links start from the site's own path, not from where it is.
     root = "/" + plan.settings.url.split("://", 1)[-1].split("/", 1)[-1] if "://" in plan.settings.url else "/"
-    plan.page("404.html", "404.html", "404", title=t("notfound.title"), lang=lang, kind="404", root=root)
+    plan.add_page(page_spec("404.html", "404.html", "404", title=t("notfound.title"), lang=lang, kind="404", root=root))
 
 
 def plan_static_pages(plan: Planner) -> None:
     for p in plan.views.magazine.pages:
-        source = os.path.join(plan.root, p.source)
+        plan.add_page(PageSpec(f"{p.slug}/", "page.html", p.source, p.lang, "page",
+                               {"title": p.title, "body": (p.source, p.digest),  # the file, by path and digest
+                                "trusted": plan.settings.trust_raw_html}, static_page))
 
-        def late(context: dict[str, Any], source: str = source, lang: str = p.lang) -> None:
-            with open(source, encoding="utf-8-sig") as fh:
-                html = render_markdown(split_body(fh.read()), trusted=plan.settings.trust_raw_html)
-            context["body"] = Markup(typeset_html(html, lang))
 
-        plan.page(f"{p.slug}/", "page.html", p.source, title=p.title, lang=p.lang, kind="page", late=late,
-                  key_extra=p.digest)
+def static_page(inputs: Inputs, shared: Shared) -> PageContext:
+    """A stand-alone page (About): its body, read from its file (by path and digest) when written."""
+    (name, _digest), trusted, lang = inputs["body"], inputs["trusted"], shared.lang
+    source = os.path.join(shared.root, name)
+
+    def late(context: dict[str, Any]) -> None:
+        with open(source, encoding="utf-8-sig") as fh:
+            html = render_markdown(split_body(fh.read()), trusted=trusted)
+        context["body"] = Markup(typeset_html(html, lang))
+
+    return PageContext(inputs["title"], {}, late=late)
 
 
 def plan_assets(plan: Planner) -> None:

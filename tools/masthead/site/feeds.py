@@ -14,7 +14,8 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Callable
+from functools import partial
+from typing import TYPE_CHECKING, Any, Callable, NamedTuple
 
 from masthead.domain import urls
 from masthead.domain.stories import Story, is_published
@@ -23,7 +24,7 @@ from .jsonfeed import render_json_feed
 from .embeds import without_buttons
 from .markdown import absolutize
 from .plan import Job, Planner, digest
-from .story_pages import body_html
+from .story_pages import BodyRef, body_html
 
 if TYPE_CHECKING:
     from feedgen.feed import FeedGenerator
@@ -71,30 +72,60 @@ def feed_files(list_path: str) -> dict[str, str]:
     return {"rss": rss, "atom": atom, "json": urls.json_feed_path(list_path)}
 
 
-def gather(plan: Planner, list_path: str, title: str, lang: str, stories: list[Story],
-           bodies: bool = True) -> FeedData:
-    """The feed's entries as plain data; bodies (with `feed_content: full` and `bodies`) come
-    through the sanitising renderer."""
+class EntryInputs(NamedTuple):
+    """Everything a feed entry shows of its story, as plain data: the entry is made from these
+    alone (`entry_of`) and a feed's key is made from their digests (`entry_key`), so a field
+    shown in feeds is added here and in `entry_of`, and nowhere else."""
+
+    url: str  # absolute
+    title: str
+    authors: tuple[tuple[str, str], ...]  # name, absolute address
+    published: datetime
+    updated: datetime
+    summary: str
+    tags: tuple[str, ...]
+    lang: str
+    body: BodyRef | None  # the body, rendered when the feed is written; None: summaries only
+    links: tuple[tuple[str, str | None], ...]  # the body's links to other stories -> their addresses
+
+
+def entry_inputs(plan: Planner, s: Story, full: bool) -> EntryInputs:
+    """What an entry for `s` shows (`full`: with its body)."""
     settings, views = plan.settings, plan.views
-    entries = []
-    for s in stories:
-        card = views.card(s)
-        url = urls.absolute(settings.url, card["url"])
-        content = None
-        if bodies and settings.feed_content == "full":
-            links = {target: views.story_url(target) for target in s.links}
-            # links made absolute from the site's root (not the story's address, as "" made them)
-            body = body_html(plan.root, s, links, settings.trust_raw_html, settings.url.rstrip("/") + "/",
-                             plan.theme.translator(s.lang), settings.embeds)
-            content = without_buttons(absolutize(str(body), url))
-        entries.append(FeedEntry(
-            url=url, title=s.title, lang=s.lang, published=s.date, updated=s.updated or s.date,
-            authors=tuple((a["name"], urls.absolute(settings.url, a["url"])) for a in card["authors"]),
-            summary=s.summary or s.title, tags=tuple(s.tags), content_html=content))
+    people = views.magazine.people
+    url = urls.absolute(settings.url, views.paths[s.source])
+    authors = tuple([(people[a].name if a in people else a,
+                      urls.absolute(settings.url, views.localise(urls.author_path(a), s.lang))) for a in s.authors])
+    body = BodyRef(s.source, s.digest, s.lang, s.content_path, settings.trust_raw_html, settings.embeds) if full else None
+    links = tuple([(target, views.story_url(target)) for target in s.links]) if full else ()
+    return EntryInputs(url, s.title, authors, s.date, s.updated or s.date, s.summary or s.title, tuple(s.tags),
+                       s.lang, body, links)
+
+
+def entry_key(e: EntryInputs) -> str:
+    return digest(e)
+
+
+def entry_of(e: EntryInputs, root: str, settings: Any, translator: Callable[[str], Any]) -> FeedEntry:
+    """A feed's entry from its inputs; the body comes through the sanitising renderer."""
+    content = None
+    if e.body is not None:
+        # links made absolute from the site's root (not the story's address, as "" made them)
+        body = body_html(root, e.body, dict(e.links), e.body.trusted, settings.url.rstrip("/") + "/",
+                         translator(e.lang), e.body.embeds)
+        content = without_buttons(absolutize(str(body), e.url))
+    return FeedEntry(url=e.url, title=e.title, lang=e.lang, published=e.published, updated=e.updated,
+                     authors=e.authors, summary=e.summary, tags=e.tags, content_html=content)
+
+
+def gather(list_path: str, title: str, lang: str, entries: tuple[EntryInputs, ...], root: str, settings: Any,
+           translator: Callable[[str], Any]) -> FeedData:
+    """The feed as plain data, from its entries' inputs."""
     return FeedData(page_url=urls.absolute(settings.url, list_path), title=title,
                     description=settings.description(lang) or settings.title, lang=lang,
-                    newest=max((s.updated or s.date for s in stories), default=EPOCH),
-                    hub=settings.websub_hub, urls=feed_urls(settings.url, list_path), entries=tuple(entries))
+                    newest=max((e.updated for e in entries), default=EPOCH),
+                    hub=settings.websub_hub, urls=feed_urls(settings.url, list_path),
+                    entries=tuple(entry_of(e, root, settings, translator) for e in entries))
 
 
 def _hub_extension(hub: str) -> tuple[type, type]:
@@ -163,47 +194,62 @@ def render_feeds(data: FeedData) -> dict[str, bytes]:
 _MADE: dict[str, dict[str, bytes]] = {}  # the other formats of the feed this process just made
 
 
-def feed_bytes(plan: Planner, list_path: str, title: str, lang: str, stories: list[Story], kind: str,
-               bodies: bool = True) -> bytes:
+def feed_bytes(data: FeedInputs, kind: str) -> bytes:
     """Each feed's entries are gathered once for its three formats (its jobs sit side by side)."""
-    made = _MADE.get(list_path)
+    made = _MADE.get(data.list_path)
     if made is None or kind not in made:
         _MADE.clear()
-        made = _MADE[list_path] = render_feeds(gather(plan, list_path, title, lang, stories, bodies))
+        made = _MADE[data.list_path] = render_feeds(gather(data.list_path, data.title, data.lang, data.entries,
+                                                           data.root, data.settings, data.translator))
     return made.pop(kind)
 
 
+@dataclass(frozen=True)
+class FeedInputs:
+    """A feed's job: its entries' inputs, and the frame they are written in."""
+
+    list_path: str
+    title: str
+    lang: str
+    entries: tuple[EntryInputs, ...]
+    root: str
+    settings: Any
+    translator: Callable[[str], Any]
+
+
+EntryCache = dict[tuple[str, bool], tuple[EntryInputs, str]]  # each story's entry inputs and their digest
+
+
 def plan_feed(plan: Planner, list_path: str, title: str, lang: str, stories: list[Story], owner: str,
-              made: dict[str, str], bodies: bool = True) -> None:
+              made: dict[str, str], cache: EntryCache, bodies: bool = True) -> None:
     """A list's three feeds; `made` collects each feed's address and key (for `feeds/digests.json`).
-    `bodies`: entries carry the stories' bodies when `feed_content` is `full` (else summaries)."""
+    `bodies`: entries carry the stories' bodies when `feed_content` is `full` (else summaries);
+    `cache`: the entries' inputs made so far (a story is in several feeds).
+    The key is made from the entries' inputs (`EntryInputs`), each by its digest."""
     if not stories:
         return
     items = stories[: plan.settings.feed_items]
-    card_keys = plan.views.card_keys()
     full = bodies and plan.settings.feed_content == "full"
-    shown = (title, lang, [(card_keys[s.source], s.digest if full else _entry_fields(s)) for s in items], full,
-             plan.settings.websub_hub, sorted({t: plan.views.story_url(t) for s in items for t in s.links}.items()))
+    entries, keys = [], []
+    for s in items:
+        got = cache.get((s.source, full))
+        if got is None:
+            e = entry_inputs(plan, s, full)
+            got = cache[(s.source, full)] = (e, entry_key(e))
+        entries.append(got[0])
+        keys.append(got[1])
+    shown = (title, lang, keys, plan.settings.websub_hub)
     key = digest(("feed", shown, plan.site(lang)["key"]))
     # The record's key leaves out the site's key, which holds the theme's digest (made from its
     # files' absolute paths): the record must be the same in any checkout of the same tree.
     record = digest(("feed-record", shown, repr(plan.settings)))
     addresses = feed_urls(plan.settings.url, list_path)
+    data = FeedInputs(list_path, title, lang, tuple(entries), str(plan.root), plan.settings, plan.theme.translator)
     for kind, path in feed_files(list_path).items():
-        plan.add(Job(path, key + kind, _maker(plan, list_path, title, lang, items, kind, full)), owner)
+        plan.add(Job(path, key + kind, partial(feed_bytes, data, kind)), owner)
         made[addresses[kind]] = record + kind
         if full:
             plan.in_feeds[path] = [s.source for s in items]
-
-
-def _entry_fields(s: Story) -> tuple[Any, ...]:
-    """What a summary entry shows of its story besides its card (`gather`)."""
-    return s.title, s.lang, s.date, s.updated, s.summary, tuple(s.tags)
-
-
-def _maker(plan: Planner, list_path: str, title: str, lang: str, items: list[Story], kind: str,
-           bodies: bool) -> Callable[[], bytes]:
-    return lambda: feed_bytes(plan, list_path, title, lang, items, kind, bodies)
 
 
 def plan_feeds(plan: Planner) -> None:
@@ -216,7 +262,8 @@ def plan_feeds(plan: Planner) -> None:
     published = [s for s in views.stories if is_published(s, views.now)]  # previews never reach a feed
     lang = settings.language
     made: dict[str, str] = {}
-    plan_feed(plan, "", settings.title, lang, published, "site_config/magazine.yml", made)
+    cache: EntryCache = {}
+    plan_feed(plan, "", settings.title, lang, published, "site_config/magazine.yml", made, cache)
     groups: dict[tuple[str, str], list[Story]] = defaultdict(list)
     tag_names: dict[str, str] = {}  # tag path -> the first spelling met (newest story), as on the tag page
     for s in published:
@@ -232,18 +279,18 @@ def plan_feeds(plan: Planner) -> None:
         if kind == "section":
             section = views.section(value, lang)
             plan_feed(plan, section["url"], f"{settings.title} · {section['title']}", lang, stories,
-                      f"section:{value}", made)
+                      f"section:{value}", made, cache)
         elif kind == "lang":
             name = views.card(stories[0])["lang_name"]
             plan_feed(plan, urls.language_path(value), f"{settings.title} · {name}", value, stories,
-                      f"language:{value}", made)
+                      f"language:{value}", made, cache)
         elif kind == "tag":
             plan_feed(plan, value, f"{settings.title} · {tag_names[value]}", lang, _once(stories),
-                      f"tag:{tag_names[value]}", made, bodies=False)
+                      f"tag:{tag_names[value]}", made, cache, bodies=False)
         elif value in views.magazine.people:
             person = views.magazine.people[value]
             plan_feed(plan, urls.author_path(value), f"{settings.title} · {person.name}", lang, stories,
-                      person.source, made, bodies=False)
+                      person.source, made, cache, bodies=False)
     plan_feed_digests(plan, made)
 
 

@@ -8,14 +8,15 @@ from typing import Any
 from babel.dates import get_month_names
 
 from masthead.domain import urls
-from masthead.domain.pagination import paginate
+from masthead.domain.pagination import Page, paginate
 from masthead.domain.reading import front_page, language_first
 from masthead.domain.stories import Story, is_published
 
 from .board import author_promises  # promises: an author's record (site/board.py)
 from .events import home_events
-from .plan import Planner, compact, digest
+from .plan import Planner
 from .render import language_name
+from .specs import Inputs, PageContext, PageSpec, Shared, page_spec
 from .views import View, plain_text
 
 HOME_LATEST = 8
@@ -39,41 +40,41 @@ def plan_list(plan: Planner, base: str, stories: list[Story], *, heading: str, l
               owner: str, intro: str = "", feeds: list[View] | None = None, template: str = "list.html",
               extra: dict[str, Any] | None = None, localised: bool = False,
               versions: list[str] | None = None) -> None:
-    """A list and its further pages; each page is its own job, and the list one unit.
+    """A list and its further pages; each page is its own job, and the list one unit, whose
+    inputs are the cards' keys (and each page's date for the sitemap): cheap at 10,000 stories.
     `localised`: the languages `versions` (default: every language) have this list at the
     same path below their prefix."""
     card_keys = plan.views.card_keys()
-    keys = [card_keys[s.source] for s in stories]
-    fixed = compact(extra)  # once per list, not once per page
-    links = [(f["title"], f["url"]) for f in feeds or []]
-    signature = (template, heading, intro, digest(keys), plan.settings.per_page, kind, fixed, links, lang, localised,
-                 versions)
-
-    def make() -> None:
-        t = plan.theme.translator(lang)
-        per_page = plan.settings.per_page
-        for page in paginate(stories, per_page, base):
-            first, last = (page.number - 1) * per_page, page.number * per_page
-            key = (template, heading, intro, keys[first:last], page.number, page.pages, base, kind, fixed, links,
-                   versions)
-            plan.lazy_page(page.path, template, owner, lang=lang, key=key,
-                           build=_list_page(plan, heading, intro, page, kind, feeds, extra, t, lang, localised,
-                                            versions),
-                           lastmod=page.items[0].date.date().isoformat() if page.items else None)
-
-    plan.unit(f"list:{base}", signature, owner, make)
+    per_page = plan.settings.per_page
+    plan.add_unit(f"list:{base}", owner, {
+        "base": base, "template": template, "owner": owner, "lang": lang, "kind": kind, "per_page": per_page,
+        "cards": tuple([card_keys[s.source] for s in stories]),
+        "lastmods": tuple([s.date.date().isoformat() for s in stories[::per_page]]),
+        "page": {"heading": heading, "intro": intro, "feeds": feeds, "own": extra or {}, "localised": localised,
+                 "versions": versions}}, list_specs)
 
 
-def _list_page(plan: Planner, heading: str, intro: str, page: Any, kind: str, feeds: list[View] | None,
-               extra: dict[str, Any] | None, t: Any, lang: str, localised: bool, versions: list[str] | None) -> Any:
-    def build() -> dict[str, Any]:
-        cards = [plan.views.card(s) for s in page.items]
-        listing = {"heading": heading, "intro": intro, "items": cards, "pager": pager_view(page)}
-        title = heading if page.number == 1 else f"{heading} · {t('pager.page_of', page=page.number, pages=page.pages)}"
-        return {"title": title, "kind": kind, "feeds": feeds, "description": intro,
-                "alternates": plan.counterparts(page.path, lang, versions) if localised else None,
-                "extra": {"listing": listing, **(extra or {})}}
-    return build
+def list_specs(unit: Inputs) -> list[PageSpec]:
+    """A list's pages, from its unit's inputs (`plan_list`)."""
+    fixed = unit["page"]
+    pages = paginate(unit["cards"], unit["per_page"], unit["base"])
+    lastmods = unit["lastmods"]
+    return [PageSpec(page.path, unit["template"], unit["owner"], unit["lang"], unit["kind"],
+                     {**fixed, "cards": tuple(page.items), "number": page.number, "pages": page.pages,
+                      "base": page.base},
+                     list_page, lastmod=lastmods[n] if n < len(lastmods) else None)
+            for n, page in enumerate(pages)]
+
+
+def list_page(inputs: Inputs, shared: Shared) -> PageContext:
+    """One page of a list: its cards looked up by their keys."""
+    page: Page[str] = Page(inputs["number"], inputs["pages"], (), inputs["base"])
+    heading, intro, versions = inputs["heading"], inputs["intro"], inputs["versions"]
+    listing = {"heading": heading, "intro": intro, "items": [shared.card(k) for k in inputs["cards"]],
+               "pager": pager_view(page)}
+    title = heading if page.number == 1 else f"{heading} · {shared.t('pager.page_of', page=page.number, pages=page.pages)}"
+    return PageContext(title, {"listing": listing, **inputs["own"]}, intro, feeds=inputs["feeds"],
+                       alternates=shared.counterparts(page.path, shared.lang, versions) if inputs["localised"] else None)
 
 
 def languages(plan: Planner) -> list[tuple[str, str]]:
@@ -94,11 +95,11 @@ def plan_home(plan: Planner) -> None:
         feeds = plan.feeds_of("", settings.title) if not prefix else (
             plan.feeds_of(prefix, f"{settings.title} · {language_name(lang)}")
             if any(s.lang == lang for s in views.stories) else [])
-        plan.page(prefix, "home.html", "site_config/magazine.yml", title=settings.title, lang=lang, kind="home",
+        plan.add_page(page_spec(prefix, "home.html", "site_config/magazine.yml", title=settings.title, lang=lang, kind="home",
                   feeds=feeds, alternates=plan.counterparts(prefix, lang),
-                  extra={"lead": lead, "latest": [views.card(s) for s in front.latest], "section_blocks": blocks,
+                  own={"lead": lead, "latest": [views.card(s) for s in front.latest], "section_blocks": blocks,
                          "events": home_events(plan, lang)},  # events near (docs/reach.md)
-                  lastmod=lead["date_iso"][:10] if lead else None)
+                  lastmod=lead["date_iso"][:10] if lead else None))
 
 
 def plan_sections(plan: Planner) -> None:
@@ -163,9 +164,9 @@ def plan_terms(plan: Planner) -> None:
                               for path, (name, stories) in groups.items()),
                              key=lambda x: (-x[2], x[0].casefold()))
             terms = [{"name": name, "url": path, "count": count} for name, path, count in counted]
-            plan.page(prefix + index, "terms.html", f"{kind}-index", title=t(f"{kind}s.heading"), lang=lang,
+            plan.add_page(page_spec(prefix + index, "terms.html", f"{kind}-index", title=t(f"{kind}s.heading"), lang=lang,
                       kind=kind, alternates=plan.counterparts(prefix + index, lang),
-                      extra={"terms": terms, "term_kind": kind})
+                      own={"terms": terms, "term_kind": kind}))
 
 
 def _tag_feeds(plan: Planner, path: str, name: str, stories: list[Story]) -> list[View] | None:
@@ -222,10 +223,10 @@ def plan_archive_in(plan: Planner, lang: str, prefix: str) -> None:
         entry["count"] += len(stories)
         entry["months"].append({"month": month, "name": names[month], "count": len(stories), "url": path})
     path = prefix + urls.archive_path()
-    plan.page(path, "archive.html", "archive", title=t("archive.heading"), lang=lang, kind="archive",
-              alternates=plan.counterparts(path, lang), extra={"years": list(years.values())})
+    plan.add_page(page_spec(path, "archive.html", "archive", title=t("archive.heading"), lang=lang, kind="archive",
+              alternates=plan.counterparts(path, lang), own={"years": list(years.values())}))
     for year, entry in years.items():  # archive/2026/: that year's months
         path = prefix + urls.archive_path(year)
-        plan.page(path, "archive.html", "archive", title=f"{t('archive.heading')} · {year}",
+        plan.add_page(page_spec(path, "archive.html", "archive", title=f"{t('archive.heading')} · {year}",
                   lang=lang, kind="archive", alternates=plan.counterparts(path, lang),
-                  extra={"years": [entry], "year": year})
+                  own={"years": [entry], "year": year}))

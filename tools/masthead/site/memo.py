@@ -18,7 +18,7 @@ from masthead.store import DeltaStore
 
 from .plan import Planner, Unit, digest
 
-VERSION = 2
+VERSION = 3  # 3: unit signatures are digests of declared inputs (site/specs.py)
 
 
 def global_signature(plan: Planner, options: str) -> str:

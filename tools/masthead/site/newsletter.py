@@ -22,6 +22,7 @@ from masthead.domain.stories import Story, is_published
 
 from .markdown import RELATIVE_RE, render_markdown
 from .plan import Planner
+from .specs import page_spec
 from .render import date_text
 from .views import View
 
@@ -78,9 +79,9 @@ def plan_newsletter(plan: Planner) -> None:
     lang = settings.language
     t = plan.theme.translator(lang)
     rows = [_plan_edition(plan, e) for e in made]
-    plan.page(urls.newsletter_path(), "newsletter.html", "content/newsletter", title=t("newsletter.heading"),
+    plan.add_page(page_spec(urls.newsletter_path(), "newsletter.html", "content/newsletter", title=t("newsletter.heading"),
               lang=lang, kind="newsletter", description=t("newsletter.intro", title=settings.title),
-              extra={"editions": rows, "edition": None})
+              own={"editions": rows, "edition": None}))
 
 
 def _plan_edition(plan: Planner, e: Edition) -> View:
@@ -89,11 +90,11 @@ def _plan_edition(plan: Planner, e: Edition) -> View:
     stories, _ = edition_stories(views, e)  # a story unpublished since is left out; the command warns
     path = urls.newsletter_path(edition_slug(e, settings.language))
     title = edition_title(e, t)
-    plan.page(path, "newsletter.html", e.source, title=title, lang=e.lang, kind="newsletter",
+    plan.add_page(page_spec(path, "newsletter.html", e.source, title=title, lang=e.lang, kind="newsletter",
               lastmod=e.day.isoformat(),
-              extra={"edition": {"title": title, "date_text": date_text(e.day, e.lang), "date_iso": e.day.isoformat(),
+              own={"edition": {"title": title, "date_text": date_text(e.day, e.lang), "date_iso": e.day.isoformat(),
                                  "note": Markup(note_html(e, settings.trust_raw_html)),
-                                 "items": [views.card(s) for s in stories]}, "editions": []})
+                                 "items": [views.card(s) for s in stories]}, "editions": []}))
     return {"title": title, "url": path, "lang": e.lang, "date_iso": e.day.isoformat(),
             "date_text": date_text(e.day, e.lang), "count": len(stories)}
 

@@ -1,9 +1,15 @@
 """The generate stage: every page, feed and file of the site, planned as jobs.
 
 To add a page to the site, write a function `plan_<what>(plan: Planner) -> None` that calls
-`plan.page(path, template, owner, title=..., lang=..., kind=..., extra={...})` (or `plan.add(Job(...))`
-for a non-HTML file), and add it to PROVIDERS. Paths come from `masthead.domain.urls`.
-The sitemap is planned last, from the jobs the providers made.
+`plan.add_page(spec)` with one `PageSpec` per page (site/specs.py): its path, template,
+owner, language and kind, and its declared inputs, from which the planner derives both the
+page's key and its template context. For a small page whose context is made while planning,
+`specs.page_spec(path, template, owner, title=..., lang=..., kind=..., own={...})` builds the
+spec; for many pages (lists, stories), give the spec a module-level `context(inputs, shared)`
+function and only small inputs (card keys, page numbers), and plan them as a unit
+(`plan.add_unit`). A non-HTML file is `plan.add(Job(...))`. Add the function to PROVIDERS.
+Paths come from `masthead.domain.urls`. The sitemap is planned last, from the jobs the
+providers made. docs/architecture.md, "Page specs", says more.
 """
 
 from __future__ import annotations

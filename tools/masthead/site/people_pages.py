@@ -8,6 +8,7 @@ from masthead.domain.contributors import editorial_board
 from .board import reliability_cells, reliable_rows  # promises
 from .lists import languages
 from .plan import Planner
+from .specs import page_spec
 from .render import language_name
 from .views import View
 
@@ -22,9 +23,9 @@ def plan_masthead(plan: Planner) -> None:
         t = plan.theme.translator(lang)
         path = plan.site(lang)["links"]["masthead"]
         board = [views.person(p.handle, lang) for p in editorial_board(people)]
-        plan.page(path, "masthead.html", "contributors/", title=t("masthead.heading"), lang=lang,
+        plan.add_page(page_spec(path, "masthead.html", "contributors/", title=t("masthead.heading"), lang=lang,
                   kind="masthead", alternates=plan.counterparts(path, lang),
-                  extra={"board": board, "contributors": [views.person(h, lang) for h in published]})
+                  own={"board": board, "contributors": [views.person(h, lang) for h in published]}))
 
 
 def leaderboard_view(plan: Planner, lang: str) -> View:
@@ -69,6 +70,6 @@ def plan_leaderboard(plan: Planner) -> None:
     for lang, _ in languages(plan):
         t = plan.theme.translator(lang)
         path = plan.site(lang)["links"]["leaderboard"]
-        plan.page(path, "leaderboard.html", "leaderboard", title=t("leaderboard.heading"), lang=lang,
+        plan.add_page(page_spec(path, "leaderboard.html", "leaderboard", title=t("leaderboard.heading"), lang=lang,
                   kind="leaderboard", alternates=plan.counterparts(path, lang),
-                  extra={"leaderboard": leaderboard_view(plan, lang)})
+                  own={"leaderboard": leaderboard_view(plan, lang)}))

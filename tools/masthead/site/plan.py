@@ -13,16 +13,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+import operator
+from datetime import date, datetime
 from functools import partial
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, TypeVar
 
 from masthead.domain import urls
 from masthead.domain.problems import Problem
 from masthead.store import DeltaStore
 
 from .render import Theme, language_name
+from .specs import PageSpec, Shared, SpecsFn, check_context
 from .views import View, Views
 
 TEXT_DIRECTION = {"ar": "rtl", "he": "rtl", "fa": "rtl", "ur": "rtl", "yi": "rtl"}
@@ -47,21 +50,59 @@ def _entry(job: Job) -> Entry:
 
 
 _SCALARS = (str, int, float, bool, type(None))
+# Types whose values `repr` fingerprints as they are: scalars, dates, and the plain records
+# inputs are made of (`plain_record`). A tuple counts as plain (inputs are plain data by the
+# rule of site/specs.py; were one to hold a view, `repr` would still stand for it, only less
+# cheaply than the view's key). Checked in C (`issuperset(map(type, ...))`), not item by item:
+# a unit's signature is worked out for every story and list at every build.
+_PLAIN: set[type] = {*_SCALARS, tuple, datetime, date}
+
+
+RecordType = TypeVar("RecordType", bound=type)
+
+
+def plain_record(cls: RecordType) -> RecordType:
+    """Mark a record type (a NamedTuple or frozen dataclass of plain data, with a `repr` that
+    shows every field) as fingerprinted by its `repr`."""
+    _PLAIN.add(cls)
+    return cls
+
+
+_KEYED: dict[type, Callable[[Any], Any]] = {}
+
+
+def keyed_record(*fields: str) -> Callable[[RecordType], RecordType]:
+    """Mark a record type as standing for itself by some of its fields (as a view stands for
+    itself by its `key`): a story's facts by its file's digest, since every other field is
+    read from that file by masthead's code (which every key covers, `memo.global_signature`)."""
+    def mark(cls: RecordType) -> RecordType:
+        _KEYED[cls] = operator.attrgetter(*fields)
+        return cls
+    return mark
 
 
 def compact(value: Any, depth: int = 0) -> Any:
     """The context with every keyed view replaced by its key, so that `repr` (fast, in C)
     can stand for the rest."""
-    if type(value) in _SCALARS:
+    kind = type(value)
+    if kind in _PLAIN:
         return value
-    if isinstance(value, dict):
+    keyed = _KEYED.get(kind)
+    if keyed is not None:
+        return keyed(value)
+    if kind is dict:
         key = value.get("key")
         if isinstance(key, str):
             return key
-        # insertion order is deterministic: every view is built by the same code each time
+        if _PLAIN.issuperset(map(type, value.values())):
+            return value  # insertion order is deterministic: views are built by the same code each time
         return [(k, compact(v, depth + 1)) for k, v in value.items()] if depth < 4 else value
-    if isinstance(value, (list, tuple)) and depth < 4:
-        return [compact(v, depth + 1) for v in value]
+    if isinstance(value, (list, tuple)):
+        if _PLAIN.issuperset(map(type, value)):
+            return value
+        return [compact(v, depth + 1) for v in value] if depth < 4 else value
+    if isinstance(value, dict):
+        return compact(dict(value), depth)
     if callable(value):
         return getattr(value, "__qualname__", "fn")
     return value
@@ -104,6 +145,7 @@ class Planner:
     _navs: dict[tuple[str, str], list[View]] = field(default_factory=dict)
     _feeds: dict[tuple[str, str], list[View]] = field(default_factory=dict)
     _frames: dict[tuple[str, str], tuple[View, list[View], tuple[int, ...]]] = field(default_factory=dict)
+    _shared: dict[str, Shared] = field(default_factory=dict)
     memo: dict[str, Unit] = field(default_factory=dict)  # the last build's units
     units: dict[str, Unit] = field(default_factory=dict)  # this build's units, for the next
     kept: list[Unit] = field(default_factory=list)  # units taken over without planning
@@ -112,19 +154,9 @@ class Planner:
     in_feeds: dict[str, list[str]] = field(default_factory=dict)  # feed path -> stories whose bodies it shows
     pictures: Any = None  # the image pipeline's facts and pending derived files (site/pictures.py)
 
-    def unit(self, name: str, signature: Any, owner: str, make: Callable[[], None]) -> None:
-        """Plan a unit with `make`, unless the last build planned `name` from an equal
-        `signature`: then its files are known to be unchanged and are taken over as they were.
-        The signature must stand for everything `make` reads, apart from what all pages share
-        (the site, the theme, masthead's code: see `memo.global_signature`)."""
-        if not self.reuse(name, signature, owner):
-            start = len(self.jobs)
-            make()
-            self.record(name, signature, owner, start)
-
     def reuse(self, name: str, signature: Any, owner: str) -> bool:
-        """`unit` in two halves, for hot loops: take the unit over if its signature is the
-        last build's; otherwise plan it, then `record` the jobs planned since `start`."""
+        """`add_unit` in two halves: take the unit over if its signature is the last
+        build's; otherwise plan it, then `record` the jobs planned since `start`."""
         old = self.memo.get(name)
         if old is not None and old[1] == owner and old[0] == signature:
             self.units[name] = old
@@ -265,64 +297,54 @@ class Planner:
                                                    tuple(n for n, item in enumerate(nav) if item["current"]))
         return (*cached, urls.relative_root(path) if root is None else root)
 
-    def _maker(self, template: str, lang: str, frame: tuple[View, list[View], tuple[int, ...], str],
-               parts: Callable[[], tuple[View, dict[str, Any], Callable[[dict[str, Any]], None] | None]]
-               ) -> Callable[[], bytes]:
+    def shared(self, lang: str) -> Shared:
+        """The `Shared` door of pages in `lang` (specs.py), one per language."""
+        door = self._shared.get(lang)
+        if door is None:
+            door = self._shared[lang] = Shared(self, lang)
+        return door
+
+    def add_page(self, spec: PageSpec) -> None:
+        """Plan an HTML page from its spec: its key is derived from the spec's declared inputs
+        and the frame its language shares; its context is made from the same inputs, only
+        when the page is written (see specs.py)."""
+        check_context(spec.context)
+        frame = self._frame(spec.path, spec.lang, spec.root)
+        key = digest((spec.template, spec.path, spec.lang, spec.kind, frame[0]["key"], frame[2], frame[3],
+                      [(name, compact(value, 1)) for name, value in spec.inputs.items()]))
+        self.add(Job(urls.output_file(spec.path), key, self._maker(spec, frame),
+                     lastmod=spec.lastmod if spec.indexed else None, html=spec.indexed), spec.owner)
+
+    def add_unit(self, name: str, owner: str, inputs: Any, specs: SpecsFn) -> None:
+        """Plan a unit (a list and its pages, a story's page): its page specs are derived from
+        `inputs` by `specs`, a function that, like a context, reads nothing else (specs.py).
+        The unit's signature is the digest of `inputs`: when the last build planned `name`
+        from an equal one, its files are known to be unchanged and are taken over as they were."""
+        check_context(specs)
+        signature = digest(compact(inputs))
+        if not self.reuse(name, signature, owner):
+            start = len(self.jobs)
+            for spec in specs(inputs):
+                self.add_page(spec)
+            self.record(name, signature, owner, start)
+
+    def _maker(self, spec: PageSpec, frame: tuple[View, list[View], tuple[int, ...], str]) -> Callable[[], bytes]:
         theme = self.theme
         site, nav, nav_key, root = frame
+        lang, shared = spec.lang, self.shared(spec.lang)
 
         def make() -> bytes:
-            page, own, late = parts()
-            full = {"site": site, "page": page, "root": root, "nav": nav, "nav_key": nav_key, **own,
+            c = spec.context(spec.inputs, shared)
+            page = self.page_view(spec.path, title=c.title, lang=lang, kind=spec.kind, description=c.description,
+                                  feeds=c.feeds, image=c.image, jsonld=c.jsonld, preview=c.preview,
+                                  alternates=c.alternates)
+            full = {"site": site, "page": page, "root": root, "nav": nav, "nav_key": nav_key, **c.own,
                     **theme.template_globals(lang), "card": theme.card_renderer(lang, root)}
-            if late is not None:
-                late(full)
-            return theme.render(template, full).encode("utf-8")
+            if c.late is not None:
+                c.late(full)
+            return theme.render(spec.template, full).encode("utf-8")
 
         return make
-
-    def page(self, path: str, template: str, owner: str, *, title: str, lang: str, kind: str,
-             description: str = "", feeds: list[View] | None = None, extra: dict[str, Any] | None = None,
-             image: tuple[str, str] | None = None, jsonld: dict[str, Any] | None = None,
-             preview: bool = False, lastmod: str | None = None, late: Callable[[dict[str, Any]], None] | None = None,
-             key_extra: Any = None, root: str | None = None, alternates: list[View] | None = None) -> None:
-        """Plan an HTML page whose context is made now (`lazy_page` makes it only when written).
-
-        `extra` is the template's own context; its views stand for themselves by their keys.
-        `late` fills the context at render time (bodies), and `key_extra` stands for that."""
-        page = self.page_view(path, title=title, lang=lang, kind=kind, description=description, feeds=feeds,
-                              image=image, jsonld=jsonld, preview=preview, alternates=alternates)
-        frame = self._frame(path, lang, root)
-        extra_key = compact(extra)
-        scalars = tuple(v for k, v in page.items() if k != "feeds")
-        key = digest((template, scalars, [(f["title"], f["url"]) for f in page["feeds"]], frame[0]["key"],
-                       frame[2], frame[3], extra_key, compact(key_extra)))
-
-        def parts() -> tuple[View, dict[str, Any], Callable[[dict[str, Any]], None] | None]:
-            return page, extra or {}, late
-
-        indexed = kind not in ("404",) and not preview
-        self.add(Job(urls.output_file(path), key, self._maker(template, lang, frame, parts),
-                     lastmod=lastmod if indexed else None, html=indexed), owner)
-
-    def lazy_page(self, path: str, template: str, owner: str, *, lang: str, key: Any,
-                  build: Callable[[], dict[str, Any]], lastmod: str | None = None, indexed: bool = True) -> None:
-        """Plan a page whose whole context is made only if it must be rendered.
-
-        `key` must stand for everything `build` reads (views by their keys): at 10,000 stories
-        most pages are unchanged, and building their contexts would cost more than the rest
-        of an incremental build. `build` returns the keyword arguments of `page_view` plus
-        `extra` and `late`."""
-        frame = self._frame(path, lang, None)
-        full_key = digest((template, lang, path, frame[0]["key"], frame[2], frame[3], key))
-
-        def parts() -> tuple[View, dict[str, Any], Callable[[dict[str, Any]], None] | None]:
-            args = build()
-            extra, late = args.pop("extra", None) or {}, args.pop("late", None)
-            return self.page_view(path, lang=lang, **args), extra, late
-
-        self.add(Job(urls.output_file(path), full_key, self._maker(template, lang, frame, parts),
-                     lastmod=lastmod if indexed else None, html=indexed), owner)
 
     def feeds_of(self, list_path: str, title: str) -> list[View]:
         cached = self._feeds.get((list_path, title))

@@ -73,7 +73,9 @@ class Theme:
         self.catalogs = self._load_catalogs(cache / "catalogs" if cache is not None else None)
         self._locales: dict[str, str] = {}
         self._modules: dict[str, Any] = {}
-        self._cards: dict[tuple[Any, ...], str] = {}
+        # rendered cards by (card key, level, size, language): filled by `card_renderer`, and
+        # ahead of the page workers (and from the build state) by site/cards.py
+        self.cards: dict[tuple[Any, ...], str] = {}
         # each language's sections by id (set by the planner): a card's kicker names its
         # section in the page's language and links to that language's section page
         self.sections: dict[str, dict[str, Any]] = {}
@@ -176,7 +178,7 @@ class Theme:
             module = self._modules[lang] = template.make_module(  # its macros are attributes
                 {**self.template_globals(lang), "root": ROOT_MARK, "page": {"lang": lang},
                  "sections": self.sections.get(lang, {})})
-        cards = self._cards
+        cards = self.cards
 
         def card(c: dict[str, Any], level: int = 2, size: str = "default") -> Markup:
             key = (c["key"], level, size, lang)

@@ -6,14 +6,15 @@ import os
 import posixpath
 from collections import defaultdict
 from pathlib import Path
-from typing import Any, Callable
+from datetime import datetime
+from typing import Any, Callable, NamedTuple
 
 from markupsafe import Markup
 
 from masthead.domain import urls
 from masthead.domain.reading import related_for_reader
 from masthead.domain.share import share_links
-from masthead.domain.stories import Story, is_published
+from masthead.domain.stories import Story
 from masthead.sources.files import copy_reader, inside
 from masthead.sources.frontmatter import split_body
 from masthead.sources.images import CardText
@@ -23,10 +24,14 @@ from .board import story_promise  # promises
 from .links import plan_downloads, rewrite_rooted, story_links
 from .markdown import render_markdown, rewrite_story_links
 from masthead.domain.typography import typeset_html
+from masthead.domain.images import ImageFacts
 from .pictures import body_facts, rewrite_body
-from .plan import Job, Planner, compact, digest, key_of
+from .plan import Job, Planner, digest, key_of, keyed_record, plain_record
+from .specs import Inputs, PageContext, PageSpec, Shared
 from .toc import dress_story  # heading anchors and contents, on the story page only
 from .views import View
+
+plain_record(ImageFacts)  # a body image's facts, in a story page's inputs
 
 RELATED = 3
 CANDIDATES = 3 * RELATED  # ranked by topic; the reader's rule (domain/reading.py) picks RELATED
@@ -103,7 +108,7 @@ def translation_groups(stories: list[Story], by_content: dict[str, Story]) -> di
 def plan_stories(plan: Planner, only: set[str] | None = None) -> None:
     """Every story's page and images; `only`: the pages of these stories only (by source),
     planned as they are when all are (`masthead serve` writes the edited pages first)."""
-    views = plan.views
+    views, settings = plan.views, plan.settings
     stories = views.stories
     related = cached_related(plan.root, stories)
     versions = translation_groups(stories, views.by_content)
@@ -123,15 +128,20 @@ def plan_stories(plan: Planner, only: set[str] | None = None) -> None:
         mine = related_for_reader(related[source], s, s.lang, RELATED, versions)
         links = story_links(views, s, versions) if s.links else {}
         promise = story_promise(views, s.promise, s.lang) if s.promise else None  # promises: the topic, linked to board/
-        # everything the page shows: its file, and the other stories by their cards' keys
-        key = (card_keys[source], s.digest, tuple([card_keys[v.source] for v in others]),
-               tuple([card_keys[r.source] for r in mine]), card_keys[older.source] if older else None,
-               card_keys[newer.source] if newer else None, compact(promise) if promise else None,
-               tuple(links.items()) if links else (), _fediverse(views, s), image_key(plan, s))
-        if not plan.reuse(source, key, source):
-            start = len(plan.jobs)
-            plan_story(plan, s, mine, list(others), (older, newer), links, promise, key)
-            plan.record(source, key, source, start)
+        published = not s.draft and s.date <= views.now  # is_published, inlined: 10,000 calls
+        # everything the page shows: its file's facts, and the other stories by their cards' keys
+        page = {"card": card_keys[source], "facts": story_facts(s), "published": published,
+                "versions": tuple([card_keys[v.source] for v in others]),
+                "related": tuple([card_keys[r.source] for r in mine]),
+                "older": card_keys[older.source] if older else None,
+                "newer": card_keys[newer.source] if newer else None,
+                "promise": promise, "fediverse": _fediverse(views, s),
+                "body": BodyRef(source, s.digest, s.lang, s.content_path, settings.trust_raw_html, settings.embeds),
+                "links": tuple(links.items()), "images": image_facts(plan, s),
+                "social": plan.pictures.card_path(views.paths[source]) if plan.pictures is not None else None}
+        plan.add_unit(source, source, {"path": views.paths[source], "owner": source, "lang": s.lang,
+                                       "lastmod": (s.updated or s.date).date().isoformat(), "page": page},
+                      story_specs)
         if s.images:
             plan_images(plan, s)
         if s.downloads:
@@ -145,59 +155,90 @@ def _fediverse(views: Any, s: Story) -> tuple[str, ...]:
     return tuple(people[a].fediverse for a in s.authors if a in people and people[a].fediverse)
 
 
-def plan_story(plan: Planner, s: Story, related: list[Story], versions: list[Story],
-               around: tuple[Story | None, Story | None], links: dict[str, str | None], promise: View | None,
-               key: tuple[Any, ...]) -> None:
-    """A story's page: planned by `key` alone, its context made only when it is written."""
-    views = plan.views
+@keyed_record("digest")
+class StoryFacts(NamedTuple):
+    """What a story's page shows of its file besides its card; in a key, its file's digest
+    stands for it (every field is read from that file)."""
 
-    def build() -> dict[str, Any]:
-        return story_page_args(plan, s, related, versions, around, links, promise)
+    title: str
+    summary: str
+    lang: str
+    date: datetime
+    updated: datetime | None
+    words: int
+    cover_credit: str
+    tags: tuple[str, ...]
+    digest: str  # the story file's
 
-    plan.lazy_page(views.paths[s.source], "story.html", s.source, lang=s.lang, key=key, build=build,
-                   lastmod=(s.updated or s.date).date().isoformat(), indexed=is_published(s, views.now))
+
+def story_facts(s: Story) -> StoryFacts:
+    return StoryFacts(s.title, s.summary, s.lang, s.date, s.updated, s.words, s.cover_credit, s.tags, s.digest)
 
 
-def story_page_args(plan: Planner, s: Story, related: list[Story], versions: list[Story],
-                    around: tuple[Story | None, Story | None], links: dict[str, str | None],
-                    promise: Any) -> dict[str, Any]:
-    views, settings = plan.views, plan.settings
-    card = views.card(s)
+@keyed_record("source", "digest", "trusted", "embeds")
+class BodyRef(NamedTuple):
+    """A body to render when the page is written: the file, by its path and digest, and how
+    (in a key, `lang` and `content_path` follow from the path and the file)."""
+
+    source: str
+    digest: str
+    lang: str
+    content_path: str
+    trusted: bool
+    embeds: tuple[str, ...]
+
+
+def story_specs(unit: Inputs) -> list[PageSpec]:
+    """A story's unit is its page."""
+    page = unit["page"]
+    return [PageSpec(unit["path"], "story.html", unit["owner"], unit["lang"], "story", page, story_context,
+                     lastmod=unit["lastmod"], indexed=page["published"])]
+
+
+def story_context(inputs: Inputs, shared: Shared) -> PageContext:
+    """The story page's context, from its inputs (`plan_stories`); the body is rendered late."""
+    settings = shared.settings
+    card = shared.card(inputs["card"])
+    f: StoryFacts = inputs["facts"]
     image: tuple[Any, ...] | None = None
     if card["cover"]:
         image = (card["cover"]["url"] if card["cover"]["remote"] else urls.absolute(settings.url, card["cover"]["url"]),
                  card["cover"]["alt"])
-    if plan.pictures is not None:  # the social card (docs/images.md) stands for the story everywhere it is shared
-        path, width, height = plan.pictures.card_path(views.paths[s.source])
-        image = (urls.absolute(settings.url, path), s.title, width, height)
+    social = inputs["social"]
+    if social is not None:  # the social card (docs/images.md) stands for the story everywhere it is shared
+        path, width, height = social
+        image = (urls.absolute(settings.url, path), f.title, width, height)
+    versions = [shared.card(k) for k in inputs["versions"]]
+    older, newer = inputs["older"], inputs["newer"]
     story: View = {k: v for k, v in card.items() if k != "key"}  # the page shows more than the card
     story.update({
-        "words": s.words,
-        "cover_credit": s.cover_credit,
-        "updated_iso": s.updated.isoformat() if s.updated else None,
-        "updated_text": views.theme.date_text(views.magazine.local_day(s.updated), s.lang) if s.updated else None,
-        "translations": [{"lang": v.lang, "lang_name": views.card(v)["lang_name"], "title": v.title,
-                          "url": views.card(v)["url"]} for v in versions],
-        "related": [views.card(r) for r in related],
-        "prev": views.card(around[0]) if around[0] else None,
-        "next": views.card(around[1]) if around[1] else None,
-        "promise": promise,
-        "fediverse_creators": list(_fediverse(views, s)),
-        "share": share_links(settings.share, urls.absolute(settings.url, card["url"]), s.title),  # docs/reach.md
+        "words": f.words,
+        "cover_credit": f.cover_credit,
+        "updated_iso": f.updated.isoformat() if f.updated else None,
+        "updated_text": shared.date_text(shared.local_day(f.updated), f.lang) if f.updated else None,
+        "translations": [{"lang": v["lang"], "lang_name": v["lang_name"], "title": v["title"],
+                          "url": v["url"]} for v in versions],
+        "related": [shared.card(k) for k in inputs["related"]],
+        "prev": shared.card(older) if older else None,
+        "next": shared.card(newer) if newer else None,
+        "promise": inputs["promise"],
+        "fediverse_creators": list(inputs["fediverse"]),
+        "share": share_links(settings.share, urls.absolute(settings.url, card["url"]), f.title),  # docs/reach.md
     })
+    body, links, images = inputs["body"], dict(inputs["links"]), inputs["images"]
 
     def late(context: dict[str, Any]) -> None:
-        t = plan.theme.translator(s.lang)
-        body = body_html(plan.root, s, links, settings.trust_raw_html, context["root"], t, settings.embeds)
-        if plan.pictures is not None and s.images:  # <picture> for every local raster image (docs/images.md)
-            body = Markup(rewrite_body(str(body), body_facts(plan, s), plan.pictures.modern))
-        context["story"] = dict(context["story"], body=Markup(dress_story(str(body), t, settings.toc_headings)))
+        t = shared.t
+        html = body_html(shared.root, body, links, body.trusted, context["root"], t, body.embeds)
+        if images:  # <picture> for every local raster image (docs/images.md)
+            html = Markup(rewrite_body(str(html), dict(images), shared.modern))
+        context["story"] = dict(context["story"], body=Markup(dress_story(str(html), t, settings.toc_headings)))
 
-    alternates = plan.alternates(card["url"], s.lang, {v.lang: views.paths[v.source] for v in versions})
-    return {"title": s.title, "kind": "story", "description": s.summary, "alternates": alternates,
-            "feeds": plan.feeds_of(urls.section_path(s.section), card["section"]["title"]), "image": image,
-            "jsonld": article_ld(plan, s, card, image), "preview": not card["published"],
-            "extra": {"story": story}, "late": late}
+    alternates = shared.alternates(card["url"], f.lang, {v["lang"]: v["url"] for v in versions})
+    published = inputs["published"]
+    return PageContext(f.title, {"story": story}, f.summary, alternates=alternates,
+                       feeds=shared.feeds_of(urls.section_path(card["section"]["id"]), card["section"]["title"]),
+                       image=image, jsonld=article_ld(settings, f, card, image), preview=not published, late=late)
 
 
 BodyKey = tuple[str, str, bool, str, tuple[str, ...]]
@@ -213,11 +254,11 @@ class _Pack:
     index: dict[BodyKey, tuple[int, int]] = {}
 
 
-def _body_key(s: Story, trusted: bool, t: Any, embeds: tuple[str, ...]) -> BodyKey:
+def _body_key(s: "Story | BodyRef", trusted: bool, t: Any, embeds: tuple[str, ...]) -> BodyKey:
     return s.source, s.digest, trusted, t("admonition.note"), embeds
 
 
-def rendered_body(root: Any, s: Story, trusted: bool, t: Any, embeds: tuple[str, ...] = ()) -> str:
+def rendered_body(root: Any, s: "Story | BodyRef", trusted: bool, t: Any, embeds: tuple[str, ...] = ()) -> str:
     """The story's body as HTML, rendered once per build where several files show it (its
     page and its feeds) and otherwise once per process. Rendering (0.6 ms) is cheaper than a
     file per story kept between builds on a loaded file system."""
@@ -277,7 +318,7 @@ def close_pack() -> None:
     _Pack.fd, _Pack.index = None, {}
 
 
-def body_html(root: Any, s: Story, links: dict[str, str | None], trusted: bool, rel_root: str,
+def body_html(root: Any, s: "Story | BodyRef", links: dict[str, str | None], trusted: bool, rel_root: str,
               t: Any, embeds: tuple[str, ...] = ()) -> Any:
     """The body with links to other stories' files, and links from the site's root, turned
     into addresses from `rel_root`."""
@@ -288,8 +329,7 @@ def body_html(root: Any, s: Story, links: dict[str, str | None], trusted: bool, 
     return Markup(rewrite_rooted(body, rel_root))
 
 
-def article_ld(plan: Planner, s: Story, card: View, image: tuple[str, str] | None) -> dict[str, Any]:
-    settings = plan.settings
+def article_ld(settings: Any, s: StoryFacts, card: View, image: tuple[Any, ...] | None) -> dict[str, Any]:
     data: dict[str, Any] = {
         "@context": "https://schema.org", "@type": "Article", "headline": s.title,
         "description": s.summary, "inLanguage": s.lang, "datePublished": s.date.isoformat(),
@@ -326,11 +366,12 @@ def plan_images(plan: Planner, s: Story) -> None:
             plan.pictures.publish(plan, base, name, source, s.source)
 
 
-def image_key(plan: Planner, s: Story) -> tuple[Any, ...]:
-    """What the page shows of its images' files (their sizes and digests)."""
-    if not s.images:
-        return ()
-    return tuple(sorted((name, f.digest, f.width, f.height) for name, f in body_facts(plan, s).items()))
+def image_facts(plan: Planner, s: Story) -> tuple[tuple[str, Any], ...] | None:
+    """What the page shows of its images' files (their sizes and digests), by the name the
+    body uses; None without the image pipeline or images."""
+    if plan.pictures is None or not s.images:
+        return None
+    return tuple(sorted(body_facts(plan, s).items()))
 
 
 def plan_social_card(plan: Planner, s: Story) -> None:

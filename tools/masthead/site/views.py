@@ -11,7 +11,7 @@ import html
 import os
 import re
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from masthead.domain import urls
 from masthead.domain.contributors import Contributor, fediverse_url
@@ -43,6 +43,76 @@ def digest(*parts: object) -> str:
     return hashlib.blake2b(repr(parts).encode(), digest_size=12).hexdigest()
 
 
+class CardInputs(NamedTuple):
+    """Everything a story's card shows, as plain data: the card view is built from these alone
+    (`card_view`) and its key is their digest (`card_key`), so a field shown on cards is added
+    here and in `card_view`, and nowhere else."""
+
+    source: str
+    url: str
+    title: str
+    summary: str
+    date: datetime
+    lang: str
+    reading_minutes: int
+    section: str
+    authors: tuple[tuple[str, str], ...]  # handle, name
+    tags: tuple[str, ...]
+    places: tuple[str, ...]
+    cover: str
+    cover_alt: str
+    cover_facts: Any  # the cover file's ImageFacts (size, format, digest), or None
+    published: bool
+    promise: str
+
+
+def card_key(inputs: CardInputs, context: str) -> str:
+    """A card's key: the digest of its inputs, and of the settings its frame reads (`context`)."""
+    return hashlib.blake2b(repr((inputs, context)).encode(), digest_size=12).hexdigest()
+
+
+class CardFrame:
+    """What a card may read besides its inputs: the settings and the theme (section titles,
+    labels, dates as readers write them, the image pipeline's formats), which its key covers
+    through the settings' digest and the theme's (the card cache's table)."""
+
+    __slots__ = ("section", "term", "localise", "date_text", "local_day", "_views")
+
+    def __init__(self, views: "Views") -> None:
+        self.section, self.term, self.localise = views.section, views.term, views.localise
+        self.date_text, self.local_day = views.theme.date_text, views.magazine.local_day
+        self._views = views
+
+    @property
+    def pictures(self) -> Any:
+        """The image pipeline (site/pictures.py), set by the planner once the views exist."""
+        return self._views.pictures
+
+
+def card_view(c: CardInputs, key: str, frame: CardFrame) -> View:
+    """The card view templates receive (docs/theme.md), from its inputs only."""
+    lang = c.lang
+    cover = None
+    if c.cover:
+        remote = "://" in c.cover
+        src = c.cover if remote else c.url + c.cover
+        cover = {"url": src, "alt": c.cover_alt, "remote": remote}
+        pictures = frame.pictures
+        if pictures is not None and not remote:
+            cover["picture"] = pictures.view(src, c.cover_facts, "card")
+    return {
+        "source": c.source, "title": c.title, "url": c.url, "summary": c.summary,
+        "date_iso": c.date.isoformat(), "date_text": frame.date_text(frame.local_day(c.date), lang), "lang": lang,
+        "lang_name": language_name(lang), "reading_minutes": c.reading_minutes,
+        "section": frame.section(c.section, lang),
+        "authors": [{"handle": h, "name": name, "url": frame.localise(urls.author_path(h), lang)}
+                    for h, name in c.authors],
+        "tags": [frame.term(t, "tag", lang) for t in c.tags],
+        "places": [frame.term(p, "place", lang) for p in c.places],
+        "cover": cover, "published": c.published, "promise": c.promise or None, "key": key,
+    }
+
+
 class Views:
     """Cards, people, sections and terms of one build."""
 
@@ -57,7 +127,10 @@ class Views:
         self.by_content = {s.content_path: s for s in magazine.stories}
         self._cards: dict[str, View] = {}
         self._card_keys: dict[str, str] = {}
+        self._by_key: dict[str, str] | None = None
+        self._by_source = {s.source: s for s in magazine.stories}
         self._context = digest(repr(self.settings))
+        self._frame = CardFrame(self)
         self._people: dict[tuple[str, str], View] = {}
         self.pictures: Any = None  # the build's image facts (site/pictures.py), set by the planner
         self.languages = sorted({s.lang for s in self.stories} | {self.settings.language})  # the site's, and its stories'
@@ -103,47 +176,31 @@ class Views:
     # --- cards and people -----------------------------------------------------------------
 
     def card(self, story: Story) -> View:
+        """The story's card view: built from its `CardInputs` alone, keyed by their digest."""
         cached = self._cards.get(story.source)
         if cached is not None:
             return cached
-        lang = story.lang
-        path = self.paths[story.source]
-        day = self.magazine.local_day(story.date)
-        cover = None
-        if story.cover:
-            src = story.cover if "://" in story.cover else path + story.cover
-            cover = {"url": src, "alt": story.cover_alt, "remote": "://" in story.cover}
-            if self.pictures is not None and not cover["remote"]:
-                cover["picture"] = self.pictures.view(src, self.cover_facts(story), "card")
-        view: View = {
-            "source": story.source, "title": story.title, "url": path, "summary": story.summary,
-            "date_iso": story.date.isoformat(), "date_text": self.theme.date_text(day, lang), "lang": lang,
-            "lang_name": language_name(lang),
-            "reading_minutes": reading_minutes(story.words, self.settings.words_per_minute),
-            "section": self.section(story.section, lang),
-            "authors": [self.author_link(a, lang) for a in story.authors],
-            "tags": [self.term(t, "tag", lang) for t in story.tags],
-            "places": [self.term(p, "place", lang) for p in story.places],
-            "cover": cover, "published": is_published(story, self.now), "promise": story.promise or None,
-        }
-        view["key"] = self.card_key(story)
-        self._cards[story.source] = view
+        view = self._cards[story.source] = card_view(self.card_inputs(story), self.card_key(story), self._frame)
         return view
 
+    def card_inputs(self, story: Story) -> CardInputs:
+        """Everything a card shows of its story, as plain data (see `CardInputs`)."""
+        people = self.magazine.people
+        return CardInputs(
+            story.source, self.paths[story.source], story.title, story.summary, story.date, story.lang,
+            reading_minutes(story.words, self.settings.words_per_minute), story.section,
+            tuple([(a, people[a].name if a in people else a) for a in story.authors]), story.tags, story.places,
+            story.cover, story.cover_alt, self.cover_facts(story),
+            not story.draft and story.date <= self.now,  # is_published, inlined: 10,000 calls
+            story.promise)
+
     def card_key(self, story: Story) -> str:
-        """Everything a card shows, as a digest: the fields it shows (so its address and local
-        day), its reading time, its authors' names, whether it is published yet, and the
-        settings (section titles, time zone, reading speed). Not the body: an edit that leaves
-        all of these alone leaves every list showing the story as it was."""
+        """The digest of the card's inputs and of the settings its frame reads (section
+        titles, labels, time zone): an edit that leaves all of these alone (the body, most
+        often) leaves every list showing the story as it was."""
         key = self._card_keys.get(story.source)
         if key is None:
-            people = self.magazine.people
-            text = "\x1e".join((
-                story.card_text, str(reading_minutes(story.words, self.settings.words_per_minute)),
-                "\x1f".join(people[a].name if a in people else a for a in story.authors),
-                str(not story.draft and story.date <= self.now),  # is_published, inlined: 10,000 calls
-                self._context, self._cover_digest(story)))
-            key = self._card_keys[story.source] = hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+            key = self._card_keys[story.source] = card_key(self.card_inputs(story), self._context)
         return key
 
     def cover_facts(self, story: Story) -> Any:
@@ -153,9 +210,11 @@ class Views:
         source = self.pictures.locate(os.path.join(self.pictures.root, os.path.dirname(story.source), story.cover))
         return self.pictures.facts(source) if source is not None else None
 
-    def _cover_digest(self, story: Story) -> str:
-        facts = self.cover_facts(story)
-        return f"{facts.digest}:{facts.width}x{facts.height}" if facts is not None else ""
+    def card_by_key(self, key: str) -> View:
+        """The card whose key is `key` (a key names one story: its source is part of it)."""
+        if self._by_key is None or len(self._by_key) < len(self._card_keys):
+            self._by_key = {k: source for source, k in self.card_keys().items()}
+        return self.card(self._by_source[self._by_key[key]])
 
     def card_keys(self) -> dict[str, str]:
         """`card_key` of every story of the magazine, by source."""

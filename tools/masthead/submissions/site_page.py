@@ -13,6 +13,7 @@ from masthead.domain import submissions as rules
 from masthead.domain.site import Settings
 from masthead.domain.submissions import FieldError
 from masthead.site.render import language_name
+from masthead.site.specs import page_spec
 
 from .service_url import form_urls
 
@@ -59,5 +60,5 @@ def plan_send(plan: Any) -> None:
     magazine = plan.views.magazine
     choices = rules.promise_choices(magazine.topics, magazine.promises, lang, settings.language)
     form = form_view(settings, lang, t, form_urls(Path(plan.root)), promises=choices)
-    plan.page(SEND_PATH, "send.html", "send", title=t("send.title"), lang=lang, kind="send",
-              description=t("send.description"), extra={"form": form})
+    plan.add_page(page_spec(SEND_PATH, "send.html", "send", title=t("send.title"), lang=lang, kind="send",
+              description=t("send.description"), own={"form": form}))
