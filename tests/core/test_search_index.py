@@ -176,6 +176,35 @@ def test_a_one_story_edit_indexes_exactly_one_shard(magazine: Magazine, tmp_path
     same_as_clean(magazine, tmp_path)
 
 
+def test_a_retitled_story_leaves_the_shards_of_the_pages_linking_to_it(magazine: Magazine, tmp_path: Path,
+                                                                       caplog: pytest.LogCaptureFixture) -> None:
+    """A story's new title shows on its neighbours' pages (previous/next) and in related
+    stories, outside the article Pagefind reads: only the story's own shard is indexed again."""
+    magazine.settings({**SETTINGS, "search_shard_stories": 3})
+    for n in range(10):
+        magazine.story(f"city/s{n}.md", body=f"Boats on the river, part {n}: word{n}.\n", title=f"River {n}",
+                       date=f"2026-10-{n + 10:02d} 09:00", tags=["river"])
+    magazine.build()
+    site = magazine.root / "site"
+    count = len(split([f"city/s{n}/index.html" for n in range(10)], 3))
+    def shard(n: int) -> int:
+        return shard_of(f"city/s{n}/index.html", count)
+
+    # a story with a neighbour (previous or next, by date) in another shard
+    story = next(n for n in range(1, 9) if shard(n - 1) != shard(n) or shard(n + 1) != shard(n))
+    neighbours = [n for n in (story - 1, story + 1) if shard(n) != shard(story)]
+    before = {n: (site / f"city/s{n}/index.html").read_bytes() for n in neighbours}
+    caplog.set_level(logging.INFO, logger="masthead.site.search_index")
+    caplog.clear()
+    magazine.story(f"city/s{story}.md", body=f"Boats on the river, part {story}: word{story}.\n",
+                   title="River renamed", date=f"2026-10-{story + 10:02d} 09:00", tags=["river"])
+    magazine.build()
+    assert all((site / f"city/s{n}/index.html").read_bytes() != before[n] for n in neighbours)  # they show it
+    assert all("River renamed" in (site / f"city/s{n}/index.html").read_text() for n in neighbours)
+    assert indexed_shards(caplog) == {f"en/{shard(story)}"}
+    same_as_clean(magazine, tmp_path)
+
+
 def test_no_shard_is_left_empty() -> None:
     paths = [f"s{n}/index.html" for n in range(5)]
     parts = split(paths, 1)  # 8 shards for 5 stories would leave some empty
@@ -244,3 +273,16 @@ def test_kept_input_folders_hold_exactly_the_pages_given(tmp_path: Path) -> None
     assert sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()) == [
         INPUT_RECORD, "a/index.html"]
     assert [(site / n / "index.html").read_text() for n in ("a", "b")] == ["<p>a one</p>", "<p>b two</p>"]
+
+
+def test_the_part_pagefind_reads_is_the_article_unless_a_mark_is_outside_it() -> None:
+    from masthead.site.search_index import indexed_part
+
+    page = (b'<html><nav><a href="x/">Next: a title</a></nav><article class="story" data-pagefind-body>'
+            b'<h1 data-pagefind-meta="title">T</h1><p>Words</p></article><aside>Related</aside></html>')
+    assert indexed_part(page) == page[page.index(b"<article"):page.index(b"</article>")]
+    assert indexed_part(page.replace(b"<aside>", b'<aside data-pagefind-filter="x">')) == page.replace(
+        b"<aside>", b'<aside data-pagefind-filter="x">')  # a mark outside: the whole page counts
+    nested = page.replace(b"<p>Words</p>", b"<article><p>Words</p></article>")
+    assert indexed_part(nested) == nested
+    assert indexed_part(b"<html><main data-pagefind-body>x</main></html>") == b"<html><main data-pagefind-body>x</main></html>"

@@ -15,7 +15,8 @@ a power of two times the limit. Pagefind reads what the story template marks: `d
 
 The bundle's files are outputs like the pages: written into the staging tree (never into the
 live site) and recorded in the manifest with a key, the digest of the shard's story pages
-(path and content) and Pagefind's version. A build where no story page of a shard changed
+(path, and the digest of the part of each that Pagefind reads: `indexed_part`, the article)
+and Pagefind's version. A build where no story page of a shard changed
 takes that shard's bundle over as it is; one where any did indexes that shard again, and
 only that one. Shard 0 also holds Pagefind's code (`pagefind.js`, the UI, the WebAssembly,
 which the merged shards share); `pagefind/<lang>/shards.json` lists the shards for the
@@ -337,6 +338,11 @@ def add_to_site(views: "Views", files: dict[str, FileInfo], written: set[str] | 
     jobs: dict[str, Job] = {}
     keys: dict[str, str] = {}
     published = _by_shard(publisher.manifest)
+    parts_of = IndexedParts(publisher.records / PARTS_FILE)
+
+    def source(p: str) -> Path:
+        return (publisher.stage if p in written else publisher.site) / p
+
     for lang, parts in shards(views, files).items():
         listing = f"{BUNDLE}{lang}/{SHARDS_FILE}"
         data = shards_file(len(parts))
@@ -349,15 +355,15 @@ def add_to_site(views: "Views", files: dict[str, FileInfo], written: set[str] | 
             files[listing] = write_file(publisher.stage, listing, data, staged=True)
         for k, present in enumerate(parts):
             name = f"{lang}/{k}"
-            key = keys[name] = index_key(name, [(p, files[p][1]) for p in present])
+            key = keys[name] = index_key(name, [(p, parts_of.digest(p, files[p][1], source(p))) for p in present])
             prefix = shard_path(lang, k)
             old = published.get(prefix, {})
             if old and all(info[0] == key and rel not in publisher.damaged for rel, info in old.items()):
                 files.update(old)
                 kept += old
                 continue
-            jobs[name] = (lang, k == 0, [(p, (publisher.stage if p in written else publisher.site) / p)
-                                         for p in present])
+            jobs[name] = (lang, k == 0, [(p, source(p)) for p in present])
+    parts_of.save()
     if not jobs:
         return kept
     started, cpu, own = time.perf_counter(), _children_cpu(), time.process_time()
@@ -382,6 +388,48 @@ def add_to_site(views: "Views", files: dict[str, FileInfo], written: set[str] | 
              " ".join(str(len(job[2])) for job in jobs.values()), time.perf_counter() - started,
              time.process_time() - own + pagefind, pagefind)
     return kept
+
+
+PARTS_FILE = "search-parts.json"
+
+
+def indexed_part(page: bytes) -> bytes:
+    """What Pagefind reads of a story page: the element marked `data-pagefind-body` (the
+    article), when every other mark Pagefind reads is inside it; else the whole page. A
+    story's neighbours and related stories are outside it, so a story added or retitled
+    leaves the shards of the pages that link to it as they were."""
+    mark = page.find(b"data-pagefind-body")
+    start = page.rfind(b"<article", 0, mark) if mark >= 0 else -1
+    end = page.find(b"</article>", mark)
+    if start < 0 or end < 0 or b"data-pagefind" in page[:start] or b"data-pagefind" in page[end:]:
+        return page
+    if page.count(b"<article", start + 1, end):  # a nested article: the first </article> is not its end
+        return page
+    return page[start:end]
+
+
+class IndexedParts:
+    """The digest of each story page's `indexed_part`, kept in the build state by the page's
+    own digest, so only pages written since are read again."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        known = read_json(path)
+        self.known: dict[str, list[str]] = known if isinstance(known, dict) else {}
+        self.now: dict[str, list[str]] = {}
+
+    def digest(self, rel: str, page_digest: str, file: Path) -> str:
+        known = self.known.get(rel)
+        if isinstance(known, list) and len(known) == 2 and known[0] == page_digest:
+            part = str(known[1])
+        else:
+            part = hashlib.blake2b(indexed_part(file.read_bytes()), digest_size=16).hexdigest()
+        self.now[rel] = [page_digest, part]
+        return part
+
+    def save(self) -> None:
+        if self.now != self.known:
+            write_json(self.path, self.now)
 
 
 def _by_shard(manifest: dict[str, FileInfo]) -> dict[str, dict[str, FileInfo]]:
