@@ -369,7 +369,7 @@ class Publisher:
         for entry in entries:
             name = prefix + entry.name
             if entry.is_dir(follow_symlinks=False):
-                if name not in folders and (self.spare_folders is None or name not in self.spare_folders):
+                if name not in folders and name not in (self.spare_folders or {}):
                     shutil.rmtree(entry.path, ignore_errors=True)
             elif name not in wanted:
                 os.unlink(entry.path)
