@@ -605,6 +605,13 @@ def bench_masthead_rebuilds(args: argparse.Namespace, masthead: list[str], root:
     return rec
 
 
+def shown_path(path: Path) -> str:
+    """`path` as kept in results.json: from the project's folder or its parent, never from the machine's root."""
+    for base, prefix in ((PROJECT, ""), (PROJECT.parent, "../")):
+        if path.resolve().is_relative_to(base.resolve()):
+            return prefix + path.resolve().relative_to(base.resolve()).as_posix()
+    return path.name
+
 def bench_size(args: argparse.Namespace, n: int, masthead: list[str], hugo: str | None,
                shared: Path, gen: Any) -> dict[str, Any]:
     say(f"== N={n}")
@@ -685,7 +692,7 @@ def bench_size(args: argparse.Namespace, n: int, masthead: list[str], hugo: str 
     if hugo_full:
         hs: dict[str, Any] = dict(full=hugo_full, full_summary=summarize(hugo_full),
                                   rss_mb=peak(hugo_full, "rss_largest_mb"),
-                  pss_mb=peak(hugo_full, "pss_tree_mb"), scaffold=str(corpus_mod.hugo_scaffold(shared, args.pictures)))
+                  pss_mb=peak(hugo_full, "pss_tree_mb"), scaffold=shown_path(corpus_mod.hugo_scaffold(shared, args.pictures)))
         if hugo_pagefind:
             hs["pagefind"] = hugo_pagefind
             hs["pagefind_summary"] = summarize(hugo_pagefind)

@@ -57,8 +57,7 @@ def test_both_tools_get_the_same_pictures_on_the_same_story() -> None:
 
 
 def shared() -> Path | None:
-    for candidate in (os.environ.get("MASTHEAD_BENCH_SHARED"), str(ROOT.parent / "shared" / "bench"),
-                      "/work/shared/bench"):
+    for candidate in (os.environ.get("MASTHEAD_BENCH_SHARED"), str(ROOT.parent / "shared" / "bench")):
         if candidate and (Path(candidate) / "gen_corpus.py").is_file():
             return Path(candidate)
     return None
