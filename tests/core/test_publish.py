@@ -103,3 +103,52 @@ def _at(root: Path) -> Magazine:
     m = Magazine.__new__(Magazine)
     m.root = root
     return m
+
+
+def test_the_quick_check_sees_every_file_as_published_and_only_then(magazine: Magazine) -> None:
+    """`unchanged` (the "nothing changed" answer: a stat of each file against one digest)
+    holds after a build, and fails for a file removed, rewritten or only touched, or for a
+    stamps file that is not one; the build then asks the manifest, and a touched file is
+    still no reason to rebuild."""
+    from masthead.site.freshness import records_of
+    from masthead.site.publish import _inode, quick_path, unchanged
+
+    magazine.story("city/a.md", title="First")
+    magazine.story("city/b.md", title="Second")
+    magazine.build()
+    site = magazine.root / "site"
+    records = records_of(magazine.root, site)
+    assert unchanged(records, site)
+    page = site / "city/a/index.html"
+    st = page.stat()
+    os.utime(page, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000))  # touched: same bytes
+    assert not unchanged(records, site)
+    assert magazine.build().fresh  # the manifest's digest tells it is the same file
+    os.utime(page, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert unchanged(records, site)
+    stamps = quick_path(records, _inode(site))
+    saved = stamps.read_bytes()
+    stamps.write_text('{"site": 1}')
+    assert not unchanged(records, site) and magazine.build().fresh
+    stamps.write_bytes(saved)
+    (site / "city/b/index.html").unlink()
+    assert not unchanged(records, site)
+    report = magazine.build()
+    assert not report.fresh and report.rendered == 1 and unchanged(records, site)
+    page.write_text("defaced")
+    assert not unchanged(records, site)
+    assert not magazine.build().fresh and "defaced" not in page.read_text()
+
+
+def test_library_versions_are_those_importlib_metadata_gives() -> None:
+    from importlib import metadata
+
+    from masthead import state
+
+    for name, version in state.library_versions():
+        try:
+            expected = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            expected = ""
+        assert version == expected, name
+    assert dict(state.library_versions())["nh3"]  # installed: a version was read

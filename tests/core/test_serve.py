@@ -24,9 +24,10 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers.polling import PollingObserver
 
 from masthead import heap, state
-from masthead.commands.serve import Preview
+from masthead.commands.serve import Preview, start_server
+from masthead.domain.problems import ContentError
 from masthead.site.build import BuildReport, compare_trees
-from masthead.site.live_server import WATCHED, preview_server, reload_browsers, watch_magazine
+from masthead.site.live_server import WATCHED, reload_browsers
 from masthead.site.session import FIRST_AT_MOST, IDLE_COLLECT_SECONDS, IdleCollector
 from masthead.site.plugin import MastheadPlugin
 
@@ -89,8 +90,7 @@ def server(preview: Preview) -> Iterator[LiveReloadServer]:
     """`masthead serve` as `run` starts it, serving on a thread; stopped after the test."""
     assert preview.rebuild()
     port = int(preview.url.rsplit(":", 1)[1].strip("/"))
-    live = preview_server(preview.rebuild, "127.0.0.1", port, preview.site_dir)
-    watch_magazine(live, preview.root)
+    live = start_server(preview, "127.0.0.1", port)  # as `masthead serve` starts it
     thread = threading.Thread(target=live.serve, daemon=True)
     thread.start()
     try:
@@ -485,3 +485,96 @@ def test_the_command_serves_until_interrupted_and_removes_its_folder(magazine: M
     assert proc.returncode == 0, out.decode()
     assert "Traceback" not in out.decode()
     assert not list(temp.iterdir())  # the preview folder it made is gone
+
+
+def loads_of(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The threads that load the whole magazine from now on (`load_magazine`), in order."""
+    from masthead.site import session
+
+    seen: list[str] = []
+    real = session.load_magazine
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        seen.append(threading.current_thread().name)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(session, "load_magazine", counted)
+    return seen
+
+
+def test_a_body_edit_the_watcher_reports_is_served_before_the_magazine_is_loaded(
+        preview: Preview, magazine: Magazine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The watcher names the saved file; a story whose front matter is as it was is read
+    alone and its page written (0.5 s of loading at 10,000 stories saved); the rest then
+    loads everything, so the end is a clean build's site. Editors' swap and backup files
+    beside it change nothing."""
+    rebuilt(preview)
+    loads = loads_of(monkeypatch)
+    river = magazine.story("city/river.md", title="The river", body="A quicker edit.\n")
+    swap = river.parent / ".river.md.swp"
+    swap.write_text("vim's")
+    changed = [str(river), str(swap), str(river) + "~"]
+    outcomes: list[object] = []
+    assert preview.session.rebuild_first(then=outcomes.append, changed=changed) == 1
+    assert loads == []  # nothing but the story file was read before its page was written
+    assert "A quicker edit." in (preview.site_dir / "city" / "river" / "index.html").read_text(encoding="utf-8")
+    preview.session.wait()
+    assert loads == ["masthead-serve-rest"] and isinstance(outcomes[0], BuildReport)
+    swap.unlink()
+    assert_same_as_clean(magazine, preview, tmp_path / "after-quick-edit")
+
+
+def test_what_the_watcher_reports_never_stands_in_for_a_load_it_cannot_replace(
+        preview: Preview, magazine: Magazine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A front matter edit, a file the watcher did not name, a contributor, a story with an
+    error: each is loaded whole before anything is written, or fixed by the rest."""
+    rebuilt(preview)
+    loads = loads_of(monkeypatch)
+    river = magazine.story("city/river.md", title="The river, retitled", body="First words.\n")
+    assert preview.session.rebuild_first(changed=[str(river)]) == 1
+    assert loads == ["MainThread"]  # the title shows on other pages: all was read first
+    preview.session.wait()
+    song = magazine.story("culture/song.md", title="A song", section="culture", body="Unreported words.\n")
+    river = magazine.story("city/river.md", title="The river, retitled", body="Reported words.\n")
+    assert preview.session.rebuild_first(changed=[str(river)]) == 1
+    preview.session.wait()  # the rest read the song the watcher did not name
+    assert "Unreported words." in (preview.site_dir / "culture" / "song" / "index.html").read_text(encoding="utf-8")
+    assert_same_as_clean(magazine, preview, tmp_path / "after-unreported")
+    loads.clear()
+    person = magazine.root / "contributors" / "anna.yml"
+    person.write_text(person.read_text(encoding="utf-8").replace("Anna", "Anne", 1), encoding="utf-8")
+    river = magazine.story("city/river.md", title="The river, retitled", body="Words and a person.\n")
+    preview.session.rebuild_first(changed=[str(river), str(person)])
+    assert loads[:1] == ["MainThread"]
+    preview.session.wait()
+    loads.clear()
+    river.write_text(river.read_text(encoding="utf-8").replace("authors:", "authors: [nobody]\nold_authors:"),
+                     encoding="utf-8")
+    with pytest.raises(ContentError):
+        preview.session.rebuild_first(changed=[str(river)])
+    assert loads == ["MainThread"]
+
+
+def test_the_watcher_names_the_files_that_changed(tmp_path: Path) -> None:
+    from masthead.site.live_server import ChangeObserver
+
+    story = tmp_path / "city" / "river.md"
+    story.parent.mkdir()
+    observer = ChangeObserver()
+    observer.schedule(FileSystemEventHandler(), str(tmp_path), recursive=True)
+    observer.start()
+    try:
+        story.write_text("saved")
+        moved = tmp_path / "city" / "song.md"
+        (tmp_path / "draft.tmp").write_text("renamed into place")
+        (tmp_path / "draft.tmp").rename(moved)
+        seen: set[str] = set()
+        deadline = time.monotonic() + DEADLINE
+        while not {str(story), str(moved)} <= seen:
+            assert time.monotonic() < deadline, seen
+            seen |= observer.take_changes()
+            time.sleep(0.02)
+        assert observer.take_changes() <= {str(story), str(moved), str(tmp_path / "city")}  # taken once
+    finally:
+        observer.stop()
+        observer.join(DEADLINE)

@@ -25,8 +25,10 @@ import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import sqlite3
+import sys
 import time
 from functools import lru_cache
 from pathlib import Path
@@ -321,16 +323,46 @@ def code_digest() -> str:
 
 @lru_cache(maxsize=1)
 def library_versions() -> tuple[tuple[str, str], ...]:
-    """The installed versions of the libraries that shape the output ('' when absent)."""
-    from importlib import metadata
-
+    """The installed versions of the libraries that shape the output ('' when absent).
+    Read from the names of the `<name>-<version>.dist-info` folders on `sys.path`, the
+    first one found winning as for `importlib.metadata.version`, which is asked only for a
+    library installed otherwise (importing it and its search cost 0.07 s, a quarter of a
+    "nothing changed" build at 10,000 stories)."""
+    found = _dist_info_versions({_normalised(name) for name in OUTPUT_LIBRARIES})
     out = []
     for name in OUTPUT_LIBRARIES:
-        try:
-            out.append((name, metadata.version(name)))
-        except metadata.PackageNotFoundError:
-            out.append((name, ""))
+        version = found.get(_normalised(name))
+        if version is None:
+            from importlib import metadata
+
+            try:
+                version = metadata.version(name)
+            except metadata.PackageNotFoundError:
+                version = ""
+        out.append((name, version))
     return tuple(out)
+
+
+def _normalised(name: str) -> str:
+    return re.sub(r"[-_.]+", "_", name).lower()
+
+
+def _dist_info_versions(wanted: set[str]) -> dict[str, str]:
+    """Normalised name -> version of the `wanted` distributions that have a dist-info folder."""
+    found: dict[str, str] = {}
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for folder in names:
+            if not folder.endswith(".dist-info") or "-" not in folder:
+                continue
+            name, _, version = folder[: -len(".dist-info")].partition("-")
+            key = _normalised(name)
+            if key in wanted and key not in found:
+                found[key] = version
+    return found
 
 
 def code_signature() -> str:

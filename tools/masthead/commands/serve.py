@@ -16,6 +16,7 @@ from .common import repo_root
 
 if TYPE_CHECKING:
     from masthead.site.build import BuildReport
+    from mkdocs.livereload import LiveReloadServer
     from masthead.site.session import BuildSession
 
 HELP = """\
@@ -54,6 +55,7 @@ class Preview:
     scratch: Path | None = None  # for the session's few files (default: a temporary folder)
     session: BuildSession = field(init=False)
     reload: Callable[[], None] | None = None  # tells the open pages to reload (live_server.reload_browsers)
+    changes: Callable[[], set[str]] | None = None  # the paths the watcher saw change since the last build
 
     def __post_init__(self) -> None:
         from masthead.site.session import BuildSession
@@ -67,7 +69,8 @@ class Preview:
         The edited story's page is written first; the rest of the site follows on a thread
         (`BuildSession.rebuild_first`), and `reload` then tells the open pages."""
         try:
-            first = self.session.rebuild_first(then=self._rest_done)
+            first = self.session.rebuild_first(then=self._rest_done,
+                                               changed=self.changes() if self.changes is not None else None)
         except ContentError as exc:
             self._failed(exc)
             return False
@@ -95,17 +98,26 @@ def run(args: argparse.Namespace) -> int:
         return serve(args, Path(made) / "site", Path(made))
 
 
+def start_server(preview: Preview, host: str, port: int) -> LiveReloadServer:
+    """The preview's server, not yet serving: rebuilds on the watcher's changes, tells it
+    which files changed and the open pages when the rest is written."""
+    from masthead.site.live_server import changes_of, preview_server, reload_browsers, watch_magazine
+
+    server = preview_server(preview.rebuild, host, port, preview.site_dir)
+    watch_magazine(server, preview.root)
+    preview.reload = lambda: reload_browsers(server)
+    preview.changes = changes_of(server)
+    return server
+
+
 def serve(args: argparse.Namespace, site_dir: Path, scratch: Path | None = None) -> int:
-    from masthead.site.live_server import preview_server, reload_browsers, watch_magazine
 
     preview = Preview(repo_root(args), site_dir.resolve(), f"http://{args.host}:{args.port}/", not args.published_only,
                       scratch)
     preview.rebuild()
     if not preview.site_dir.is_dir():
         return 1
-    server = preview_server(preview.rebuild, args.host, args.port, preview.site_dir)
-    watch_magazine(server, preview.root)
-    preview.reload = lambda: reload_browsers(server)
+    server = start_server(preview, args.host, args.port)
     print(f"serving {preview.url} (Ctrl+C to stop)", flush=True)
     try:
         server.serve()

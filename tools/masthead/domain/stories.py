@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 TARGET_RE = re.compile(r"\]\([^)\s\]]*\)|<[^<>\n]*>")  # linear: no run passes the next "](" or "<"
@@ -56,6 +56,12 @@ def card_text(story: Story) -> str:
     return "\x1e".join((
         story.source, story.slug, story.lang, story.section, story.title, story.summary, story.date.isoformat(),
         "\x1f".join(story.tags), "\x1f".join(story.places), story.cover, story.cover_alt, story.promise))
+
+
+def same_but_body(old: Story, new: Story) -> bool:
+    """Whether `new` is `old` with another body: every field the same but the file's digest
+    and the number of words (the front matter, the images, files and stories it names)."""
+    return replace(old, digest=new.digest, words=new.words) == new
 
 
 def is_published(story: Story, now: datetime) -> bool:

@@ -10,6 +10,8 @@ macOS, ReadDirectoryChangesW on Windows), which sleeps until the kernel reports 
 
 from __future__ import annotations
 
+import os
+import threading
 import time
 from pathlib import Path
 from typing import Any, Callable
@@ -35,13 +37,43 @@ _Native: Any = Observer  # the platform's observer class, chosen by watchdog at 
 
 
 class ChangeObserver(_Native):
-    """Watchdog's native observer, reporting changes only (`CHANGES`) unless told otherwise."""
+    """Watchdog's native observer, reporting changes only (`CHANGES`) unless told otherwise,
+    and keeping the paths they were about until `take_changes` (the builder reads just those
+    story files first: `BuildSession.rebuild_first`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._changed: set[str] = set()
+        self._changed_lock = threading.Lock()
 
     def schedule(self, event_handler: events.FileSystemEventHandler, path: str | Path, *, recursive: bool = False,
                  event_filter: list[type[events.FileSystemEvent]] | None = None,
                  follow_symlink: bool = False) -> ObservedWatch:
-        return super().schedule(event_handler, path, recursive=recursive, event_filter=event_filter or CHANGES,
-                                follow_symlink=follow_symlink)
+        return super().schedule(_Noting(event_handler, self._note), path, recursive=recursive,
+                                event_filter=event_filter or CHANGES, follow_symlink=follow_symlink)
+
+    def _note(self, event: events.FileSystemEvent) -> None:
+        with self._changed_lock:
+            for path in (event.src_path, getattr(event, "dest_path", "")):
+                if path:
+                    self._changed.add(os.fsdecode(path))
+
+    def take_changes(self) -> set[str]:
+        """The paths changed since the last call."""
+        with self._changed_lock:
+            out, self._changed = self._changed, set()
+        return out
+
+
+class _Noting(events.FileSystemEventHandler):
+    """A handler that tells `note` of each event, then hands it on."""
+
+    def __init__(self, handler: events.FileSystemEventHandler, note: Callable[[events.FileSystemEvent], None]) -> None:
+        self.handler, self.note = handler, note
+
+    def dispatch(self, event: events.FileSystemEvent) -> None:
+        self.note(event)
+        self.handler.dispatch(event)
 
 
 def preview_server(builder: Callable[[], object], host: str, port: int, site_dir: Path) -> LiveReloadServer:
@@ -94,6 +126,12 @@ def event_driven(server: LiveReloadServer) -> None:
     for path, recursive, times in moved:
         for _ in range(times):
             server.watch(path, recursive=recursive)
+
+
+def changes_of(server: LiveReloadServer) -> Callable[[], set[str]] | None:
+    """What tells the builder the paths changed since its last build (None: not known)."""
+    observer = server.observer
+    return observer.take_changes if isinstance(observer, ChangeObserver) else None
 
 
 def not_found_page(site_dir: Path) -> Callable[[int], bytes | None]:

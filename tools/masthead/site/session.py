@@ -30,6 +30,7 @@ preview has been quiet for a moment. Nothing is frozen: every build's garbage is
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import hashlib
 import multiprocessing
@@ -43,14 +44,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from masthead import state
 from masthead.domain.problems import ContentError, Problem, has_errors
-from masthead.domain.stories import Story
+from masthead.domain.magazine import Magazine
+from masthead.domain.stories import Story, same_but_body
 from masthead.paths import stamp_tree
 from masthead.sources.load import workers_available
 from masthead.sources.magazine import load_magazine
+from masthead.sources.records import StoryRecord, read_record
+from masthead.sources.resolve import link_problems, resolve_record
 
 from . import cards, search_index
 from .build import CARDS_FROM, BuildReport, render_jobs
@@ -160,6 +164,7 @@ class BuildSession:
     collector: IdleCollector = field(default_factory=IdleCollector)
     _rest: threading.Thread | None = None  # the rest of the last `rebuild_first`, being written
     _stories: dict[str, Story] = field(default_factory=dict)  # the last load's stories, by source
+    _magazine: Magazine | None = None  # the last load's
     _search_keys: dict[str, str] = field(default_factory=dict)  # search shard ("en/0") -> key of its pages
     _superseded: threading.Event = field(default_factory=threading.Event)  # a newer save came
 
@@ -197,7 +202,8 @@ class BuildSession:
             return self._complete(self._load(now))
 
     def rebuild_first(self, now: datetime | None = None,
-                      then: Callable[[BuildReport | ContentError], None] = lambda _: None) -> int:
+                      then: Callable[[BuildReport | ContentError], None] = lambda _: None,
+                      changed: Iterable[str] | None = None) -> int:
         """`rebuild`, the edited stories' own pages first: when an edit changed at most
         `FIRST_AT_MOST` story pages, they are written now and the number of them returned;
         the rest of the site (lists, feeds, author pages...) is then built on a thread, which
@@ -205,19 +211,29 @@ class BuildSession:
         built now, `then` is called before returning, and 0 is returned. Raises
         `ContentError` when the magazine does not load (nothing is written then). A rest
         still being planned when the next save comes is given up (the next one plans all
-        again), so a save never waits for the whole site of the one before."""
+        again), so a save never waits for the whole site of the one before.
+
+        `changed`: the files the watcher reported since the last call (absolute paths).
+        When they are story files whose front matter is as it was, only those files are
+        read before their pages are written (`_quick_first`); the rest then loads the whole
+        magazine as any rebuild does, so a change the watcher missed is still built."""
         self.wait(supersede=True)
+        when = now or datetime.now(timezone.utc)
         with self.collector.building():
-            loaded = self._load(now)
-            first = self._stories_first(loaded)
-            if not first:
-                then(self._complete(loaded))
-                return 0
+            quick = self._quick_first(changed, when) if changed is not None else 0
+            loaded: Loaded | None = None
+            if not quick:
+                loaded = self._load(when)
+                first = self._stories_first(loaded)
+                if not first:
+                    then(self._complete(loaded))
+                    return 0
 
         def rest() -> None:
             with self.collector.building():
                 try:
-                    report = self._complete(loaded, self._superseded.is_set)
+                    whole = loaded or self._load(when, self._superseded.is_set)
+                    report = self._complete(whole, self._superseded.is_set)
                 except Superseded:
                     return
                 except ContentError as exc:
@@ -227,7 +243,7 @@ class BuildSession:
 
         self._rest = threading.Thread(target=rest, name="masthead-serve-rest", daemon=True)
         self._rest.start()
-        return first
+        return quick or first
 
     def wait(self, supersede: bool = False) -> None:
         """Until the rest of the last `rebuild_first` is written; `supersede`: or given up,
@@ -239,8 +255,14 @@ class BuildSession:
             self._rest = None
         self._superseded.clear()
 
-    def _load(self, now: datetime | None) -> Loaded:
-        """Read and check the magazine (only the files whose stamp changed are read again)."""
+    def _load(self, now: datetime | None, superseded: Callable[[], bool] = lambda: False) -> Loaded:
+        """Read and check the magazine (only the files whose stamp changed are read again);
+        `superseded`: checked between the steps of loading (raises `Superseded`)."""
+        def check() -> None:
+            if superseded():
+                raise Superseded()
+
+        check()
         self.open()
         started = time.perf_counter()
         now = now or datetime.now(timezone.utc)
@@ -250,7 +272,7 @@ class BuildSession:
         workers = workers_available() if not self.held else 1  # a pool to re-read a few files costs more
         pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) if workers > 1 else None
         try:
-            magazine, problems = load_magazine(self.root, executor=pool, url=self.url)
+            magazine, problems = load_magazine(self.root, executor=pool, url=self.url, between=check)
         finally:
             if pool is not None:
                 pool.shutdown()
@@ -263,8 +285,62 @@ class BuildSession:
         stories = {s.source: s for s in magazine.stories}
         # a story file read again is a new object; an unchanged one comes from the records as it was
         edited = {source for source, story in stories.items() if self._stories.get(source) is not story}
-        self._stories = stories
+        self._stories, self._magazine = stories, magazine
         return Loaded(views, report, records, options, now, started, edited)
+
+    def _quick_first(self, changed: Iterable[str], now: datetime) -> int:
+        """The pages of the story files in `changed`, read alone and put in place of their
+        last versions in the last load's magazine, written at once, when each is a story
+        that magazine has, still a plain file, with no error, and nothing but its body
+        changed (the rest of the site cannot look different then, save for its reading
+        time on cards, which the rest writes). 0, with nothing written, otherwise (a new or
+        removed file, front matter, settings, templates...: `_load` reads all). A file
+        whose name starts with a dot, or ends with "~" (an editor's swap or backup file),
+        is never read by a build (`sources.load.walk`) and is let be."""
+        magazine = self._magazine
+        if magazine is None or not self.held:
+            return 0
+        sources = self._changed_stories(changed)
+        if not sources or len(sources) > FIRST_AT_MOST:
+            return 0
+        swapped: dict[str, Story] = {}
+        read: dict[str, StoryRecord] = {}
+        for rel in sources:
+            old = self._stories[rel]
+            try:
+                if os.path.islink(self.root / rel):
+                    return 0
+                record = resolve_record(read_record(str(self.root), rel), magazine.settings)
+            except OSError:
+                return 0
+            new = record.story
+            if new is None or has_errors(record.problems + record.story_problems) or not same_but_body(old, new):
+                return 0
+            swapped[rel], read[rel] = new, record
+        edited = dataclasses.replace(magazine, stories=[swapped.get(s.source, s) for s in magazine.stories])
+        views = Views(edited, self.theme(), now, self.preview)
+        if has_errors(link_problems(list(read.values()), views.by_content)):  # a link to no story: reported by a load
+            return 0
+        records = records_of(self.root, self.site_dir)
+        options = build_options(self.preview, self.url, self.site_dir, None)
+        return self._write_first(views, records, options, set(swapped))
+
+    def _changed_stories(self, changed: Iterable[str]) -> set[str] | None:
+        """The story files (by source) among the changed paths; None when one is anything
+        else a build may read."""
+        out: set[str] = set()
+        for path in changed:
+            try:
+                rel = Path(os.path.abspath(path)).relative_to(self.root).as_posix()
+            except ValueError:
+                return None
+            name = rel.rpartition("/")[2]
+            if any(part.startswith(".") for part in rel.split("/")) or name.endswith("~"):
+                continue
+            if rel not in self._stories:
+                return None
+            out.add(rel)
+        return out
 
     def _stories_first(self, loaded: Loaded) -> int:
         """Write the pages of the stories whose files were edited (see `rebuild_first`),
@@ -276,15 +352,20 @@ class BuildSession:
         that show an edited one (its neighbours, related stories) come with the rest."""
         if not self.held or not loaded.edited or len(loaded.edited) > FIRST_AT_MOST:
             return 0
-        plan = new_planner(loaded.views, loaded.views.theme, self.root)
-        plan.memo = open_memo(plan, loaded.records, global_signature(plan, loaded.options)).entries
-        plan_stories(plan, only=loaded.edited)
+        return self._write_first(loaded.views, loaded.records, loaded.options, loaded.edited)
+
+    def _write_first(self, views: Views, records: Path, options: str, edited: set[str]) -> int:
+        """The pages of the stories `edited`, planned as the whole build plans them, written
+        when at most `FIRST_AT_MOST` of them changed (see `_stories_first`)."""
+        plan = new_planner(views, views.theme, self.root)
+        plan.memo = open_memo(plan, records, global_signature(plan, options)).entries
+        plan_stories(plan, only=edited)
         todo = [i for i, job in enumerate(plan.jobs)
                 if job.path.endswith(".html") and self.held.get(job.path) != job.key]
         if not todo or len(todo) > FIRST_AT_MOST or plan.problems:
             return 0
         derive_all(plan.pictures, 1)  # a new cover or body image of the edited story (docs/images.md)
-        loaded.views.theme.preload()
+        views.theme.preload()
         state.close_all()
         failed, _ = render_jobs(plan.jobs, todo, self.site_dir, progress=False, staged=False)
         for i in todo:

@@ -64,16 +64,19 @@ def related_stories(stories: list[Story]) -> dict[str, list[Story]]:
     return out
 
 
-def cached_related(root: Path, stories: list[Story]) -> dict[str, list[Story]]:
+def cached_related(root: Path, stories: list[Story], only: set[str] | None = None) -> dict[str, list[Story]]:
     """`related_stories`, kept in the build state (table `related`) while no story's place,
     tags or section changes and masthead's code is the same (editing a body, the usual change,
-    leaves it valid)."""
+    leaves it valid). `only`: the stories whose related ones are wanted (all by default;
+    the table is still made whole when it is not valid)."""
     signature = digest((state.code_signature(), [(s.source, s.tags, s.section) for s in stories]))
     table = state.for_root(root).table("related", signature)
     saved = table.read()
     by_source = {s.source: s for s in stories}  # the signature names every story: all are here
-    if saved and saved.keys() == by_source.keys() and all(o in by_source for v in saved.values() for o in v):
-        return {src: [by_source[o] for o in others] for src, others in saved.items()}
+    if saved and saved.keys() == by_source.keys():
+        wanted = saved if only is None else {src: saved[src] for src in only if src in saved}
+        if all(isinstance(v, list) and all(o in by_source for o in v) for v in wanted.values()):
+            return {src: [by_source[o] for o in others] for src, others in wanted.items()}
     related = related_stories(stories)
     table.write({src: [o.source for o in others] for src, others in related.items()}, whole=True)
     return related
@@ -110,7 +113,7 @@ def plan_stories(plan: Planner, only: set[str] | None = None) -> None:
     planned as they are when all are (`masthead serve` writes the edited pages first)."""
     views, settings = plan.views, plan.settings
     stories = views.stories
-    related = cached_related(plan.root, stories)
+    related = cached_related(plan.root, stories, only)
     versions = translation_groups(stories, views.by_content)
     by_lang: dict[str, list[Story]] = defaultdict(list)
     for s in stories:
@@ -119,7 +122,7 @@ def plan_stories(plan: Planner, only: set[str] | None = None) -> None:
     for items in by_lang.values():  # newest first: "previous" is older, "next" is newer
         for n, s in enumerate(items):
             neighbours[s.source] = (items[n + 1] if n + 1 < len(items) else None, items[n - 1] if n else None)
-    card_keys = views.card_keys()
+    key = views.card_key  # each story's own, cached: with `only`, just the few its pages show
     for s in stories:  # 10,000 times at 10,000 stories: kept lean
         source = s.source
         if only is not None and source not in only:
@@ -130,11 +133,11 @@ def plan_stories(plan: Planner, only: set[str] | None = None) -> None:
         promise = story_promise(views, s.promise, s.lang) if s.promise else None  # promises: the topic, linked to board/
         published = not s.draft and s.date <= views.now  # is_published, inlined: 10,000 calls
         # everything the page shows: its file's facts, and the other stories by their cards' keys
-        page = {"card": card_keys[source], "facts": story_facts(s), "published": published,
-                "versions": tuple([card_keys[v.source] for v in others]),
-                "related": tuple([card_keys[r.source] for r in mine]),
-                "older": card_keys[older.source] if older else None,
-                "newer": card_keys[newer.source] if newer else None,
+        page = {"card": key(s), "facts": story_facts(s), "published": published,
+                "versions": tuple([key(v) for v in others]),
+                "related": tuple([key(r) for r in mine]),
+                "older": key(older) if older else None,
+                "newer": key(newer) if newer else None,
                 "promise": promise, "fediverse": _fediverse(views, s),
                 "body": BodyRef(source, s.digest, s.lang, s.content_path, settings.trust_raw_html, settings.embeds),
                 "links": tuple(links.items()), "images": image_facts(plan, s),

@@ -127,7 +127,7 @@ class Views:
         self.by_content = {s.content_path: s for s in magazine.stories}
         self._cards: dict[str, View] = {}
         self._card_keys: dict[str, str] = {}
-        self._by_key: dict[str, str] | None = None
+        self._by_key: dict[str, str] = {}  # card key -> source, of the keys made so far
         self._by_source = {s.source: s for s in magazine.stories}
         self._context = digest(repr(self.settings))
         self._frame = CardFrame(self)
@@ -201,6 +201,7 @@ class Views:
         key = self._card_keys.get(story.source)
         if key is None:
             key = self._card_keys[story.source] = card_key(self.card_inputs(story), self._context)
+            self._by_key[key] = story.source
         return key
 
     def cover_facts(self, story: Story) -> Any:
@@ -212,9 +213,11 @@ class Views:
 
     def card_by_key(self, key: str) -> View:
         """The card whose key is `key` (a key names one story: its source is part of it)."""
-        if self._by_key is None or len(self._by_key) < len(self._card_keys):
-            self._by_key = {k: source for source, k in self.card_keys().items()}
-        return self.card(self._by_source[self._by_key[key]])
+        source = self._by_key.get(key)  # the keys made so far (a page's cards were keyed when it was planned)
+        if source is None:
+            self.card_keys()
+            source = self._by_key[key]
+        return self.card(self._by_source[source])
 
     def card_keys(self) -> dict[str, str]:
         """`card_key` of every story of the magazine, by source."""

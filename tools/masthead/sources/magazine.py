@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from concurrent.futures import Executor
 from pathlib import Path
+from typing import Callable
 
 from masthead.domain.magazine import Magazine, StaticPage
 from masthead.domain.problems import Problem, sort_problems
@@ -52,11 +53,12 @@ def _pages(root: Path, files: list[str], default_lang: str) -> tuple[list[Static
 
 
 def load_magazine(root: Path, *, use_cache: bool = True, executor: Executor | None = None,
-                  url: str | None = None, leave_out: frozenset[str] = frozenset()
-                  ) -> tuple[Magazine | None, list[Problem]]:
+                  url: str | None = None, leave_out: frozenset[str] = frozenset(),
+                  between: Callable[[], None] = lambda: None) -> tuple[Magazine | None, list[Problem]]:
     """Every file read and checked; the magazine is None only when the settings are unusable.
     Stories and contributors whose files are in `leave_out` are read but not part of it
-    (`build --keep-going`, sources/keep_going.py)."""
+    (`build --keep-going`, sources/keep_going.py). `between` is called between the steps
+    (`masthead serve` gives a load up when a newer save comes: it raises)."""
     config = ConfigCache(root) if use_cache else None
     settings, problems = load_settings(root, url, config)
     people, more = load_contributors(root, config)
@@ -65,13 +67,16 @@ def load_magazine(root: Path, *, use_cache: bool = True, executor: Executor | No
         people = {handle: p for handle, p in people.items() if p.source not in leave_out}
     if settings is None:
         return None, sort_problems(problems)
+    between()
     cache = RecordCache.at(root, resolution_key(settings)) if use_cache else None
     records, more = load_records(root, settings, cache, executor)
     problems += more
     if leave_out:
         records = [r for r in records if r.source not in leave_out]
+    between()
     stories, more = resolve_stories(records, settings, people, leave_out)
     problems += more
+    between()
     pages, more = load_pages(root, settings.languages, settings.language, config)
     problems += more
     # promises (sources/promises.py): topics and promises, checked against people and stories

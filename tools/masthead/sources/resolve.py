@@ -148,7 +148,7 @@ def resolve_stories(records: list[StoryRecord], settings: Settings, people: dict
     problems += name_collisions(people)  # display names that look alike (see domain.submissions)
     by_content = {s.content_path: s for s in stories}
     problems += _translations(stories, by_content, left_out)
-    problems += _links(records, by_content, left_out)
+    problems += link_problems(records, by_content, left_out)
     problems += _addresses(stories, settings)
     return stories, problems
 
@@ -196,8 +196,9 @@ def _translations(stories: list[Story], by_content: dict[str, Story],
     return out
 
 
-def _links(records: list[StoryRecord], by_content: dict[str, Story],
-           left_out: frozenset[str] = frozenset()) -> list[Problem]:
+def link_problems(records: list[StoryRecord], by_content: dict[str, Story],
+                  left_out: frozenset[str] = frozenset()) -> list[Problem]:
+    """Links of the records' bodies to stories that are not in `by_content`."""
     out = []
     for r in records:
         for (target, line), path in zip(r.md_links, r.link_targets):
