@@ -4,6 +4,7 @@ and heap tricks kept to batch runs."""
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import os
 import signal
@@ -578,3 +579,35 @@ def test_the_watcher_names_the_files_that_changed(tmp_path: Path) -> None:
     finally:
         observer.stop()
         observer.join(DEADLINE)
+
+
+def test_views_made_again_for_a_body_edit_share_only_what_the_front_matter_gives(magazine: Magazine) -> None:
+    """`Views.with_stories` (the first pass of a watched body edit) takes over what follows
+    from front matter and settings, makes the rest anew, and gives up when the moment shows
+    another set of stories. Every attribute of `Views` is named as one or the other, so a new
+    per-build cache cannot be shared by accident."""
+    from datetime import timedelta
+
+    from masthead.site.render import Theme
+    from masthead.site.views import Views
+    from masthead.sources.magazine import load_magazine
+
+    from ..conftest import NOW
+
+    magazine.story("city/river.md", title="The river", date="2026-11-01 09:00")
+    magazine.story("city/later.md", title="Later", date=(NOW + timedelta(days=1)).strftime("%Y-%m-%d %H:%M"))
+    loaded, _ = load_magazine(magazine.root)
+    assert loaded is not None
+    theme = Theme(magazine.root / "theme")
+    views = Views(loaded, theme, NOW, preview=False)
+    assert set(vars(views)) == set(Views.PER_BUILD) | set(Views.SHARED)
+    assert not set(Views.PER_BUILD) & set(Views.SHARED)
+    views.card_key(views.stories[0])
+    river = next(s for s in loaded.stories if s.source.endswith("river.md"))
+    edited = dataclasses.replace(river, digest="other", words=river.words + 2000)  # ten minutes more
+    again = views.with_stories(dataclasses.replace(loaded, stories=[edited if s is river else s for s in loaded.stories]),
+                               {river.source: edited}, theme, NOW + timedelta(hours=1))
+    assert again is not None and again.stories == [edited] and again.by_content[edited.content_path] is edited
+    assert again.card_key(edited) != views.card_key(river)  # the reading time: made anew
+    assert again.paths is views.paths
+    assert views.with_stories(loaded, {}, theme, NOW + timedelta(days=2)) is None  # "Later" fell due

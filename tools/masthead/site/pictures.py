@@ -255,6 +255,9 @@ def _run(item: tuple[str, Task]) -> tuple[str, int, str | None, float]:
     return out, size, why, time.process_time() - started
 
 
+FEW = 64  # derived files to look for one by one rather than by listing the folder
+
+
 def derive_all(pictures: Pictures | None, workers: int) -> Stats:
     """Make every derived file of the plan that the build state does not hold yet, on every
     core (a process pool; Pillow releases no GIL worth sharing threads for). Call before render."""
@@ -263,8 +266,11 @@ def derive_all(pictures: Pictures | None, workers: int) -> Stats:
         return stats
     pictures.save()
     pictures.prune()
-    made = pictures.made()
-    todo = [(out, task) for out, task in pictures.pending.items() if out not in made]
+    if len(pictures.pending) <= FEW:  # a rebuild's few: a stat each beats listing 10,000 files
+        todo = [(out, task) for out, task in pictures.pending.items() if not os.path.isfile(out)]
+    else:
+        made = pictures.made()
+        todo = [(out, task) for out, task in pictures.pending.items() if out not in made]
     if not todo:
         return stats
     started = time.process_time()

@@ -165,6 +165,7 @@ class BuildSession:
     _rest: threading.Thread | None = None  # the rest of the last `rebuild_first`, being written
     _stories: dict[str, Story] = field(default_factory=dict)  # the last load's stories, by source
     _magazine: Magazine | None = None  # the last load's
+    _views: Views | None = None  # the last load's
     _search_keys: dict[str, str] = field(default_factory=dict)  # search shard ("en/0") -> key of its pages
     _superseded: threading.Event = field(default_factory=threading.Event)  # a newer save came
 
@@ -191,7 +192,8 @@ class BuildSession:
             shutil.rmtree(self._scratch, ignore_errors=True)
             self._scratch = None
         self.collector.resume(collect=False)
-        self._theme = None
+        self._theme = self._magazine = self._views = None
+        self._stories = {}
         self.held = {}
 
     def rebuild(self, now: datetime | None = None) -> BuildReport:
@@ -285,7 +287,7 @@ class BuildSession:
         stories = {s.source: s for s in magazine.stories}
         # a story file read again is a new object; an unchanged one comes from the records as it was
         edited = {source for source, story in stories.items() if self._stories.get(source) is not story}
-        self._stories, self._magazine = stories, magazine
+        self._stories, self._magazine, self._views = stories, magazine, views
         return Loaded(views, report, records, options, now, started, edited)
 
     def _quick_first(self, changed: Iterable[str], now: datetime) -> int:
@@ -318,7 +320,9 @@ class BuildSession:
                 return 0
             swapped[rel], read[rel] = new, record
         edited = dataclasses.replace(magazine, stories=[swapped.get(s.source, s) for s in magazine.stories])
-        views = Views(edited, self.theme(), now, self.preview)
+        theme, last = self.theme(), self._views
+        views = last.with_stories(edited, swapped, theme, now) if last is not None and last.theme is theme else None
+        views = views or Views(edited, theme, now, self.preview)
         if has_errors(link_problems(list(read.values()), views.by_content)):  # a link to no story: reported by a load
             return 0
         records = records_of(self.root, self.site_dir)

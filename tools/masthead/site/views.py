@@ -139,6 +139,35 @@ class Views:
             for a in s.authors:
                 self.pieces[a] = self.pieces.get(a, 0) + 1
 
+    # Made again by `with_stories` (what depends on the stories' bodies, the moment or the
+    # planner), and taken over as they are (what follows from the stories' front matter and
+    # the settings alone). Every attribute is in one of the two (tests/core/test_serve.py).
+    PER_BUILD = ("magazine", "theme", "now", "stories", "by_content", "_by_source", "_cards", "_card_keys",
+                 "_by_key", "_frame", "_people", "pictures")
+    SHARED = ("settings", "preview", "paths", "_context", "languages", "pieces")
+
+    def with_stories(self, magazine: Magazine, swapped: dict[str, Story], theme: Theme, now: datetime) -> "Views | None":
+        """These views for `magazine`, which is this one's magazine with the stories `swapped`
+        (by source) in place of their versions here, each differing in its body only
+        (`stories.same_but_body`), as of `now`: addresses, languages and the authors' counts
+        are taken over, and cards are made anew (a card shows the reading time, and whether
+        its story is out as of `now`). None when `now` shows other stories than this one's
+        moment did (one fell due in between): then `Views` must be made whole."""
+        if not self.preview and any(not s.draft and (self.now < s.date <= now or now < s.date <= self.now)
+                                    for s in magazine.stories):
+            return None
+        new = object.__new__(Views)
+        for name in self.SHARED:
+            setattr(new, name, getattr(self, name))
+        new.magazine, new.theme, new.now = magazine, theme, now
+        new.stories = [swapped.get(s.source, s) for s in self.stories]
+        new.by_content = {**self.by_content, **{s.content_path: s for s in swapped.values()}}
+        new._by_source = {**self._by_source, **swapped}
+        new._cards, new._card_keys, new._by_key, new._people = {}, {}, {}, {}
+        new._frame = CardFrame(new)
+        new.pictures = None
+        return new
+
     # --- small pieces ---------------------------------------------------------------------
 
     def section(self, section_id: str, lang: str) -> View:
