@@ -9,6 +9,7 @@ import json
 import logging
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -152,13 +153,13 @@ def test_a_one_story_edit_indexes_exactly_one_shard(magazine: Magazine, tmp_path
     assert (site / "pagefind/en/0/pagefind.js").exists() and not (site / "pagefind/en/1/pagefind.js").exists()
     assert not list((site / "pagefind/en/1").glob("wasm.*"))  # merged shards use the first one's code
     runs: list[int] = []
-    real = search_index.bundles
+    real = search_index.each_bundle
 
-    def counted(jobs: dict, work: Path, inputs: Path | None = None) -> dict:  # type: ignore[type-arg]
+    def counted(jobs: dict, work: Path, inputs: Path | None = None, **options: Any) -> Any:  # type: ignore[type-arg]
         runs.append(sum(len(pages) for _, _, pages in jobs.values()))
-        return real(jobs, work, inputs)
+        return real(jobs, work, inputs, **options)
 
-    monkeypatch.setattr(search_index, "bundles", counted)
+    monkeypatch.setattr(search_index, "each_bundle", counted)
     caplog.clear()
     magazine.story("city/s4.md", body="Boats on the canal, part 4: changed.\n", title="River 4", date="2026-10-14 09:00")
     magazine.build()
@@ -174,6 +175,27 @@ def test_a_one_story_edit_indexes_exactly_one_shard(magazine: Magazine, tmp_path
     assert count > 4 and len(indexed_shards(caplog)) == count  # all made again
     assert not (site / f"pagefind/en/{count}").exists()
     same_as_clean(magazine, tmp_path)
+
+
+def test_a_build_runs_one_pagefind_at_a_time(magazine: Magazine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each Pagefind run holds a shard's whole index: a build (at its largest by then) starts
+    the next one only once the last has ended."""
+    magazine.settings({**SETTINGS, "search_shard_stories": 3})
+    for n in range(10):
+        magazine.story(f"city/s{n}.md", body=f"Boats, part {n}.\n", title=f"River {n}", date=f"2026-10-{n + 10:02d} 09:00")
+    real = search_index.subprocess.Popen
+    started: list[Any] = []
+    alongside: list[int] = []
+
+    def popen(*args: Any, **kwargs: Any) -> Any:
+        alongside.append(sum(1 for p in started if p.poll() is None))
+        started.append(real(*args, **kwargs))
+        return started[-1]
+
+    monkeypatch.setattr(search_index.subprocess, "Popen", popen)
+    monkeypatch.setattr(search_index.os, "cpu_count", lambda: 4)  # as many at once as processors, elsewhere
+    magazine.build()
+    assert len(started) == 4 and alongside == [0, 0, 0, 0]
 
 
 def test_a_retitled_story_leaves_the_shards_of_the_pages_linking_to_it(magazine: Magazine, tmp_path: Path,

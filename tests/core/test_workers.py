@@ -29,6 +29,19 @@ def test_page_workers_render_from_the_context_their_initialiser_got(tmp_path: Pa
     assert not hasattr(build, "_JOBS") and not hasattr(cards, "_VIEWS")
 
 
+def test_page_workers_are_replaced_every_round_of_pages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker ends after ROUND_PAGES pages, so what it keeps (cards, fragments, copied pages
+    of the parent) stays bounded at any magazine size."""
+    monkeypatch.setenv("MASTHEAD_WORKERS", "2")
+    monkeypatch.setattr(build, "ROUND_PAGES", 30)
+    count = 120  # four rounds of 2 x 30 pages
+    jobs = [Job(f"page-{n}.txt", f"key-{n}", (lambda n=n: f"{os.getpid()}".encode())) for n in range(count)]
+    failures, written = build.render_jobs(jobs, list(range(count)), tmp_path, progress=False)
+    assert not failures and len(written) == count
+    rounds = [{(tmp_path / f"page-{n}.txt").read_text() for n in range(start, start + 60)} for start in (0, 60)]
+    assert rounds[0] and rounds[1] and not rounds[0] & rounds[1]  # no worker of the first round wrote in the second
+
+
 def test_a_serial_render_needs_no_worker_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MASTHEAD_WORKERS", "1")
     jobs = [Job("one.txt", "k", lambda: b"one")]

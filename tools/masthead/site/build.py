@@ -38,6 +38,7 @@ from .views import Views
 
 log = logging.getLogger(__name__)
 PARALLEL_FROM = 48  # below this many jobs, forking costs more than it saves
+ROUND_PAGES = 3000  # pages a render worker writes before it is replaced (see `_rounds`)
 CARDS_FROM = 200  # pages to write before rendering (or loading) the cards first pays off
 
 
@@ -126,6 +127,13 @@ def _chunks(indices: list[int], size: int) -> Iterator[list[int]]:
         yield indices[start:start + size]
 
 
+def _rounds(todo: list[int], workers: int) -> Iterator[list[int]]:
+    """`todo` in parts of at most ROUND_PAGES pages per worker: each part gets a pool of its
+    own, so a worker ends before what it keeps (the cards, lists and fragments it rendered,
+    its copies of the parent's pages) grows with the size of the magazine."""
+    yield from _chunks(todo, ROUND_PAGES * workers)
+
+
 def show_progress(explicit: bool | None) -> bool:
     """Bars on a terminal, quiet in CI and pipes."""
     if explicit is not None:
@@ -152,12 +160,13 @@ def render_jobs(jobs: list[Job], todo: list[int], target: Path, progress: bool,
                 bar.update(done)
         else:
             size = max(16, min(256, len(todo) // (workers * 8)))
-            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                                     initializer=_start_worker, initargs=(context,)) as pool:
-                for done, failed, made in pool.map(_worker_chunk, _chunks(todo, size)):
-                    failures += failed
-                    written.update(made)
-                    bar.update(done)
+            for part in _rounds(todo, workers):
+                with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                                         initializer=_start_worker, initargs=(context,)) as pool:
+                    for done, failed, made in pool.map(_worker_chunk, _chunks(part, size)):
+                        failures += failed
+                        written.update(made)
+                        bar.update(done)
     finally:
         bar.close()
     return failures, written
@@ -305,6 +314,8 @@ def _render_and_publish(root: Path, report: BuildReport, views: Views, plan: Pla
         cards.prerender(views, theme, root, cards.missing(views, theme), workers,
                         [s for s in views.stories if s.source in in_feeds], records)
         report.timings["cards"], report.cpu["cards"] = time.perf_counter() - t0, cpu_now() - c0
+    for story in views.stories:  # card views made once, before the workers fork, not once in each
+        views.card(story)
     try:
         failures, written = render_jobs(plan.jobs, todo, publisher.stage, show_progress(progress), staged=True)
     finally:

@@ -43,7 +43,7 @@ import tempfile
 import time
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from masthead.domain import urls
 from masthead.domain.stories import is_published
@@ -73,6 +73,7 @@ class Stopped(Exception):
 
 
 SHARDS_FILE = "shards.json"
+BUILD_AT_ONCE = 1  # Pagefind runs at a time in `add_to_site` (a build): see there
 SHARD_STORIES = 700  # the default `search_shard_stories` (docs/search.md: why 700)
 PER_SHARD = ("pagefind-entry.json",)  # of RUNTIME, what every shard has; the rest only shard 0
 
@@ -184,11 +185,19 @@ Job = tuple[str, bool, list[tuple[str, Path]]]  # language, with Pagefind's code
 
 def bundles(jobs: dict[str, Job], work: Path, inputs: Path | None = None,
             stop: Callable[[], bool] = lambda: False) -> dict[str, dict[str, bytes]]:
+    """Every job's bundle at once (see `each_bundle`)."""
+    return dict(each_bundle(jobs, work, inputs, stop))
+
+
+def each_bundle(jobs: dict[str, Job], work: Path, inputs: Path | None = None,
+                stop: Callable[[], bool] = lambda: False,
+                at_once: int | None = None) -> Iterator[tuple[str, dict[str, bytes]]]:
     """Pagefind's bundle for each job (name -> (language, whether it keeps Pagefind's code,
     [(path in the site, file)])): name -> relative path -> bytes. Each job's pages are linked
-    into a folder of their own under `work` and indexed by Pagefind's command line, as many
-    at once as there are processors. (Its Python API answers one request per 100 ms: 100 s
-    for 1,000 stories.) `inputs`: a folder of the build state where each job's folder of
+    into a folder of their own under `work` and indexed by Pagefind's command line, `at_once`
+    at a time (default: as many as there are processors); each bundle is handed on as soon as
+    it is read, so the caller need not hold them all. (Its Python API answers one request per
+    100 ms: 100 s for 1,000 stories.) `inputs`: a folder of the build state where each job's folder of
     links is kept between builds and brought up to date (`keep_inputs`), instead of made
     and deleted each time: at 10,000 stories a shard's 500 folders cost 1-2 s to make and
     remove on this disk, for a one-story edit. `stop`: asked while Pagefind runs; when it
@@ -196,9 +205,8 @@ def bundles(jobs: dict[str, Job], work: Path, inputs: Path | None = None,
     binary = _executable()
     running: dict[str, tuple[subprocess.Popen[bytes], Path]] = {}
     waiting = list(jobs)
-    at_once = max(1, os.cpu_count() or 1)
+    at_once = at_once or max(1, os.cpu_count() or 1)
     try:
-        made: dict[str, dict[str, bytes]] = {}
         while waiting or running:
             while waiting and len(running) < at_once:
                 name = waiting.pop(0)
@@ -206,8 +214,9 @@ def bundles(jobs: dict[str, Job], work: Path, inputs: Path | None = None,
                 folder = Path(tempfile.mkdtemp(prefix="pagefind-", dir=work))
                 if not pages:  # the command line refuses an empty site; the API makes an empty index
                     asyncio.run(_empty(lang, str(folder / "out")))
-                    made[name] = _read(folder / "out", runtime)
+                    empty = _read(folder / "out", runtime)
                     shutil.rmtree(folder, ignore_errors=True)
+                    yield name, empty
                     continue
                 if inputs is not None:
                     site = inputs / name.replace("/", "-")
@@ -239,10 +248,10 @@ def bundles(jobs: dict[str, Job], work: Path, inputs: Path | None = None,
                     said = output.decode("utf-8", "replace").strip().splitlines()[-3:]
                     raise SearchIndexError(f"Pagefind could not index the stories of {name} "
                                            f"(exit {process.returncode}): " + " / ".join(said))
-                made[name] = _read(folder / "out", jobs[name][1])
+                made = _read(folder / "out", jobs[name][1])
             finally:
                 shutil.rmtree(folder, ignore_errors=True)
-        return made
+            yield name, made
     except Exception as exc:  # noqa: BLE001 - the binary missing, or Pagefind's service failing
         if isinstance(exc, (SearchIndexError, Stopped)):
             raise
@@ -368,7 +377,10 @@ def add_to_site(views: "Views", files: dict[str, FileInfo], written: set[str] | 
         return kept
     started, cpu, own = time.perf_counter(), _children_cpu(), time.process_time()
     publisher.records.mkdir(parents=True, exist_ok=True)
-    for name, made in bundles(jobs, publisher.records, publisher.records / "pagefind-input").items():
+    # one Pagefind at a time: each holds a whole shard's index (~190 MB for 700 stories), and
+    # the build's own process is at its largest here; each bundle is written as it comes
+    for name, made in each_bundle(jobs, publisher.records, publisher.records / "pagefind-input",
+                                  at_once=BUILD_AT_ONCE):
         prefix = f"{BUNDLE}{name}/"
         for rel, data in made.items():
             path = prefix + rel
